@@ -1,0 +1,14 @@
+//! # Synod primitives
+//!
+//! `no_std` types and constants shared by the Synod runtime, its pallets, the node and
+//! `synod-worker`. Everything here must mean the same thing on both sides of the node/runtime
+//! boundary, so it lives in one crate that both depend on.
+//!
+//! ## Overview
+//!
+//! - [`offchain`]: keys of the node's offchain persistent storage that the node writes and the
+//!   runtime's off-chain worker reads (for example the worker URL from `--worker-url`).
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+pub mod offchain;

@@ -1,0 +1,13 @@
+//! Pallet configurations, one module per domain.
+//!
+//! - [`system`]: frame-system, block weights and lengths.
+//! - [`consensus`]: timestamp, Aura, GRANDPA.
+//! - [`monetary`]: balances and transaction payment.
+//! - [`governance`]: sudo.
+
+pub mod consensus;
+pub mod governance;
+pub mod monetary;
+pub mod system;
+
+pub use system::{RuntimeBlockLength, RuntimeBlockWeights};

@@ -1,0 +1,235 @@
+//! # Synod runtime
+//!
+//! The state transition function of the Synod chain: FRAME's system, timestamp, Aura, GRANDPA,
+//! balances, transaction payment and sudo, plus Synod's own pallets as they land (models,
+//! providers, jobs; indices 10, 11 and 12 are reserved for them).
+//!
+//! ## Overview
+//!
+//! - [`configs`]: one module per domain with the `Config` of every pallet.
+//! - [`apis`]: the runtime APIs the node and dapps call.
+//! - [`genesis_config_presets`]: the `development`, `local_testnet` and `benchmark` presets.
+//!
+//! ## Token
+//!
+//! The native token is **SYN** with 12 decimals ([`UNIT`] = 10^12 planck). Addresses use the
+//! SS58 prefix [`SS58_PREFIX`] (42, the generic Substrate prefix, until Synod registers its own
+//! in the ss58-registry; changing it is a runtime constant plus the chain spec's `ss58Format`).
+
+#![cfg_attr(not(feature = "std"), no_std)]
+// `construct_runtime`-style macros expand to code that clippy's no-panic lints cannot see past.
+#![allow(clippy::arithmetic_side_effects)]
+
+#[cfg(feature = "std")]
+include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+
+pub mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarks;
+pub mod configs;
+pub mod genesis_config_presets;
+
+extern crate alloc;
+
+use sp_runtime::{
+	generic, impl_opaque_keys,
+	traits::{BlakeTwo256, IdentifyAccount, Verify},
+	MultiAddress, MultiSignature,
+};
+use sp_version::RuntimeVersion;
+
+pub use frame_system::Call as SystemCall;
+pub use pallet_balances::Call as BalancesCall;
+pub use pallet_timestamp::Call as TimestampCall;
+#[cfg(any(feature = "std", test))]
+pub use sp_runtime::BuildStorage;
+
+/// Opaque types, used by the node, which does not need to know the runtime's extrinsic format.
+pub mod opaque {
+	use super::*;
+	use sp_runtime::traits::Hash as HashT;
+
+	pub use sp_runtime::OpaqueExtrinsic as UncheckedExtrinsic;
+
+	/// Opaque block header type.
+	pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+	/// Opaque block type.
+	pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+	/// Opaque block identifier type.
+	pub type BlockId = generic::BlockId<Block>;
+	/// Opaque block hash type.
+	pub type Hash = <BlakeTwo256 as HashT>::Output;
+}
+
+impl_opaque_keys! {
+	/// The session keys of a validator: Aura for authoring, GRANDPA for finality.
+	pub struct SessionKeys {
+		/// Block authoring key.
+		pub aura: Aura,
+		/// Finality voting key.
+		pub grandpa: Grandpa,
+	}
+}
+
+/// The runtime's version. Bump `spec_version` with every runtime upgrade, `transaction_version`
+/// whenever the encoding of calls or transaction extensions changes.
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("synod"),
+	impl_name: alloc::borrow::Cow::Borrowed("synod-node"),
+	authoring_version: 1,
+	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// Target block time in milliseconds: Aura's slot duration. It cannot change once the chain runs.
+pub const MILLI_SECS_PER_BLOCK: u64 = 6000;
+/// Aura's slot duration, equal to the block time.
+pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
+
+/// Blocks per minute.
+pub const MINUTES: BlockNumber = 10;
+/// Blocks per hour.
+pub const HOURS: BlockNumber = 600;
+/// Blocks per day.
+pub const DAYS: BlockNumber = 14_400;
+
+/// One SYN in planck (12 decimals).
+pub const UNIT: Balance = 1_000_000_000_000;
+/// A thousandth of a SYN.
+pub const MILLI_UNIT: Balance = 1_000_000_000;
+/// A millionth of a SYN.
+pub const MICRO_UNIT: Balance = 1_000_000;
+
+/// The smallest balance an account may hold: a thousandth of a SYN.
+pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNIT;
+
+/// The SS58 address prefix (see the crate docs).
+pub const SS58_PREFIX: u16 = 42;
+/// The token symbol, as wallets show it.
+pub const TOKEN_SYMBOL: &str = "SYN";
+/// The token's number of decimals.
+pub const TOKEN_DECIMALS: u8 = 12;
+
+/// A transaction signature.
+pub type Signature = MultiSignature;
+
+/// An account id: the public key of the signing scheme.
+pub type AccountId = <<Signature as Verify>::Signer as IdentifyAccount>::AccountId;
+
+/// A balance in planck.
+pub type Balance = u128;
+
+/// The transaction index of an account.
+pub type Nonce = u32;
+
+/// A block or state hash.
+pub type Hash = sp_core::H256;
+
+/// A block number.
+pub type BlockNumber = u32;
+
+/// The address format of extrinsics.
+pub type Address = MultiAddress<AccountId, ()>;
+
+/// Block header type as expected by this runtime.
+pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+
+/// Block type as expected by this runtime.
+pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+
+/// A block with its justifications.
+pub type SignedBlock = generic::SignedBlock<Block>;
+
+/// A block identifier.
+pub type BlockId = generic::BlockId<Block>;
+
+/// The transaction extensions, checked in this order.
+///
+/// `AuthorizeCall` comes first so that calls with `#[pallet::authorize]` (feeless off-chain
+/// worker reports) are validated by their pallet; `CheckMetadataHash` lets wallets prove which
+/// metadata they used to show the call to the signer.
+pub type TxExtension = (
+	frame_system::AuthorizeCall<Runtime>,
+	frame_system::CheckNonZeroSender<Runtime>,
+	frame_system::CheckSpecVersion<Runtime>,
+	frame_system::CheckTxVersion<Runtime>,
+	frame_system::CheckGenesis<Runtime>,
+	frame_system::CheckEra<Runtime>,
+	frame_system::CheckNonce<Runtime>,
+	frame_system::CheckWeight<Runtime>,
+	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
+	frame_system::WeightReclaim<Runtime>,
+);
+
+/// Unchecked extrinsic type as expected by this runtime.
+pub type UncheckedExtrinsic =
+	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+
+/// The payload being signed in transactions.
+pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
+
+/// Migrations to run at the next runtime upgrade, beyond those the pallets declare.
+type Migrations = ();
+
+/// Executive: dispatches blocks and extrinsics to the pallets.
+pub type Executive = frame_executive::Executive<
+	Runtime,
+	Block,
+	frame_system::ChainContext<Runtime>,
+	Runtime,
+	AllPalletsWithSystem,
+	Migrations,
+>;
+
+/// The runtime: pallets with explicit, never reused indices.
+#[frame_support::runtime]
+mod runtime {
+	/// The Synod runtime.
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Runtime;
+
+	/// Accounts, blocks, events.
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+
+	/// Block timestamps.
+	#[runtime::pallet_index(1)]
+	pub type Timestamp = pallet_timestamp;
+
+	/// Block authoring (round-robin slots).
+	#[runtime::pallet_index(2)]
+	pub type Aura = pallet_aura;
+
+	/// Finality.
+	#[runtime::pallet_index(3)]
+	pub type Grandpa = pallet_grandpa;
+
+	/// SYN balances, holds and freezes.
+	#[runtime::pallet_index(4)]
+	pub type Balances = pallet_balances;
+
+	/// Transaction fees.
+	#[runtime::pallet_index(5)]
+	pub type TransactionPayment = pallet_transaction_payment;
+
+	/// The privileged origin, for the early network.
+	#[runtime::pallet_index(6)]
+	pub type Sudo = pallet_sudo;
+}

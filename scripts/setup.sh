@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing Synod needs on a Debian machine. Idempotent:
+# each step checks first and says what it installs.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+say() { echo "setup: $*"; }
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+
+# 1. Debian packages: protoc (sc-network), a C toolchain and perl/make (vendored OpenSSL, zstd,
+#    lz4, secp256k1, wasm-opt's C++), curl, Node.js for the polkadot.js client.
+apt_needed=()
+for p in protobuf-compiler build-essential pkg-config perl make curl ca-certificates git; do
+	dpkg -s "$p" >/dev/null 2>&1 || apt_needed+=("$p")
+done
+command -v node >/dev/null 2>&1 || apt_needed+=(nodejs)
+command -v npm >/dev/null 2>&1 || apt_needed+=(npm)
+if [ ${#apt_needed[@]} -gt 0 ]; then
+	say "installing Debian packages: ${apt_needed[*]}"
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${apt_needed[@]}" >/dev/null
+else
+	say "Debian packages present"
+fi
+
+# 2. Rust: rustup with the wasm target and rust-src (rust-toolchain.toml pins the channel).
+if ! command -v rustup >/dev/null 2>&1; then
+	say "rustup is missing: install it from your distribution (apt-get install rustup) or rustup.rs"
+	if apt-cache show rustup >/dev/null 2>&1; then
+		say "installing Debian package: rustup"
+		DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq rustup >/dev/null
+		rustup default stable
+	else
+		exit 1
+	fi
+fi
+cd "$SYNOD_ROOT"
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+	say "installing rustup target wasm32-unknown-unknown"
+	rustup target add wasm32-unknown-unknown
+fi
+for c in rust-src rustfmt clippy; do
+	if ! rustup component list --installed | grep -q "^$c"; then
+		say "installing rustup component $c"
+		rustup component add "$c"
+	fi
+done
+say "rust $(rustc --version | cut -d' ' -f2), target dir $CARGO_TARGET_DIR"
+mkdir -p "$CARGO_TARGET_DIR"
+
+# 3. Node.js packages of the polkadot.js client (lock file committed).
+client="$SYNOD_ROOT/scripts/client"
+if [ ! -f "$client/node_modules/.package-lock.json" ] ||
+	[ "$client/package-lock.json" -nt "$client/node_modules/.package-lock.json" ]; then
+	say "installing npm packages of scripts/client (npm ci)"
+	(cd "$client" && npm ci --no-audit --no-fund --loglevel=error)
+else
+	say "npm packages present"
+fi
+say "done"
