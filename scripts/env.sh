@@ -12,3 +12,9 @@ export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 export PATH="$HOME/.cargo/bin:$PATH"
 SYNOD_NODE_BIN="$CARGO_TARGET_DIR/release/synod-node"
 export SYNOD_NODE_BIN
+# libtorch for synod-worker (tch 0.24 needs PyTorch 2.11.0): the torch folder of a venv that
+# setup.sh makes; a stable path, so that torch-sys is not rebuilt from clone to clone.
+export SYNOD_VENV="$SYNOD_CACHE/venv"
+export LIBTORCH="${LIBTORCH:-$SYNOD_CACHE/libtorch}"
+export LIBTORCH_CXX11_ABI=1
+export SYNOD_MODELS="$SYNOD_CACHE/models"

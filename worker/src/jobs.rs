@@ -1,0 +1,416 @@
+//! The job table and the inference pipeline.
+//!
+//! `submit` checks a request and answers at once; a task per job then waits for an inference
+//! slot (the concurrency limit), gets the model from the store, runs it on a blocking thread,
+//! checks the output against the manifest, quantizes it and computes the canonical digest.
+//! Finished jobs stay readable until `retain` newer ones have finished.
+
+use std::{
+	collections::{HashMap, VecDeque},
+	sync::{
+		atomic::{AtomicBool, AtomicU64, Ordering},
+		Arc, Mutex,
+	},
+	time::Instant,
+};
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use synod_primitives::digest::{input_hash, output_digest, quantize_le_bytes};
+use tokio::sync::Semaphore;
+
+use crate::{
+	backend::RawTensor,
+	error::{ErrorBody, JobError},
+	manifest::{parse_hash, Model, ModelManifest},
+	metrics::{KindLabel, Metrics},
+	store::ModelStore,
+};
+
+/// Longest accepted job id.
+pub const MAX_ID_LEN: usize = 128;
+
+/// `POST /v1/jobs` body.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct JobRequest {
+	/// Caller's id (e.g. the chain's job id); generated when absent.
+	#[serde(default)]
+	pub id: Option<String>,
+	/// The model's manifest, inline.
+	#[serde(default)]
+	pub model: Option<ModelManifest>,
+	/// Or the hash of a model the worker already knows (models dir or an earlier job).
+	#[serde(default)]
+	pub model_hash: Option<String>,
+	/// Input tensor bytes (little-endian, row-major), base64.
+	#[serde(default)]
+	pub input_b64: Option<String>,
+	/// Or the same bytes in hex (an optional `0x` prefix is allowed).
+	#[serde(default)]
+	pub input_hex: Option<String>,
+}
+
+/// Where a job is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+	/// Waiting for an inference slot.
+	Queued,
+	/// Fetching the model or running.
+	Running,
+	/// Done: `output` is set.
+	Succeeded,
+	/// Failed: `error` is set.
+	Failed,
+}
+
+/// The canonical output of a job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputView {
+	/// Element type of the model's output.
+	pub dtype: String,
+	/// Output shape.
+	pub shape: Vec<u32>,
+	/// Quantization exponent used (step `2^-e`).
+	pub step_exponent: u8,
+	/// Quantized elements.
+	pub quantized: Vec<i64>,
+	/// Canonical digest (hex).
+	pub digest: String,
+}
+
+/// Milliseconds spent in each phase.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timings {
+	/// Waiting for a slot.
+	pub queued_ms: f64,
+	/// Getting the model (0 when already loaded).
+	pub model_ms: f64,
+	/// Forward pass incl. host/device copies.
+	pub inference_ms: f64,
+	/// Quantization and digest.
+	pub digest_ms: f64,
+	/// Submission to result.
+	pub total_ms: f64,
+}
+
+/// A job as `GET /v1/jobs/{id}` shows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JobView {
+	/// Job id.
+	pub id: String,
+	/// Status.
+	pub status: Status,
+	/// Model hash (hex), when the request named one that parsed.
+	pub model_hash: Option<String>,
+	/// blake2-256 of the input bytes (hex), when they decoded.
+	pub input_hash: Option<String>,
+	/// Device the job ran on.
+	pub device: String,
+	/// Result, when succeeded.
+	pub output: Option<OutputView>,
+	/// Reason, when failed.
+	pub error: Option<ErrorBody>,
+	/// Phase timings.
+	pub timings: Timings,
+}
+
+/// How `submit` went.
+#[derive(Debug)]
+pub enum Submitted {
+	/// A new job, queued.
+	Accepted(JobView),
+	/// A job with this id exists already: its current view.
+	Existing(JobView),
+	/// The request was refused; the failed job is recorded under its id.
+	Rejected(JobView),
+}
+
+struct Table {
+	jobs: HashMap<String, JobView>,
+	finished: VecDeque<String>,
+	active: usize,
+}
+
+/// Limits of the job pipeline.
+#[derive(Debug, Clone)]
+pub struct JobsConfig {
+	/// Inference runs at once.
+	pub concurrency: usize,
+	/// Jobs queued or running at most.
+	pub max_queue: usize,
+	/// Finished jobs kept readable.
+	pub retain: usize,
+}
+
+/// The job table and pipeline.
+pub struct Jobs {
+	table: Mutex<Table>,
+	store: Arc<ModelStore>,
+	metrics: Arc<Metrics>,
+	slots: Arc<Semaphore>,
+	cfg: JobsConfig,
+	device: String,
+	next_id: AtomicU64,
+	closing: AtomicBool,
+}
+
+fn ms(since: Instant) -> f64 {
+	since.elapsed().as_secs_f64() * 1000.0
+}
+
+fn valid_id(id: &str) -> bool {
+	!id.is_empty() &&
+		id.len() <= MAX_ID_LEN &&
+		id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+}
+
+impl Jobs {
+	/// A pipeline over `store`.
+	pub fn new(store: Arc<ModelStore>, metrics: Arc<Metrics>, device: String, cfg: JobsConfig) -> Self {
+		Jobs {
+			table: Mutex::new(Table { jobs: HashMap::new(), finished: VecDeque::new(), active: 0 }),
+			store,
+			metrics,
+			slots: Arc::new(Semaphore::new(cfg.concurrency.max(1))),
+			cfg,
+			device,
+			next_id: AtomicU64::new(1),
+			closing: AtomicBool::new(false),
+		}
+	}
+
+	fn table(&self) -> std::sync::MutexGuard<'_, Table> {
+		// Critical sections are single map updates; a poisoned lock holds consistent data.
+		self.table.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+	}
+
+	/// A job's current view.
+	pub fn get(&self, id: &str) -> Option<JobView> {
+		self.table().jobs.get(id).cloned()
+	}
+
+	/// Jobs queued or running.
+	pub fn active(&self) -> usize {
+		self.table().active
+	}
+
+	/// Stops taking jobs (graceful shutdown).
+	pub fn close(&self) {
+		self.closing.store(true, Ordering::SeqCst);
+	}
+
+	/// Checks a request, records the job and queues it. Returns at once.
+	pub fn submit(self: &Arc<Self>, req: JobRequest) -> Result<Submitted, JobError> {
+		if self.closing.load(Ordering::SeqCst) {
+			return Err(JobError::ShuttingDown);
+		}
+		let id = match req.id.clone() {
+			Some(id) if valid_id(&id) => id,
+			Some(_) => {
+				return Err(JobError::InvalidRequest(format!(
+					"id must be 1 to {MAX_ID_LEN} characters of [A-Za-z0-9-_.:]"
+				)))
+			},
+			None => format!("job-{}", self.next_id.fetch_add(1, Ordering::Relaxed)),
+		};
+		if let Some(existing) = self.get(&id) {
+			return Ok(Submitted::Existing(existing));
+		}
+		let mut view = JobView {
+			id: id.clone(),
+			status: Status::Queued,
+			model_hash: None,
+			input_hash: None,
+			device: self.device.clone(),
+			output: None,
+			error: None,
+			timings: Timings::default(),
+		};
+		let checked = self.check(&req, &mut view);
+		let mut table = self.table();
+		if table.jobs.contains_key(&id) {
+			return Ok(Submitted::Existing(table.jobs.get(&id).cloned().unwrap_or(view)));
+		}
+		match checked {
+			Err(e) => {
+				self.metrics.error(e.kind());
+				self.metrics.jobs.get_or_create(&KindLabel { kind: "failed".into() }).inc();
+				view.status = Status::Failed;
+				view.error = Some(e.body());
+				self.finish_locked(&mut table, view.clone());
+				Ok(Submitted::Rejected(view))
+			},
+			Ok((model, input)) => {
+				if table.active >= self.cfg.max_queue {
+					return Err(JobError::QueueFull(table.active));
+				}
+				table.active = table.active.saturating_add(1);
+				self.metrics.queue_depth.set(i64::try_from(table.active).unwrap_or(i64::MAX));
+				table.jobs.insert(id.clone(), view.clone());
+				drop(table);
+				let jobs = self.clone();
+				tokio::spawn(async move { jobs.run(id, model, input).await });
+				Ok(Submitted::Accepted(view))
+			},
+		}
+	}
+
+	/// Resolves the model and decodes the input against its manifest.
+	fn check(&self, req: &JobRequest, view: &mut JobView) -> Result<(Model, RawTensor), JobError> {
+		let model = match (&req.model, &req.model_hash) {
+			(Some(m), _) => {
+				let model = Model::from_manifest(m.clone())?;
+				if let Some(h) = &req.model_hash {
+					if parse_hash(h)? != model.hash {
+						return Err(JobError::InvalidRequest(
+							"model_hash differs from the manifest's hash".into(),
+						));
+					}
+				}
+				self.store.remember(&model);
+				model
+			},
+			(None, Some(h)) => {
+				let hash = parse_hash(h)?;
+				self.store.known(&hash).ok_or_else(|| {
+					JobError::InvalidRequest(format!(
+						"model {} is unknown here: send its manifest as `model`",
+						hex::encode(hash)
+					))
+				})?
+			},
+			(None, None) => return Err(JobError::InvalidRequest("give `model` or `model_hash`".into())),
+		};
+		view.model_hash = Some(model.hash_hex());
+		let data = match (&req.input_b64, &req.input_hex) {
+			(Some(b), None) => base64::engine::general_purpose::STANDARD
+				.decode(b)
+				.map_err(|e| JobError::InvalidInput(format!("input_b64: {e}")))?,
+			(None, Some(h)) => hex::decode(h.strip_prefix("0x").unwrap_or(h))
+				.map_err(|e| JobError::InvalidInput(format!("input_hex: {e}")))?,
+			_ => return Err(JobError::InvalidRequest("give exactly one of input_b64, input_hex".into())),
+		};
+		view.input_hash = Some(hex::encode(input_hash(&data)));
+		let max = usize::try_from(model.manifest.max_input_bytes).unwrap_or(usize::MAX);
+		if data.len() > max {
+			return Err(JobError::InvalidInput(format!(
+				"{} bytes is above the model's limit of {max}",
+				data.len()
+			)));
+		}
+		let shape = model.input.resolve("input", data.len()).map_err(JobError::InvalidInput)?;
+		let input = RawTensor { dtype: model.input.dtype, shape, data };
+		Ok((model, input))
+	}
+
+	fn update(&self, id: &str, f: impl FnOnce(&mut JobView)) {
+		if let Some(v) = self.table().jobs.get_mut(id) {
+			f(v)
+		}
+	}
+
+	fn finish_locked(&self, table: &mut Table, view: JobView) {
+		table.finished.push_back(view.id.clone());
+		table.jobs.insert(view.id.clone(), view);
+		while table.finished.len() > self.cfg.retain {
+			if let Some(old) = table.finished.pop_front() {
+				table.jobs.remove(&old);
+			}
+		}
+	}
+
+	async fn run(self: Arc<Self>, id: String, model: Model, input: RawTensor) {
+		let submitted = Instant::now();
+		let result = self.execute(&id, &model, input, submitted).await;
+		let mut table = self.table();
+		table.active = table.active.saturating_sub(1);
+		self.metrics.queue_depth.set(i64::try_from(table.active).unwrap_or(i64::MAX));
+		let Some(mut view) = table.jobs.get(&id).cloned() else { return };
+		view.timings.total_ms = ms(submitted);
+		self.metrics.job_seconds.observe(submitted.elapsed().as_secs_f64());
+		match result {
+			Ok(output) => {
+				view.status = Status::Succeeded;
+				view.output = Some(output);
+			},
+			Err(e) => {
+				tracing::warn!(job = %id, kind = e.kind(), "job failed: {e}");
+				self.metrics.error(e.kind());
+				view.status = Status::Failed;
+				view.error = Some(e.body());
+			},
+		}
+		let status = if view.status == Status::Succeeded { "succeeded" } else { "failed" };
+		self.metrics.jobs.get_or_create(&KindLabel { kind: status.into() }).inc();
+		self.finish_locked(&mut table, view);
+	}
+
+	async fn execute(
+		&self,
+		id: &str,
+		model: &Model,
+		input: RawTensor,
+		submitted: Instant,
+	) -> Result<OutputView, JobError> {
+		let _slot = self.slots.clone().acquire_owned().await.map_err(|_| JobError::ShuttingDown)?;
+		let queued_ms = ms(submitted);
+		self.update(id, |v| {
+			v.status = Status::Running;
+			v.timings.queued_ms = queued_ms;
+		});
+		let t = Instant::now();
+		let loaded = self.store.get(model).await?;
+		let model_ms = ms(t);
+		let model = model.clone();
+		let (out, inference_ms, digest_ms, infer_s) = tokio::task::spawn_blocking(move || {
+			let t = Instant::now();
+			let raw = loaded.run(&input)?;
+			let infer_s = t.elapsed().as_secs_f64();
+			let t = Instant::now();
+			let out = canonicalize(&model, &input, raw)?;
+			Ok::<_, JobError>((out, infer_s * 1000.0, ms(t), infer_s))
+		})
+		.await
+		.map_err(|e| JobError::Inference(format!("inference task failed: {e}")))??;
+		self.metrics.inference_seconds.observe(infer_s);
+		self.update(id, |v| {
+			v.timings.model_ms = model_ms;
+			v.timings.inference_ms = inference_ms;
+			v.timings.digest_ms = digest_ms;
+		});
+		Ok(out)
+	}
+}
+
+/// Checks an output against the manifest, quantizes it and computes its digest.
+pub fn canonicalize(model: &Model, input: &RawTensor, raw: RawTensor) -> Result<OutputView, JobError> {
+	if raw.dtype != model.output.dtype {
+		return Err(JobError::InvalidOutput(format!(
+			"model returned {}, manifest says {}",
+			raw.dtype.name(),
+			model.output.dtype.name()
+		)));
+	}
+	let batch_ok = match (model.input.shape.first(), model.output.shape.first()) {
+		(Some(None), Some(None)) => raw.shape.first() == input.shape.first(),
+		_ => true,
+	};
+	if !model.output.matches(&raw.shape) || !batch_ok {
+		return Err(JobError::InvalidOutput(format!(
+			"model returned shape {:?}, manifest says {:?}",
+			raw.shape, model.output.shape
+		)));
+	}
+	let quantized = quantize_le_bytes(raw.dtype, &raw.shape, &raw.data, model.manifest.step_exponent)
+		.map_err(|e| JobError::InvalidOutput(format!("{e:?}")))?;
+	let digest = output_digest(&model.hash, &input_hash(&input.data), &raw.shape, &quantized);
+	Ok(OutputView {
+		dtype: raw.dtype.name().into(),
+		shape: raw.shape,
+		step_exponent: model.manifest.step_exponent,
+		quantized,
+		digest: hex::encode(digest),
+	})
+}
+

@@ -1,0 +1,33 @@
+//! # synod-worker
+//!
+//! Synod's inference daemon. A provider's node (its off-chain worker) hands jobs to it over a
+//! small HTTP API on localhost; it runs TorchScript models with libtorch (`tch`), on CUDA when
+//! the machine has it and on the CPU otherwise, and answers with the canonical output digest of
+//! `synod-primitives` that the chain votes on.
+//!
+//! ## Overview
+//!
+//! - [`manifest`]: the model manifest (hash, tensor specs, canonicalization, sources).
+//! - [`store`]: fetching models (http, local files), hash checks, the disk cache, the LRU of
+//!   loaded modules.
+//! - [`backend`]: the [`backend::Backend`] trait and its libtorch implementation.
+//! - [`jobs`]: the job table, the bounded queue and the inference pipeline.
+//! - [`api`]: the HTTP routes. [`metrics`]: Prometheus metrics. [`config`]: CLI and config file.
+//!
+//! ## Interface
+//!
+//! `POST /v1/jobs`, `GET /v1/jobs/{id}`, `GET /v1/models`, `GET /health`, `GET /metrics`;
+//! see `docs/worker.md`.
+
+pub mod api;
+pub mod backend;
+pub mod config;
+pub mod determinism;
+pub mod error;
+pub mod jobs;
+pub mod manifest;
+pub mod metrics;
+pub mod store;
+
+/// The libtorch version this binary was built against.
+pub const LIBTORCH_VERSION: &str = env!("SYNOD_LIBTORCH_VERSION");
