@@ -171,7 +171,7 @@ impl Loaded for TchModule {
 			.map_err(err)?
 			.f_to_device(self.device)
 			.map_err(err)?;
-		let out = self.module.f_forward_is(&[IValue::Tensor(x)]).map_err(err)?;
+		let out = self.module.forward_is(&[IValue::Tensor(x)]).map_err(err)?;
 		let mut out = Self::first_tensor(out)
 			.ok_or_else(|| JobError::InvalidOutput("the model returned no tensor".into()))?;
 		if self.perturb != 0.0 && out.f_is_floating_point().map_err(err)? {

@@ -188,8 +188,8 @@ mod tests {
 		ModelManifest {
 			name: "mlp".into(),
 			hash: "ab".repeat(32),
-			input: spec("f32", vec![None, 4]),
-			output: spec("f32", vec![None, 2]),
+			input: spec("f32", vec![None, Some(4)]),
+			output: spec("f32", vec![None, Some(2)]),
 			step_exponent: 10,
 			tolerance: 1,
 			max_input_bytes: 1024,

@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""CPU-versus-GPU agreement and GPU throughput of synod-worker (called by scripts/gpu-check.sh).
+
+Talks to two running workers over HTTP (stdlib only), one on the CPU and one on CUDA, sends
+each the same jobs (the fixtures MLP and CNN, and MiniLM), and compares their canonical
+digests and quantized outputs; then measures GPU throughput on MiniLM at batch 1 and 32,
+beside Python torch.jit on the same .pt file, the same device and the same settings.
+"""
+import argparse
+import base64
+import json
+import random
+import statistics
+import struct
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+
+def http(method, url, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+
+
+class Worker:
+    def __init__(self, url):
+        self.url = url.rstrip("/")
+
+    def submit(self, job_id, manifest, raw):
+        s, v = http("POST", f"{self.url}/v1/jobs", {
+            "id": job_id, "model": manifest, "input_b64": base64.b64encode(raw).decode()})
+        if s not in (200, 202):
+            raise RuntimeError(f"submit {job_id}: {s} {v}")
+
+    def wait(self, job_id, timeout=600):
+        t0 = time.time()
+        while True:
+            s, v = http("GET", f"{self.url}/v1/jobs/{job_id}")
+            if v.get("status") in ("succeeded", "failed"):
+                return v
+            if time.time() - t0 > timeout:
+                raise RuntimeError(f"job {job_id} timed out: {v}")
+            time.sleep(0.002)
+
+    def run(self, job_id, manifest, raw):
+        self.submit(job_id, manifest, raw)
+        return self.wait(job_id)
+
+
+def f32_bytes(values):
+    return struct.pack(f"<{len(values)}f", *values)
+
+
+def jobs_for(models_dir: Path, fixtures: Path, n_random: int):
+    rnd = random.Random(7)
+    out = []
+    for name, per_item in (("mlp", 16), ("cnn", 64)):
+        m = json.loads((fixtures / f"{name}.json").read_text())
+        exp = json.loads((fixtures / f"{name}.expected.json").read_text())
+        out.append((name, m, bytes.fromhex(exp["input_hex"])))
+        for i in range(n_random):
+            batch = rnd.choice([1, 4, 16])
+            out.append((name, m, f32_bytes([rnd.gauss(0, 1) for _ in range(batch * per_item)])))
+    mm = json.loads((models_dir / "minilm.json").read_text())
+    ids = json.loads((models_dir / "minilm.inputs.json").read_text())["ids"]
+    for b in (1, 4):
+        for start in range(0, len(ids) - b + 1, b):
+            rows = ids[start:start + b]
+            out.append(("minilm", mm, struct.pack(f"<{len(rows) * len(rows[0])}q", *sum(rows, []))))
+    # Random token sequences (ids 1000..29999, random lengths, zero padded).
+    for i in range(n_random):
+        rows = []
+        for _ in range(rnd.choice([1, 8])):
+            n = rnd.randint(4, 64)
+            rows.append([101] + [rnd.randint(1000, 29999) for _ in range(n - 2)] + [102] + [0] * (64 - n))
+        out.append(("minilm", mm, struct.pack(f"<{len(rows) * 64}q", *sum(rows, []))))
+    return out
+
+
+def agreement(cpu, gpu, jobs):
+    rows = {}
+    for i, (name, manifest, raw) in enumerate(jobs):
+        a = cpu.run(f"agree-cpu-{i}", manifest, raw)
+        b = gpu.run(f"agree-gpu-{i}", manifest, raw)
+        if a["status"] != "succeeded" or b["status"] != "succeeded":
+            raise RuntimeError(f"{name} job {i} failed: cpu={a.get('error')} gpu={b.get('error')}")
+        qa, qb = a["output"]["quantized"], b["output"]["quantized"]
+        d = max((abs(x - y) for x, y in zip(qa, qb)), default=0)
+        r = rows.setdefault(name, {"jobs": 0, "equal_digests": 0, "max_steps": 0, "within_tol": 0,
+                                   "tolerance": manifest["tolerance"], "step_exponent": manifest["step_exponent"],
+                                   "elements": 0, "differing_elements": 0})
+        r["jobs"] += 1
+        r["equal_digests"] += a["output"]["digest"] == b["output"]["digest"]
+        r["max_steps"] = max(r["max_steps"], d)
+        r["within_tol"] += d <= manifest["tolerance"]
+        r["elements"] += len(qa)
+        r["differing_elements"] += sum(x != y for x, y in zip(qa, qb))
+    return rows
+
+
+def worker_throughput(w, manifest, raw, n, tag):
+    w.run(f"{tag}-warm", manifest, raw)  # load + CUDA warm-up
+    t0 = time.time()
+    for i in range(n):
+        w.submit(f"{tag}-{i}", manifest, raw)
+    infer = [w.wait(f"{tag}-{i}")["timings"]["inference_ms"] for i in range(n)]
+    wall = time.time() - t0
+    return n / wall, statistics.median(infer)
+
+
+def python_throughput(pt, device, batch, n, threads):
+    import torch
+    torch.set_num_threads(threads)
+    torch.use_deterministic_algorithms(True)
+    torch.backends.cudnn.benchmark = False
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    m = torch.jit.load(str(pt), map_location=device).eval()
+    ids = torch.randint(1000, 29999, (batch, 64), dtype=torch.int64)
+    with torch.no_grad():
+        for _ in range(3):
+            m(ids.to(device)).cpu()
+        t0 = time.time()
+        for _ in range(n):
+            m(ids.to(device)).cpu()
+        return n / (time.time() - t0)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cpu", default="http://127.0.0.1:7401")
+    ap.add_argument("--gpu", default="http://127.0.0.1:7402")
+    ap.add_argument("--models", type=Path, required=True)
+    ap.add_argument("--fixtures", type=Path, required=True)
+    ap.add_argument("--random", type=int, default=20)
+    ap.add_argument("--jobs", type=int, default=300)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    cpu, gpu = Worker(args.cpu), Worker(args.gpu)
+    report = {"health": {"cpu": http("GET", f"{args.cpu}/health")[1], "gpu": http("GET", f"{args.gpu}/health")[1]}}
+    print("gpu worker:", json.dumps(report["health"]["gpu"]))
+
+    jobs = jobs_for(args.models, args.fixtures, args.random)
+    t0 = time.time()
+    rows = agreement(cpu, gpu, jobs)
+    report["agreement"] = rows
+    print(f"\nCPU vs GPU, {len(jobs)} jobs each ({time.time() - t0:.1f}s):")
+    print(f"{'model':8} {'jobs':>5} {'equal digests':>14} {'max |dq| steps':>15} {'within tol':>11} {'differing elems':>16}")
+    for name, r in rows.items():
+        print(f"{name:8} {r['jobs']:5} {r['equal_digests']:8}/{r['jobs']:<5} {r['max_steps']:15} "
+              f"{r['within_tol']:5}/{r['jobs']:<5} {r['differing_elements']:8}/{r['elements']:<7} "
+              f"(step 2^-{r['step_exponent']}, tol {r['tolerance']})")
+
+    mm = json.loads((args.models / "minilm.json").read_text())
+    ids = json.loads((args.models / "minilm.inputs.json").read_text())["ids"]
+    report["throughput"] = []
+    print("\nGPU throughput, MiniLM (seq 64):")
+    for batch in (1, 32):
+        rows_ = (ids * 32)[:batch]
+        raw = struct.pack(f"<{batch * 64}q", *sum(rows_, []))
+        n = args.jobs if batch == 1 else max(args.jobs // 4, 20)
+        jps, med = worker_throughput(gpu, mm, raw, n, f"tp{batch}")
+        py = python_throughput(args.models / "minilm.pt", "cuda", batch, n, args.threads)
+        row = {"batch": batch, "jobs": n, "worker_jobs_per_s": jps, "worker_items_per_s": jps * batch,
+               "worker_median_inference_ms": med, "python_jit_batches_per_s": py, "ratio": jps / py}
+        report["throughput"].append(row)
+        print(f"  batch {batch:2}: worker {jps:8.1f} jobs/s = {jps * batch:9.1f} sentences/s "
+              f"(median inference {med:.2f} ms); python torch.jit {py:8.1f} batches/s; ratio {jps / py:.3f}")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1))
+    bad = [n for n, r in rows.items() if r["within_tol"] != r["jobs"]]
+    if bad:
+        print(f"\nFAIL: CPU and GPU disagree beyond tolerance on {bad}")
+        sys.exit(1)
+    print("\ngpu-check: CPU and GPU agree within every model's tolerance")
+
+
+if __name__ == "__main__":
+    main()
