@@ -144,6 +144,7 @@ def main():
     ap.add_argument("--jobs", type=int, default=300)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--py-device", default="cuda", help="device of the Python torch.jit baseline")
     args = ap.parse_args()
     cpu, gpu = Worker(args.cpu), Worker(args.gpu)
     report = {"health": {"cpu": http("GET", f"{args.cpu}/health")[1], "gpu": http("GET", f"{args.gpu}/health")[1]}}
@@ -163,13 +164,13 @@ def main():
     mm = json.loads((args.models / "minilm.json").read_text())
     ids = json.loads((args.models / "minilm.inputs.json").read_text())["ids"]
     report["throughput"] = []
-    print("\nGPU throughput, MiniLM (seq 64):")
+    print(f"\nthroughput of the second worker, MiniLM (seq 64), Python baseline on {args.py_device}:")
     for batch in (1, 32):
         rows_ = (ids * 32)[:batch]
         raw = struct.pack(f"<{batch * 64}q", *sum(rows_, []))
         n = args.jobs if batch == 1 else max(args.jobs // 4, 20)
         jps, med = worker_throughput(gpu, mm, raw, n, f"tp{batch}")
-        py = python_throughput(args.models / "minilm.pt", "cuda", batch, n, args.threads)
+        py = python_throughput(args.models / "minilm.pt", args.py_device, batch, n, args.threads)
         row = {"batch": batch, "jobs": n, "worker_jobs_per_s": jps, "worker_items_per_s": jps * batch,
                "worker_median_inference_ms": med, "python_jit_batches_per_s": py, "ratio": jps / py}
         report["throughput"].append(row)

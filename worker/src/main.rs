@@ -19,6 +19,7 @@ fn main() -> std::process::ExitCode {
 			tracing_subscriber::EnvFilter::try_from_default_env()
 				.unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
 		)
+		.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
 		.init();
 	let settings = match Settings::load(Cli::parse()) {
 		Ok(s) => s,

@@ -101,9 +101,24 @@ impl ModelStore {
 			if path.extension().and_then(|e| e.to_str()) != Some("json") {
 				continue;
 			}
-			let parsed = std::fs::read_to_string(&path)
+			// A manifest is a JSON object with a `hash`; other JSON files (inputs, notes) are
+			// not ours to judge.
+			let value: serde_json::Value = match std::fs::read_to_string(&path)
 				.map_err(|e| e.to_string())
 				.and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string()))
+			{
+				Ok(v) => v,
+				Err(e) => {
+					tracing::warn!(file = %path.display(), "skipping unreadable JSON: {e}");
+					continue;
+				},
+			};
+			if value.get("hash").is_none() {
+				tracing::debug!(file = %path.display(), "not a manifest (no hash)");
+				continue;
+			}
+			let parsed = serde_json::from_value(value)
+				.map_err(|e| e.to_string())
 				.and_then(|m| Model::from_manifest(m).map_err(|e| e.to_string()));
 			match parsed {
 				Ok(model) => {
