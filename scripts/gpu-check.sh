@@ -25,7 +25,7 @@ WORK=$(mktemp -d /tmp/synod-gpu-check.XXXXXX)
 OUT=${OUT:-$WORK}
 LOG="$OUT/gpu-check.log"
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 exec > >(tee "$LOG") 2>&1
 

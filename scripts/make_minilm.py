@@ -107,8 +107,9 @@ class MiniLM(torch.nn.Module):
 
     def forward(self, ids):
         mask = (ids != 0).to(torch.float32)
-        pos = torch.arange(ids.shape[1], device=ids.device).unsqueeze(0)
-        x = self.ln(self.word(ids) + self.pos(pos) + self.typ.weight[0])
+        # Slices of the tables rather than new index tensors: a traced `torch.arange` would
+        # bake in the tracing device, and the model would fail on any other.
+        x = self.ln(self.word(ids) + self.pos.weight[: ids.shape[1]] + self.typ.weight[0])
         bias = (1.0 - mask)[:, None, None, :] * torch.finfo(torch.float32).min
         for layer in self.layers:
             x = layer(x, bias)
@@ -176,6 +177,10 @@ def main():
             if diff > 1e-5:
                 sys.exit("MiniLM re-implementation disagrees with sentence-transformers")
         traced = torch.jit.trace(model, ids[:2])
+        baked = [n for n in traced.inlined_graph.nodes()
+                 if n.kind() == "prim::Constant" and n.output().type().kind() == "DeviceObjType"]
+        if baked:
+            sys.exit(f"traced graph has device constants: {baked}")
         for b in (1, 4):
             d = (traced(ids[:b]) - model(ids[:b])).abs().max().item()
             if d > 1e-6:

@@ -138,9 +138,18 @@ impl Backend for TchBackend {
 	}
 }
 
-/// libtorch's messages carry a C++ backtrace; the first line is the reason.
+/// libtorch's messages carry a C++ backtrace and, from TorchScript, the failing graph. The
+/// reason is the last `…Error: …` line when there is one (TorchScript puts it last), else the
+/// first line.
 fn first_line(s: &str) -> String {
-	s.lines().next().unwrap_or(s).chars().take(500).collect()
+	let reason = s
+		.lines()
+		.rev()
+		.find(|l| l.contains("Error: "))
+		.or_else(|| s.lines().next())
+		.unwrap_or(s)
+		.trim();
+	reason.chars().take(500).collect()
 }
 
 struct TchModule {
