@@ -23,16 +23,25 @@ step() {
 	timings+=("$(printf '%-34s %5ss' "$name" $(($(date +%s) - s)))")
 }
 
-# Crates compiled with benchmark and try-runtime code: everything but the node.
-FEATURE_CRATES=(--workspace --exclude synod-node)
+# Two dependency graphs, each always built with the same package selection so that cargo's
+# feature unification never differs between steps (a differing set rebuilds hundreds of crates):
+# the chain (node, runtime, primitives, pallets) and the worker (libtorch).
+CHAIN=(--workspace --exclude synod-worker)
+WORKER=(-p synod-worker)
+# Benchmark and try-runtime code: everything but the node and the worker.
+FEATURE_CRATES=(--workspace --exclude synod-node --exclude synod-worker)
 FEATURES=runtime-benchmarks,try-runtime
 
 step "format" cargo fmt --all -- --check
-step "clippy" cargo clippy --release --workspace --all-targets --locked -- -D warnings
+step "digest vectors up to date" python3 scripts/make_digest_vectors.py --check
+step "clippy (chain)" cargo clippy --release "${CHAIN[@]}" --all-targets --locked -- -D warnings
+step "clippy (worker)" cargo clippy --release "${WORKER[@]}" --all-targets --locked -- -D warnings
 step "clippy (bench, try-runtime)" env SKIP_WASM_BUILD=1 cargo clippy --release "${FEATURE_CRATES[@]}" \
 	--all-targets --features "$FEATURES" --locked -- -D warnings
-step "build node (release)" cargo build --release --workspace --locked
-step "test" cargo test --release --workspace --locked
+step "build (chain, release)" cargo build --release "${CHAIN[@]}" --locked
+step "build (worker, release)" cargo build --release "${WORKER[@]}" --locked
+step "test (chain)" cargo test --release "${CHAIN[@]}" --locked
+step "test (worker)" cargo test --release "${WORKER[@]}" --locked
 step "test (bench, try-runtime)" env SKIP_WASM_BUILD=1 cargo test --release "${FEATURE_CRATES[@]}" \
 	--features "$FEATURES" --locked
 if [ -z "${SKIP_SMOKE:-}" ]; then

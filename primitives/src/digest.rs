@@ -46,7 +46,15 @@ pub const MAX_STEP_EXPONENT: u8 = 40;
 
 /// Element type of a tensor.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
 	TypeInfo,
 )]
 pub enum DType {
@@ -202,7 +210,13 @@ pub fn f16_to_f64(bits: u16) -> f64 {
 	let frac = f64::from(bits & 0x3ff);
 	match exp {
 		0 => sign * frac * 2f64.powi(-24),
-		0x1f => if frac == 0.0 { sign * f64::INFINITY } else { f64::NAN },
+		0x1f => {
+			if frac == 0.0 {
+				sign * f64::INFINITY
+			} else {
+				f64::NAN
+			}
+		},
 		_ => sign * (1.0 + frac / 1024.0) * 2f64.powi(exp - 15),
 	}
 }

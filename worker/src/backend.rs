@@ -162,8 +162,9 @@ impl TchModule {
 	fn first_tensor(v: IValue) -> Option<Tensor> {
 		match v {
 			IValue::Tensor(t) => Some(t),
-			IValue::Tuple(items) | IValue::GenericList(items) =>
-				items.into_iter().find_map(Self::first_tensor),
+			IValue::Tuple(items) | IValue::GenericList(items) => {
+				items.into_iter().find_map(Self::first_tensor)
+			},
 			IValue::TensorList(ts) => ts.into_iter().next(),
 			_ => None,
 		}

@@ -184,7 +184,8 @@ mod tests {
 		let dir = tempfile::tempdir().unwrap();
 		let path = dir.path().join("w.toml");
 		std::fs::write(&path, "threads = 3\ndevice = \"cpu\"\nmax_queue = 7\n").unwrap();
-		let cli = Cli::parse_from(["synod-worker", "--config", path.to_str().unwrap(), "--threads", "2"]);
+		let cli =
+			Cli::parse_from(["synod-worker", "--config", path.to_str().unwrap(), "--threads", "2"]);
 		let s = Settings::load(cli).unwrap();
 		assert_eq!(s.threads, 2);
 		assert_eq!(s.device, DeviceChoice::Cpu);

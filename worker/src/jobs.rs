@@ -160,14 +160,19 @@ fn ms(since: Instant) -> f64 {
 }
 
 fn valid_id(id: &str) -> bool {
-	!id.is_empty() &&
-		id.len() <= MAX_ID_LEN &&
-		id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+	!id.is_empty()
+		&& id.len() <= MAX_ID_LEN
+		&& id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
 }
 
 impl Jobs {
 	/// A pipeline over `store`.
-	pub fn new(store: Arc<ModelStore>, metrics: Arc<Metrics>, device: String, cfg: JobsConfig) -> Self {
+	pub fn new(
+		store: Arc<ModelStore>,
+		metrics: Arc<Metrics>,
+		device: String,
+		cfg: JobsConfig,
+	) -> Self {
 		Jobs {
 			table: Mutex::new(Table { jobs: HashMap::new(), finished: VecDeque::new(), active: 0 }),
 			store,
@@ -280,7 +285,9 @@ impl Jobs {
 					))
 				})?
 			},
-			(None, None) => return Err(JobError::InvalidRequest("give `model` or `model_hash`".into())),
+			(None, None) => {
+				return Err(JobError::InvalidRequest("give `model` or `model_hash`".into()))
+			},
 		};
 		view.model_hash = Some(model.hash_hex());
 		let data = match (&req.input_b64, &req.input_hex) {
@@ -289,7 +296,11 @@ impl Jobs {
 				.map_err(|e| JobError::InvalidInput(format!("input_b64: {e}")))?,
 			(None, Some(h)) => hex::decode(h.strip_prefix("0x").unwrap_or(h))
 				.map_err(|e| JobError::InvalidInput(format!("input_hex: {e}")))?,
-			_ => return Err(JobError::InvalidRequest("give exactly one of input_b64, input_hex".into())),
+			_ => {
+				return Err(JobError::InvalidRequest(
+					"give exactly one of input_b64, input_hex".into(),
+				))
+			},
 		};
 		view.input_hash = Some(hex::encode(input_hash(&data)));
 		let max = usize::try_from(model.manifest.max_input_bytes).unwrap_or(usize::MAX);
@@ -384,7 +395,11 @@ impl Jobs {
 }
 
 /// Checks an output against the manifest, quantizes it and computes its digest.
-pub fn canonicalize(model: &Model, input: &RawTensor, raw: RawTensor) -> Result<OutputView, JobError> {
+pub fn canonicalize(
+	model: &Model,
+	input: &RawTensor,
+	raw: RawTensor,
+) -> Result<OutputView, JobError> {
 	if raw.dtype != model.output.dtype {
 		return Err(JobError::InvalidOutput(format!(
 			"model returned {}, manifest says {}",
@@ -402,8 +417,9 @@ pub fn canonicalize(model: &Model, input: &RawTensor, raw: RawTensor) -> Result<
 			raw.shape, model.output.shape
 		)));
 	}
-	let quantized = quantize_le_bytes(raw.dtype, &raw.shape, &raw.data, model.manifest.step_exponent)
-		.map_err(|e| JobError::InvalidOutput(format!("{e:?}")))?;
+	let quantized =
+		quantize_le_bytes(raw.dtype, &raw.shape, &raw.data, model.manifest.step_exponent)
+			.map_err(|e| JobError::InvalidOutput(format!("{e:?}")))?;
 	let digest = output_digest(&model.hash, &input_hash(&input.data), &raw.shape, &quantized);
 	Ok(OutputView {
 		dtype: raw.dtype.name().into(),
@@ -413,4 +429,3 @@ pub fn canonicalize(model: &Model, input: &RawTensor, raw: RawTensor) -> Result<
 		digest: hex::encode(digest),
 	})
 }
-

@@ -33,17 +33,14 @@ fn main() -> std::process::ExitCode {
 	tch::set_num_threads(settings.threads);
 	tch::set_num_interop_threads(1);
 
-	let runtime = match tokio::runtime::Builder::new_multi_thread()
-		.worker_threads(2)
-		.enable_all()
-		.build()
-	{
-		Ok(r) => r,
-		Err(e) => {
-			eprintln!("synod-worker: cannot start the async runtime: {e}");
-			return std::process::ExitCode::FAILURE;
-		},
-	};
+	let runtime =
+		match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+			Ok(r) => r,
+			Err(e) => {
+				eprintln!("synod-worker: cannot start the async runtime: {e}");
+				return std::process::ExitCode::FAILURE;
+			},
+		};
 	match runtime.block_on(serve(settings)) {
 		Ok(()) => std::process::ExitCode::SUCCESS,
 		Err(e) => {
@@ -57,7 +54,10 @@ async fn serve(s: Settings) -> anyhow::Result<()> {
 	let backend = TchBackend::new(s.device, s.perturb_outputs).map_err(anyhow::Error::msg)?;
 	let device = backend.device();
 	if s.perturb_outputs != 0.0 {
-		tracing::warn!(delta = s.perturb_outputs, "TESTING: every output is perturbed; this worker lies");
+		tracing::warn!(
+			delta = s.perturb_outputs,
+			"TESTING: every output is perturbed; this worker lies"
+		);
 	}
 	if !s.listen.ip().is_loopback() {
 		tracing::warn!(listen = %s.listen, "listening beyond loopback: the API has no authentication");
@@ -98,9 +98,7 @@ async fn serve(s: Settings) -> anyhow::Result<()> {
 		threads = s.threads,
 		"synod-worker ready"
 	);
-	axum::serve(listener, router(state))
-		.with_graceful_shutdown(shutdown(jobs.clone()))
-		.await?;
+	axum::serve(listener, router(state)).with_graceful_shutdown(shutdown(jobs.clone())).await?;
 	// Let running inferences finish so that no half-done job is lost mid-write.
 	let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
 	while jobs.active() > 0 && std::time::Instant::now() < deadline {

@@ -87,7 +87,10 @@ impl Spec {
 			.checked_div(size)
 			.filter(|_| bytes.checked_rem(size) == Some(0))
 			.ok_or_else(|| {
-				format!("{what}: {bytes} bytes is not a whole number of {} elements", self.dtype.name())
+				format!(
+					"{what}: {bytes} bytes is not a whole number of {} elements",
+					self.dtype.name()
+				)
 			})?;
 		let fixed: Vec<u32> = self.shape.iter().skip(1).map(|d| d.unwrap_or(0)).collect();
 		let shape = match self.shape.first() {
@@ -121,8 +124,8 @@ impl Spec {
 
 	/// Whether a concrete shape matches this spec (any batch for a dynamic first dimension).
 	pub fn matches(&self, shape: &[u32]) -> bool {
-		shape.len() == self.shape.len() &&
-			self.shape.iter().zip(shape).all(|(want, got)| want.is_none_or(|w| w == *got))
+		shape.len() == self.shape.len()
+			&& self.shape.iter().zip(shape).all(|(want, got)| want.is_none_or(|w| w == *got))
 	}
 }
 
@@ -142,11 +145,8 @@ pub struct Model {
 /// Parses 64 hex digits (an optional `0x` prefix is allowed).
 pub fn parse_hash(s: &str) -> Result<Hash32, JobError> {
 	let s = s.strip_prefix("0x").unwrap_or(s);
-	let bytes =
-		hex::decode(s).map_err(|e| JobError::InvalidRequest(format!("hash {s:?}: {e}")))?;
-	bytes
-		.try_into()
-		.map_err(|_| JobError::InvalidRequest(format!("hash {s:?} is not 32 bytes")))
+	let bytes = hex::decode(s).map_err(|e| JobError::InvalidRequest(format!("hash {s:?}: {e}")))?;
+	bytes.try_into().map_err(|_| JobError::InvalidRequest(format!("hash {s:?} is not 32 bytes")))
 }
 
 impl Model {

@@ -61,7 +61,11 @@ impl Metrics {
 		);
 		registry.register("job_seconds", "Submission to result", m.job_seconds.clone());
 		registry.register("models_loaded", "Modules loaded on the device", m.models_loaded.clone());
-		registry.register("model_fetch_bytes", "Bytes downloaded from model sources", m.fetch_bytes.clone());
+		registry.register(
+			"model_fetch_bytes",
+			"Bytes downloaded from model sources",
+			m.fetch_bytes.clone(),
+		);
 		Metrics { registry, ..m }
 	}
 

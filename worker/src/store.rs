@@ -21,7 +21,12 @@ use std::{
 
 use synod_primitives::digest::Hash32;
 
-use crate::{backend::{Backend, Loaded}, error::JobError, manifest::Model, metrics::Metrics};
+use crate::{
+	backend::{Backend, Loaded},
+	error::JobError,
+	manifest::Model,
+	metrics::Metrics,
+};
 
 /// Store settings.
 #[derive(Debug, Clone)]

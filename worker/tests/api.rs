@@ -56,7 +56,8 @@ async fn start(models_dir: PathBuf, max_queue: usize) -> Worker {
 		"cpu".into(),
 		JobsConfig { concurrency: 1, max_queue, retain: 100 },
 	));
-	let state = AppState { jobs, store, metrics, device: "cpu".into(), deterministic: true, threads: 1 };
+	let state =
+		AppState { jobs, store, metrics, device: "cpu".into(), deterministic: true, threads: 1 };
 	let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
 	let addr = listener.local_addr().unwrap();
 	tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
@@ -140,7 +141,8 @@ fn raw_outputs_are_within_1e5_of_python() {
 	for name in ["mlp", "cnn"] {
 		let expected = read_json(fixtures().join(format!("{name}.expected.json")));
 		let m = manifest(name);
-		let module = backend.load(&std::fs::read(fixtures().join(format!("{name}.pt"))).unwrap()).unwrap();
+		let module =
+			backend.load(&std::fs::read(fixtures().join(format!("{name}.pt"))).unwrap()).unwrap();
 		let data = hex::decode(expected["input_hex"].as_str().unwrap()).unwrap();
 		let per_item: u32 = m["input"]["shape"].as_array().unwrap()[1..]
 			.iter()
@@ -148,7 +150,9 @@ fn raw_outputs_are_within_1e5_of_python() {
 			.product();
 		let batch = (data.len() / 4) as u32 / per_item;
 		let mut shape = vec![batch];
-		shape.extend(m["input"]["shape"].as_array().unwrap()[1..].iter().map(|d| d.as_u64().unwrap() as u32));
+		shape.extend(
+			m["input"]["shape"].as_array().unwrap()[1..].iter().map(|d| d.as_u64().unwrap() as u32),
+		);
 		let out = module
 			.run(&RawTensor { dtype: synod_primitives::digest::DType::F32, shape, data })
 			.unwrap();
@@ -191,9 +195,12 @@ async fn bad_input_gets_a_reason_and_the_worker_keeps_serving() {
 	assert_eq!((s, v["error"]["kind"].as_str()), (422, Some("invalid_input")), "{v}");
 
 	// Unknown model hash, bad hash, no input.
-	let (s, v) = w.post(json!({"id": "unknown", "model_hash": "11".repeat(32), "input_hex": good_input})).await;
+	let (s, v) = w
+		.post(json!({"id": "unknown", "model_hash": "11".repeat(32), "input_hex": good_input}))
+		.await;
 	assert_eq!((s, v["error"]["kind"].as_str()), (422, Some("invalid_request")), "{v}");
-	let (s, _) = w.post(json!({"id": "nohash", "model_hash": "xyz", "input_hex": good_input})).await;
+	let (s, _) =
+		w.post(json!({"id": "nohash", "model_hash": "xyz", "input_hex": good_input})).await;
 	assert_eq!(s, 422);
 	let (s, _) = w.post(json!({"id": "noinput", "model": mlp})).await;
 	assert_eq!(s, 422);
