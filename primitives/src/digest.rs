@@ -217,7 +217,7 @@ pub fn f16_to_f64(bits: u16) -> f64 {
 				f64::NAN
 			}
 		},
-		_ => sign * (1.0 + frac / 1024.0) * 2f64.powi(exp - 15),
+		_ => sign * (1.0 + frac / 1024.0) * 2f64.powi(exp.saturating_sub(15)),
 	}
 }
 

@@ -11,6 +11,16 @@
 //! - [`offchain`]: keys of the node's offchain persistent storage that the node writes and the
 //!   runtime's off-chain worker reads (for example the worker URL from `--worker-url`).
 
+// Tests may unwrap, index and use plain arithmetic; production code may not.
+#![cfg_attr(
+	test,
+	allow(
+		clippy::unwrap_used,
+		clippy::expect_used,
+		clippy::indexing_slicing,
+		clippy::arithmetic_side_effects
+	)
+)]
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;

@@ -16,6 +16,16 @@
 //! SS58 prefix [`SS58_PREFIX`] (42, the generic Substrate prefix, until Synod registers its own
 //! in the ss58-registry; changing it is a runtime constant plus the chain spec's `ss58Format`).
 
+// Tests may unwrap, index and use plain arithmetic; production code may not.
+#![cfg_attr(
+	test,
+	allow(
+		clippy::unwrap_used,
+		clippy::expect_used,
+		clippy::indexing_slicing,
+		clippy::arithmetic_side_effects
+	)
+)]
 #![cfg_attr(not(feature = "std"), no_std)]
 // `construct_runtime`-style macros expand to code that clippy's no-panic lints cannot see past.
 #![allow(clippy::arithmetic_side_effects)]

@@ -1,6 +1,13 @@
 //! synod-worker end to end over HTTP on loopback: the real router, libtorch on the CPU, the
 //! committed TorchScript fixtures (made by scripts/make_fixtures.py with Python torch 2.11.0).
 
+#![allow(
+	clippy::unwrap_used,
+	clippy::expect_used,
+	clippy::indexing_slicing,
+	clippy::arithmetic_side_effects
+)]
+
 use std::{
 	net::SocketAddr,
 	path::{Path, PathBuf},
