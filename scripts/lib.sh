@@ -23,10 +23,15 @@ synod_build_node() {
 	fi
 }
 
-# Waits until a JSON-RPC endpoint answers, or fails after $2 seconds.
+# Waits until a JSON-RPC endpoint answers; fails after $2 seconds, or at once when the last
+# started process has exited.
 synod_wait_rpc() {
-	local port=$1 timeout=${2:-60} i
+	local port=$1 timeout=${2:-60} i last=${SYNOD_PIDS[-1]:-}
 	for ((i = 0; i < timeout * 2; i++)); do
+		if [ -n "$last" ] && ! kill -0 "$last" 2>/dev/null; then
+			echo "process $last exited before 127.0.0.1:$port answered" >&2
+			return 1
+		fi
 		if curl -fs -H 'Content-Type: application/json' \
 			-d '{"id":1,"jsonrpc":"2.0","method":"system_health","params":[]}' \
 			"http://127.0.0.1:$port" >/dev/null 2>&1; then
@@ -39,4 +44,4 @@ synod_wait_rpc() {
 }
 
 # Loopback-only flags for every node the scripts start.
-SYNOD_LOOPBACK_FLAGS=(--no-mdns --no-telemetry --no-hardware-benchmarks)
+SYNOD_LOOPBACK_FLAGS=(--no-mdns --no-telemetry)

@@ -29,16 +29,17 @@ smoke_dev() {
 }
 
 smoke_local() {
-	local names=(alice bob charlie dave) i p2p rpc boot key peer
-	key="$logdir/alice.nodekey"
-	printf '%064x' 1 >"$key"
-	peer=$("$SYNOD_NODE_BIN" key inspect-node-key --file "$key")
+	local names=(alice bob charlie dave) i p2p rpc boot peer
+	# Fixed network keys: authorities of a non-dev chain must have one, and Alice's peer id
+	# becomes everyone's bootnode.
+	for i in 0 1 2 3; do printf '%064x' $((i + 1)) >"$logdir/${names[$i]}.nodekey"; done
+	peer=$("$SYNOD_NODE_BIN" key inspect-node-key --file "$logdir/alice.nodekey")
 	boot="/ip4/127.0.0.1/tcp/$((base_port + 1))/p2p/$peer"
 	for i in 0 1 2 3; do
 		p2p=$((base_port + 1 + i))
 		rpc=$((base_port + 50 + i))
-		local extra=()
-		if [ "$i" = 0 ]; then extra=(--node-key-file "$key"); else extra=(--bootnodes "$boot"); fi
+		local extra=(--node-key-file "$logdir/${names[$i]}.nodekey")
+		if [ "$i" != 0 ]; then extra+=(--bootnodes "$boot"); fi
 		"$SYNOD_NODE_BIN" --chain local --tmp "--${names[$i]}" --validator \
 			"${SYNOD_LOOPBACK_FLAGS[@]}" --listen-addr "/ip4/127.0.0.1/tcp/$p2p" \
 			--rpc-port "$rpc" --prometheus-port $((base_port + 60 + i)) "${extra[@]}" \

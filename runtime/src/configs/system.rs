@@ -10,7 +10,10 @@ use frame_system::limits::{BlockLength, BlockWeights};
 use sp_runtime::Perbill;
 use sp_version::RuntimeVersion;
 
-use crate::{AccountId, Balance, Block, BlockNumber, Hash, Nonce, Runtime, SS58_PREFIX, VERSION};
+use crate::{
+	AccountId, Balance, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime, RuntimeCall,
+	RuntimeEvent, RuntimeOrigin, RuntimeTask, SS58_PREFIX, VERSION,
+};
 
 /// Share of a block's weight and length open to normal (non-operational) extrinsics.
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
