@@ -20,10 +20,11 @@ smoke_dev() {
 	echo "smoke: dev chain (log: $logdir/dev.log)"
 	"$SYNOD_NODE_BIN" --dev --tmp "${SYNOD_LOOPBACK_FLAGS[@]}" \
 		--rpc-port "$rpc" --port $((base_port + 33)) --prometheus-port $((base_port + 15)) \
-		>"$logdir/dev.log" 2>&1 &
+		--worker-url http://127.0.0.1:7499 >"$logdir/dev.log" 2>&1 &
 	SYNOD_PIDS+=($!)
 	synod_wait_rpc "$rpc" 120 || { tail -n 30 "$logdir/dev.log"; return 1; }
-	node "$client/smoke.mjs" --url "ws://127.0.0.1:$rpc" --finalized "$TARGET" --timeout 180 ||
+	node "$client/smoke.mjs" --url "ws://127.0.0.1:$rpc" --finalized "$TARGET" --timeout 180 \
+		--expect-worker-url http://127.0.0.1:7499 ||
 		{ tail -n 30 "$logdir/dev.log"; return 1; }
 	synod_cleanup
 }

@@ -15,6 +15,7 @@ function arg(name, fallback) {
 const url = arg('url', 'ws://127.0.0.1:9944');
 const target = Number(arg('finalized', '3'));
 const timeoutS = Number(arg('timeout', '180'));
+const expectWorkerUrl = arg('expect-worker-url', '');
 const expectPallets = (arg('expect-pallets', 'System,Timestamp,Aura,Grandpa,Balances,TransactionPayment,Sudo'))
   .split(',').filter(Boolean);
 
@@ -39,6 +40,16 @@ if (!exts.includes('CheckMetadataHash')) fail(`transaction extensions lack Check
 const alice = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
 const acct = await api.query.system.account(alice);
 console.log(`smoke: Alice free balance ${acct.data.free.toHuman()}`);
+
+if (expectWorkerUrl) {
+  // The node writes --worker-url into offchain PERSISTENT storage, where the runtime's
+  // off-chain worker reads it (key synod_primitives::offchain::WORKER_URL_KEY).
+  const key = '0x' + Buffer.from('synod::worker-url').toString('hex');
+  const stored = await api.rpc.offchain.localStorageGet('PERSISTENT', key);
+  const url = stored.isSome ? Buffer.from(stored.unwrap().toU8a(true)).toString() : '(none)';
+  if (url !== expectWorkerUrl) fail(`offchain storage holds worker URL ${url}, expected ${expectWorkerUrl}`);
+  console.log(`smoke: offchain storage holds worker URL ${url}`);
+}
 
 await new Promise((resolve) => {
   let unsub;
