@@ -7,52 +7,15 @@ digests and quantized outputs; then measures GPU throughput on MiniLM at batch 1
 beside Python torch.jit on the same .pt file, the same device and the same settings.
 """
 import argparse
-import base64
 import json
 import random
-import statistics
 import struct
 import sys
-import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-
-def http(method, url, body=None):
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=120) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"{}")
-
-
-class Worker:
-    def __init__(self, url):
-        self.url = url.rstrip("/")
-
-    def submit(self, job_id, manifest, raw):
-        s, v = http("POST", f"{self.url}/v1/jobs", {
-            "id": job_id, "model": manifest, "input_b64": base64.b64encode(raw).decode()})
-        if s not in (200, 202):
-            raise RuntimeError(f"submit {job_id}: {s} {v}")
-
-    def wait(self, job_id, timeout=600):
-        t0 = time.time()
-        while True:
-            s, v = http("GET", f"{self.url}/v1/jobs/{job_id}")
-            if v.get("status") in ("succeeded", "failed"):
-                return v
-            if time.time() - t0 > timeout:
-                raise RuntimeError(f"job {job_id} timed out: {v}")
-            time.sleep(0.002)
-
-    def run(self, job_id, manifest, raw):
-        self.submit(job_id, manifest, raw)
-        return self.wait(job_id)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from worker_client import Worker, http, python_throughput, worker_throughput  # noqa: E402
 
 
 def f32_bytes(values):
@@ -106,34 +69,6 @@ def agreement(cpu, gpu, jobs):
     return rows
 
 
-def worker_throughput(w, manifest, raw, n, tag):
-    w.run(f"{tag}-warm", manifest, raw)  # load + CUDA warm-up
-    t0 = time.time()
-    for i in range(n):
-        w.submit(f"{tag}-{i}", manifest, raw)
-    infer = [w.wait(f"{tag}-{i}")["timings"]["inference_ms"] for i in range(n)]
-    wall = time.time() - t0
-    return n / wall, statistics.median(infer)
-
-
-def python_throughput(pt, device, batch, n, threads):
-    import torch
-    torch.set_num_threads(threads)
-    torch.use_deterministic_algorithms(True)
-    torch.backends.cudnn.benchmark = False
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
-    m = torch.jit.load(str(pt), map_location=device).eval()
-    ids = torch.randint(1000, 29999, (batch, 64), dtype=torch.int64)
-    with torch.no_grad():
-        for _ in range(3):
-            m(ids.to(device)).cpu()
-        t0 = time.time()
-        for _ in range(n):
-            m(ids.to(device)).cpu()
-        return n / (time.time() - t0)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cpu", default="http://127.0.0.1:7401")
@@ -169,7 +104,7 @@ def main():
         rows_ = (ids * 32)[:batch]
         raw = struct.pack(f"<{batch * 64}q", *sum(rows_, []))
         n = args.jobs if batch == 1 else max(args.jobs // 4, 20)
-        jps, med = worker_throughput(gpu, mm, raw, n, f"tp{batch}")
+        jps, med, _ = worker_throughput(gpu, mm, raw, n, f"tp{batch}")
         py = python_throughput(args.models / "minilm.pt", args.py_device, batch, n, args.threads)
         row = {"batch": batch, "jobs": n, "worker_jobs_per_s": jps, "worker_items_per_s": jps * batch,
                "worker_median_inference_ms": med, "python_jit_batches_per_s": py, "ratio": jps / py}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Worker throughput against Python torch.jit (CPU by default): MiniLM and the CNN fixture, batch
+# 1 and 32, same .pt, same thread count. Prints a table; docs/performance.md records it.
+#
+#   scripts/bench-worker.sh [--threads N] [--seconds S]
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+source "$SYNOD_ROOT/scripts/lib.sh"
+trap synod_cleanup EXIT
+cd "$SYNOD_ROOT"
+threads=1
+args=("$@")
+for ((i = 0; i < $#; i++)); do [ "${args[$i]}" = --threads ] && threads=${args[$((i + 1))]}; done
+[ -f "$SYNOD_MODELS/minilm.pt" ] || "$SYNOD_VENV/bin/python" scripts/make_minilm.py "$SYNOD_MODELS"
+cargo build --release -p synod-worker --locked 2>&1 | tail -n 1
+"$CARGO_TARGET_DIR/release/synod-worker" --listen 127.0.0.1:7410 --device cpu --threads "$threads" \
+	--models-dir "$SYNOD_MODELS" --cache-dir "$SYNOD_CACHE/bench-cache" --max-queue 10000 \
+	--retain 20000 >"$SYNOD_CACHE/bench-worker.log" 2>&1 &
+SYNOD_PIDS+=($!)
+for _ in $(seq 1 60); do curl -fs http://127.0.0.1:7410/health >/dev/null && break; sleep 0.5; done
+echo "bench-worker: $(nproc) cores, OMP_NUM_THREADS=$OMP_NUM_THREADS, worker $(curl -fs http://127.0.0.1:7410/health)"
+"$SYNOD_VENV/bin/python" scripts/bench_worker.py --worker http://127.0.0.1:7410 --models "$SYNOD_MODELS" \
+	--fixtures worker/tests/fixtures --json "$SYNOD_CACHE/bench-worker.json" "$@"

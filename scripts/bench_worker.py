@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""synod-worker throughput against Python torch.jit on the same .pt, the same device and the
+same thread count (called by scripts/bench-worker.sh, which starts the worker).
+
+For each model and batch size: Python runs n forward passes in a loop (batches/s); the worker
+gets n jobs through its HTTP API, submitted at once and then awaited (jobs/s, end to end:
+HTTP, queue, tensor copies, forward pass, quantization, digest). ratio = worker jobs/s ÷ Python
+batches/s; overhead = (wall time per job − mean forward-pass time) ÷ mean forward-pass time.
+The two never run at the same time.
+"""
+import argparse
+import json
+import struct
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from worker_client import Worker, python_throughput, worker_throughput  # noqa: E402
+
+
+def inputs(model, models: Path, fixtures: Path, batch: int):
+    """(manifest, raw bytes, torch input) for a batch."""
+    import torch
+    if model == "minilm":
+        m = json.loads((models / "minilm.json").read_text())
+        ids = json.loads((models / "minilm.inputs.json").read_text())["ids"]
+        rows = (ids * batch)[:batch]
+        t = torch.tensor(rows, dtype=torch.int64)
+        return m, t.numpy().tobytes(), t, models / "minilm.pt"
+    m = json.loads((fixtures / f"{model}.json").read_text())
+    g = torch.Generator().manual_seed(batch)
+    t = torch.randn((batch, 1, 8, 8), generator=g) if model == "cnn" else torch.randn((batch, 16), generator=g)
+    m = dict(m, sources=[str((fixtures / f"{model}.pt").resolve())])
+    return m, t.numpy().tobytes(), t, fixtures / f"{model}.pt"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--worker", default="http://127.0.0.1:7410")
+    ap.add_argument("--models", type=Path, required=True)
+    ap.add_argument("--fixtures", type=Path, required=True)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--seconds", type=float, default=20.0, help="target duration of each measurement")
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    w = Worker(args.worker)
+    rows = []
+    print(f"{'model':7} {'batch':>5} {'n':>5} {'python b/s':>11} {'worker jobs/s':>14} {'ratio':>6} "
+          f"{'fwd ms':>8} {'overhead':>9}")
+    for model in ("minilm", "cnn"):
+        for batch in (1, 32):
+            manifest, raw, tensor, pt = inputs(model, args.models, args.fixtures, batch)
+            # Size n so that each side runs about --seconds.
+            probe = python_throughput(pt, args.device, batch, 5, args.threads, tensor)
+            n = max(20, min(5000, int(probe * args.seconds)))
+            py = python_throughput(pt, args.device, batch, n, args.threads, tensor)
+            jps, med, mean = worker_throughput(w, manifest, raw, n, f"{model}-{batch}")
+            overhead = (1000.0 / jps - mean) / mean
+            row = {"model": model, "batch": batch, "n": n, "threads": args.threads,
+                   "python_batches_per_s": py, "worker_jobs_per_s": jps, "ratio": jps / py,
+                   "median_forward_ms": med, "mean_forward_ms": mean, "overhead": overhead}
+            rows.append(row)
+            print(f"{model:7} {batch:5} {n:5} {py:11.1f} {jps:14.1f} {jps / py:6.3f} {mean:8.3f} "
+                  f"{overhead * 100:8.2f}%")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()
