@@ -11,6 +11,8 @@
 	)
 )]
 #![warn(missing_docs)]
+// `sc_cli::Error` and `sc_service::Error` are large, and their API is fixed upstream.
+#![allow(clippy::result_large_err)]
 
 mod chain_spec;
 mod cli;

@@ -27,8 +27,6 @@
 	)
 )]
 #![cfg_attr(not(feature = "std"), no_std)]
-// `construct_runtime`-style macros expand to code that clippy's no-panic lints cannot see past.
-#![allow(clippy::arithmetic_side_effects)]
 
 #[cfg(feature = "std")]
 include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
@@ -38,6 +36,8 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+#[cfg(test)]
+mod tests;
 
 extern crate alloc;
 

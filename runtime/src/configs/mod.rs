@@ -1,9 +1,9 @@
 //! Pallet configurations, one module per domain.
 //!
-//! - [`system`]: frame-system, block weights and lengths.
-//! - [`consensus`]: timestamp, Aura, GRANDPA.
-//! - [`monetary`]: balances and transaction payment.
-//! - [`governance`]: sudo.
+//! - [`system`] — frame-system, block weights and lengths.
+//! - [`consensus`] — timestamp, Aura, GRANDPA.
+//! - [`monetary`] — balances and transaction payment.
+//! - [`governance`] — sudo.
 
 pub mod consensus;
 pub mod governance;

@@ -37,7 +37,9 @@ parameter_types! {
 	/// 5 MiB blocks, 75% of it for normal extrinsics.
 	pub RuntimeBlockLength: BlockLength = BlockLength::builder()
 		.max_length(MAX_BLOCK_LENGTH)
-		.modify_max_length_for_class(DispatchClass::Normal, |m| *m = NORMAL_DISPATCH_RATIO * *m)
+		.modify_max_length_for_class(DispatchClass::Normal, |m| {
+			*m = NORMAL_DISPATCH_RATIO.mul_floor(*m)
+		})
 		.build();
 	/// The SS58 address prefix.
 	pub const SS58Prefix: u16 = SS58_PREFIX;
