@@ -115,6 +115,25 @@ impl Worker {
 	}
 }
 
+/// An HTTP server on loopback that serves the fixture `file` at `/{file}` after `delay`.
+async fn model_server(file: &'static str, delay: Duration) -> SocketAddr {
+	let bytes = std::fs::read(fixtures().join(file)).unwrap();
+	let app = axum::Router::new().route(
+		&format!("/{file}"),
+		axum::routing::get(move || {
+			let b = bytes.clone();
+			async move {
+				tokio::time::sleep(delay).await;
+				b
+			}
+		}),
+	);
+	let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+	let addr = listener.local_addr().unwrap();
+	tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+	addr
+}
+
 fn manifest(name: &str) -> Value {
 	read_json(fixtures().join(format!("{name}.json")))
 }
@@ -276,18 +295,7 @@ async fn bad_input_gets_a_reason_and_the_worker_keeps_serving() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn models_are_fetched_over_http_checked_and_cached() {
-	// A model server on loopback.
-	let bytes = std::fs::read(fixtures().join("cnn.pt")).unwrap();
-	let app = axum::Router::new().route(
-		"/cnn.pt",
-		axum::routing::get(move || {
-			let b = bytes.clone();
-			async move { b }
-		}),
-	);
-	let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-	let server = listener.local_addr().unwrap();
-	tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+	let server = model_server("cnn.pt", Duration::ZERO).await;
 
 	let empty = tempfile::tempdir().unwrap();
 	let w = start(empty.path().to_path_buf(), 16).await;
@@ -304,25 +312,12 @@ async fn models_are_fetched_over_http_checked_and_cached() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_queue_refuses_with_503() {
 	// A model source that answers after 2 s keeps the first job running while we post more.
-	let bytes = std::fs::read(fixtures().join("mlp.pt")).unwrap();
-	let app = axum::Router::new().route(
-		"/slow.pt",
-		axum::routing::get(move || {
-			let b = bytes.clone();
-			async move {
-				tokio::time::sleep(Duration::from_secs(2)).await;
-				b
-			}
-		}),
-	);
-	let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-	let server = listener.local_addr().unwrap();
-	tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+	let server = model_server("mlp.pt", Duration::from_secs(2)).await;
 
 	let empty = tempfile::tempdir().unwrap();
 	let w = start(empty.path().to_path_buf(), 1).await;
 	let mut mlp = manifest("mlp");
-	mlp["sources"] = json!([format!("http://{server}/slow.pt")]);
+	mlp["sources"] = json!([format!("http://{server}/mlp.pt")]);
 	let input = hex::encode(vec![0u8; 16 * 4]);
 	let (s, _) = w.post(json!({"id": "first", "model": mlp, "input_hex": input})).await;
 	assert_eq!(s, 202);
