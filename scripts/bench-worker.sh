@@ -18,6 +18,6 @@ cargo build --release -p synod-worker --locked 2>&1 | tail -n 1
 	--retain 20000 >"$SYNOD_CACHE/bench-worker.log" 2>&1 &
 SYNOD_PIDS+=($!)
 for _ in $(seq 1 60); do curl -fs http://127.0.0.1:7410/health >/dev/null && break; sleep 0.5; done
-echo "bench-worker: $(nproc) cores, OMP_NUM_THREADS=$OMP_NUM_THREADS, worker $(curl -fs http://127.0.0.1:7410/health)"
+echo "bench-worker: $(nproc --all) cores, OMP_NUM_THREADS=$OMP_NUM_THREADS, worker $(curl -fs http://127.0.0.1:7410/health)"
 "$SYNOD_VENV/bin/python" scripts/bench_worker.py --worker http://127.0.0.1:7410 --models "$SYNOD_MODELS" \
 	--fixtures worker/tests/fixtures --json "$SYNOD_CACHE/bench-worker.json" "$@"
