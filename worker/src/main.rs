@@ -1,16 +1,5 @@
 //! `synod-worker`: see the crate docs (`lib.rs`) and `docs/worker.md`.
 
-// Tests may unwrap, index and use plain arithmetic; production code may not.
-#![cfg_attr(
-	test,
-	allow(
-		clippy::unwrap_used,
-		clippy::expect_used,
-		clippy::indexing_slicing,
-		clippy::arithmetic_side_effects
-	)
-)]
-
 use std::sync::Arc;
 
 use clap::Parser;
