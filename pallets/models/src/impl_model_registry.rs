@@ -1,0 +1,48 @@
+//! `ModelRegistry` for pallet-models: how other pallets read models and count open jobs.
+
+use frame_support::ensure;
+#[cfg(feature = "runtime-benchmarks")]
+use sp_runtime::traits::Saturating;
+use sp_runtime::DispatchResult;
+use synod_primitives::{
+	model::{ModelHash, ModelManifest},
+	traits::ModelRegistry,
+};
+
+use crate::{types::ModelStatus, Config, Error, Models, Pallet};
+
+impl<T: Config> ModelRegistry for Pallet<T> {
+	fn active_model(model: &ModelHash) -> Option<ModelManifest> {
+		Models::<T>::get(model).filter(|r| r.status == ModelStatus::Active).map(|r| r.manifest)
+	}
+
+	fn acquire(model: &ModelHash) -> DispatchResult {
+		Models::<T>::try_mutate(model, |record| {
+			let record = record.as_mut().ok_or(Error::<T>::ModelNotFound)?;
+			ensure!(record.status == ModelStatus::Active, Error::<T>::ModelRetired);
+			record.open_jobs = record.open_jobs.checked_add(1).ok_or(Error::<T>::TooManyOpenJobs)?;
+			Ok(())
+		})
+	}
+
+	fn release(model: &ModelHash) -> DispatchResult {
+		Models::<T>::try_mutate(model, |record| {
+			let record = record.as_mut().ok_or(Error::<T>::ModelNotFound)?;
+			record.open_jobs = record.open_jobs.checked_sub(1).ok_or(Error::<T>::NoOpenJob)?;
+			Pallet::<T>::release_deposit_if_done(*model, record)
+		})
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn register_benchmark_model(model: ModelHash) -> DispatchResult {
+		use frame_support::traits::fungible::Mutate;
+		let publisher: T::AccountId = frame_benchmarking::account("publisher", 0, 0);
+		let manifest = crate::benchmarking::largest_manifest(model);
+		let deposit = Pallet::<T>::deposit_for(&manifest);
+		let funds = deposit.saturating_mul(2u32.into()).saturating_add(
+			<T::Currency as frame_support::traits::fungible::Inspect<_>>::minimum_balance(),
+		);
+		T::Currency::set_balance(&publisher, funds);
+		Pallet::<T>::do_register_model(publisher, manifest)
+	}
+}

@@ -1,0 +1,207 @@
+#![doc = include_str!("../README.md")]
+// Tests may unwrap, index and use plain arithmetic; production code may not.
+#![cfg_attr(
+	test,
+	allow(
+		clippy::unwrap_used,
+		clippy::expect_used,
+		clippy::indexing_slicing,
+		clippy::arithmetic_side_effects
+	)
+)]
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use weights::WeightInfo;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod impl_model_registry;
+#[cfg(test)]
+mod mock;
+mod registry;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+// FRAME's generated code for the pallet, storage and error items calls `expect` (on values its
+// own macros construct); the lint cannot tell it from ours, so it is allowed in this module only,
+// which holds declarations and one-line calls. Logic lives in the other modules, fully linted.
+#[allow(clippy::expect_used)]
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::{boxed::Box, vec::Vec};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::fungible::{Inspect, Mutate, MutateHold},
+	};
+	use frame_system::pallet_prelude::*;
+	use synod_primitives::model::{ModelHash, ModelManifest};
+	pub use types::{BalanceOf, ModelRecord, ModelStatus};
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	/// The models pallet.
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// Configuration of the models pallet.
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// Holds manifest deposits.
+		type Currency: Inspect<Self::AccountId>
+			+ Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The runtime's hold reasons, which include this pallet's.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// Deposit held for any manifest.
+		#[pallet::constant]
+		type DepositBase: Get<BalanceOf<Self>>;
+
+		/// Deposit held per byte of the manifest's SCALE encoding.
+		#[pallet::constant]
+		type DepositPerByte: Get<BalanceOf<Self>>;
+
+		/// The largest `max_input_bytes` a manifest may declare (inline inputs are bounded by
+		/// pallet-jobs too).
+		#[pallet::constant]
+		type MaxInputBytes: Get<u32>;
+
+		/// Who besides the publisher may retire a model.
+		type RetireOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Reasons this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The storage deposit of a registered model manifest.
+		#[codec(index = 0)]
+		ManifestDeposit,
+	}
+
+	/// Every registered model (active or retired), by hash.
+	#[pallet::storage]
+	pub type Models<T: Config> =
+		StorageMap<_, Blake2_128Concat, ModelHash, ModelRecord<T::AccountId, BalanceOf<T>>>;
+
+	/// How many models are registered (active or retired).
+	#[pallet::storage]
+	pub type ModelCount<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// Events of the models pallet.
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A model manifest was registered and its deposit held.
+		ModelRegistered { model: ModelHash, publisher: T::AccountId, deposit: BalanceOf<T> },
+		/// A model was retired: no new jobs may use it.
+		ModelRetired { model: ModelHash, open_jobs: u32 },
+		/// A retired model's last open job ended and its deposit was released to the publisher.
+		DepositReleased { model: ModelHash, publisher: T::AccountId, amount: BalanceOf<T> },
+	}
+
+	/// Errors of the models pallet.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The manifest's name is empty or not UTF-8.
+		InvalidName,
+		/// A tensor shape is empty, has a zero dimension, a dynamic dimension other than the
+		/// first, or too many elements.
+		InvalidShape,
+		/// The quantization exponent is above the largest allowed (40).
+		InvalidStepExponent,
+		/// `max_input_bytes` is zero or smaller than one batch item of the input spec.
+		InvalidMaxInputBytes,
+		/// `max_input_bytes` is above the chain's `MaxInputBytes`.
+		MaxInputBytesTooLarge,
+		/// No source, or a source that is not a non-empty `http://`, `https://` or `ipfs://` URI.
+		InvalidSource,
+		/// A model with this hash is already registered (manifests are immutable).
+		ModelAlreadyRegistered,
+		/// No model has this hash.
+		ModelNotFound,
+		/// The model is retired.
+		ModelRetired,
+		/// Only the publisher or `RetireOrigin` may retire a model.
+		NotPublisher,
+		/// The publisher cannot cover the manifest deposit.
+		InsufficientBalance,
+		/// A job released a model that had no open job.
+		NoOpenJob,
+		/// The open-job counter of the model is at its maximum.
+		TooManyOpenJobs,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(T::MaxInputBytes::get() > 0, "MaxInputBytes must be positive");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Registers an immutable model manifest and holds its deposit from the caller.
+		///
+		/// Origin: signed (the publisher). Emits `ModelRegistered`.
+		/// Errors: `ModelAlreadyRegistered`, `InsufficientBalance`, `MaxInputBytesTooLarge`, and
+		/// for a malformed manifest `InvalidName`, `InvalidShape`, `InvalidStepExponent`,
+		/// `InvalidMaxInputBytes`, `InvalidSource`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_model())]
+		pub fn register_model(origin: OriginFor<T>, manifest: Box<ModelManifest>) -> DispatchResult {
+			let publisher = ensure_signed(origin)?;
+			Self::do_register_model(publisher, *manifest)
+		}
+
+		/// Retires a model: no new jobs; the deposit is released when no open job refers to it.
+		///
+		/// Origin: signed by the publisher, or `RetireOrigin`. Emits `ModelRetired`, and
+		/// `DepositReleased` when no job is open. Errors: `ModelNotFound`, `ModelRetired`,
+		/// `NotPublisher`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::retire_model())]
+		pub fn retire_model(origin: OriginFor<T>, model: ModelHash) -> DispatchResult {
+			let by = match T::RetireOrigin::try_origin(origin) {
+				Ok(_) => None,
+				Err(origin) => Some(ensure_signed(origin)?),
+			};
+			Self::do_retire_model(model, by)
+		}
+	}
+
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// Up to `limit` (at most 100) models with their status, in storage order, starting
+		/// after `start` (from the first when `None`).
+		pub fn models(start: Option<ModelHash>, limit: u32) -> Vec<(ModelHash, ModelStatus)> {
+			Self::list_models(start, limit)
+		}
+
+		/// The manifest of a registered model (active or retired).
+		pub fn manifest(model: ModelHash) -> Option<ModelManifest> {
+			Models::<T>::get(model).map(|r| r.manifest)
+		}
+
+		/// The full record of a registered model.
+		pub fn model(model: ModelHash) -> Option<ModelRecord<T::AccountId, BalanceOf<T>>> {
+			Models::<T>::get(model)
+		}
+	}
+}

@@ -1,0 +1,114 @@
+//! Test runtime: System, Balances and the models pallet.
+
+use crate as pallet_models;
+use frame_support::{derive_impl, traits::ConstU128};
+use frame_system::EnsureRoot;
+use sp_runtime::BuildStorage;
+use synod_primitives::{
+	digest::DType,
+	model::{Canonicalization, ModelHash, ModelManifest, TensorSpec},
+};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+pub type Balance = u128;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Test;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+	#[runtime::pallet_index(1)]
+	pub type Balances = pallet_balances;
+	#[runtime::pallet_index(2)]
+	pub type Registry = pallet_models;
+}
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type ExistentialDeposit = ConstU128<1>;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+/// The deposit base in tests.
+pub const DEPOSIT_BASE: Balance = 100;
+/// The deposit per byte in tests.
+pub const DEPOSIT_PER_BYTE: Balance = 1;
+/// Every endowed account's starting balance.
+pub const ENDOWMENT: Balance = 1_000_000;
+/// An account with too little for any deposit.
+pub const POOR: AccountId = 99;
+
+impl pallet_models::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type DepositBase = ConstU128<DEPOSIT_BASE>;
+	type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
+	type MaxInputBytes = frame_support::traits::ConstU32<1_048_576>;
+	type RetireOrigin = EnsureRoot<AccountId>;
+	type WeightInfo = ();
+}
+
+/// A valid manifest: f32 [batch, 16] -> f32 [batch, 4], hash `[tag; 32]`.
+pub fn manifest(tag: u8) -> ModelManifest {
+	ModelManifest {
+		hash: [tag; 32],
+		name: b"mlp".to_vec().try_into().unwrap(),
+		input: TensorSpec { dtype: DType::F32, shape: vec![None, Some(16)].try_into().unwrap() },
+		output: TensorSpec { dtype: DType::F32, shape: vec![None, Some(4)].try_into().unwrap() },
+		canonicalization: Canonicalization { step_exponent: 16, tolerance: 2 },
+		max_input_bytes: 65_536,
+		sources: vec![b"https://models.example/mlp.pt".to_vec().try_into().unwrap()]
+			.try_into()
+			.unwrap(),
+	}
+}
+
+/// The hash of [`manifest`]`(tag)`.
+pub fn hash(tag: u8) -> ModelHash {
+	[tag; 32]
+}
+
+/// Genesis: accounts 1 to 5 endowed, `POOR` with 10.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: (1..=5).map(|a| (a, ENDOWMENT)).chain([(POOR, 10)]).collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut t)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(t);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+/// Runs a test body, then checks the pallet's invariants.
+pub fn build_and_execute(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		test();
+		Registry::do_try_state().expect("try_state after the test");
+	});
+}

@@ -1,0 +1,153 @@
+//! Registering, retiring and counting the jobs of models.
+
+use alloc::{collections::btree_map::BTreeMap, vec::Vec};
+use codec::Encode;
+use frame_support::{
+	ensure,
+	pallet_prelude::*,
+	traits::{
+		fungible::{InspectHold, MutateHold},
+		tokens::Precision,
+	},
+};
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	DispatchResult,
+};
+use synod_primitives::model::{ManifestError, ModelHash, ModelManifest};
+
+use crate::{
+	types::{BalanceOf, ModelRecord, ModelStatus},
+	Config, Error, Event, HoldReason, ModelCount, Models, Pallet,
+};
+
+/// The most models one `models` view call returns.
+pub const MAX_LIST: u32 = 100;
+
+impl<T: Config> From<ManifestError> for Error<T> {
+	fn from(e: ManifestError) -> Self {
+		match e {
+			ManifestError::InvalidName => Error::<T>::InvalidName,
+			ManifestError::InvalidShape => Error::<T>::InvalidShape,
+			ManifestError::InvalidStepExponent => Error::<T>::InvalidStepExponent,
+			ManifestError::InvalidMaxInputBytes => Error::<T>::InvalidMaxInputBytes,
+			ManifestError::InvalidSource => Error::<T>::InvalidSource,
+		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// The deposit for a manifest: `DepositBase + DepositPerByte × encoded size`.
+	pub fn deposit_for(manifest: &ModelManifest) -> BalanceOf<T> {
+		let bytes = BalanceOf::<T>::from(u32::try_from(manifest.encoded_size()).unwrap_or(u32::MAX));
+		T::DepositBase::get().saturating_add(T::DepositPerByte::get().saturating_mul(bytes))
+	}
+
+	/// Checks and stores a manifest, holding its deposit from `publisher`.
+	pub(crate) fn do_register_model(
+		publisher: T::AccountId,
+		manifest: ModelManifest,
+	) -> DispatchResult {
+		manifest.validate().map_err(Error::<T>::from)?;
+		ensure!(
+			manifest.max_input_bytes <= T::MaxInputBytes::get(),
+			Error::<T>::MaxInputBytesTooLarge
+		);
+		let model = manifest.hash;
+		ensure!(!Models::<T>::contains_key(model), Error::<T>::ModelAlreadyRegistered);
+		let deposit = Self::deposit_for(&manifest);
+		T::Currency::hold(&HoldReason::ManifestDeposit.into(), &publisher, deposit)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		Models::<T>::insert(
+			model,
+			ModelRecord {
+				manifest,
+				publisher: publisher.clone(),
+				deposit,
+				status: ModelStatus::Active,
+				open_jobs: 0,
+			},
+		);
+		ModelCount::<T>::mutate(|n| *n = n.saturating_add(1));
+		Self::deposit_event(Event::ModelRegistered { model, publisher, deposit });
+		Ok(())
+	}
+
+	/// Retires a model; `by` is the signer, `None` for `RetireOrigin`.
+	pub(crate) fn do_retire_model(model: ModelHash, by: Option<T::AccountId>) -> DispatchResult {
+		let mut record = Models::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
+		ensure!(record.status == ModelStatus::Active, Error::<T>::ModelRetired);
+		if let Some(who) = by {
+			ensure!(who == record.publisher, Error::<T>::NotPublisher);
+		}
+		record.status = ModelStatus::Retired;
+		Self::deposit_event(Event::ModelRetired { model, open_jobs: record.open_jobs });
+		Self::release_deposit_if_done(model, &mut record)?;
+		Models::<T>::insert(model, record);
+		Ok(())
+	}
+
+	/// Releases the deposit of a retired model with no open job.
+	pub(crate) fn release_deposit_if_done(
+		model: ModelHash,
+		record: &mut ModelRecord<T::AccountId, BalanceOf<T>>,
+	) -> DispatchResult {
+		if record.status != ModelStatus::Retired || record.open_jobs != 0 || record.deposit.is_zero()
+		{
+			return Ok(());
+		}
+		let amount = T::Currency::release(
+			&HoldReason::ManifestDeposit.into(),
+			&record.publisher,
+			record.deposit,
+			Precision::BestEffort,
+		)?;
+		record.deposit = Zero::zero();
+		Self::deposit_event(Event::DepositReleased {
+			model,
+			publisher: record.publisher.clone(),
+			amount,
+		});
+		Ok(())
+	}
+
+	/// Up to `limit` (at most [`MAX_LIST`]) models after `start`, in storage order.
+	pub fn list_models(start: Option<ModelHash>, limit: u32) -> Vec<(ModelHash, ModelStatus)> {
+		let take = usize::try_from(limit.min(MAX_LIST)).unwrap_or(0);
+		let iter = match start {
+			Some(key) => Models::<T>::iter_from(Models::<T>::hashed_key_for(key)),
+			None => Models::<T>::iter(),
+		};
+		iter.take(take).map(|(hash, record)| (hash, record.status)).collect()
+	}
+
+	/// Invariants: each publisher's held `ManifestDeposit` equals the sum of its records'
+	/// deposits; a retired model with no open job holds no deposit; `ModelCount` is the number
+	/// of records; every stored manifest is valid and stored under its own hash.
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		let mut held: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let mut count: u32 = 0;
+		for (hash, record) in Models::<T>::iter() {
+			count = count.saturating_add(1);
+			ensure!(record.manifest.hash == hash, "manifest stored under another hash");
+			ensure!(record.manifest.validate().is_ok(), "invalid manifest in storage");
+			ensure!(
+				!(record.status == ModelStatus::Retired &&
+					record.open_jobs == 0 &&
+					!record.deposit.is_zero()),
+				"retired model without open jobs still holds a deposit"
+			);
+			let sum = held.entry(record.publisher.clone()).or_default();
+			*sum = sum.saturating_add(record.deposit);
+		}
+		ensure!(count == ModelCount::<T>::get(), "ModelCount differs from the number of models");
+		for (who, sum) in held {
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::ManifestDeposit.into(), &who) == sum,
+				"held manifest deposit differs from the recorded deposits"
+			);
+		}
+		Ok(())
+	}
+}

@@ -1,0 +1,252 @@
+//! Model manifests as the chain stores them.
+//!
+//! A manifest says what a model is (the blake2-256 hash of its TorchScript file), what it takes
+//! and returns, how its outputs are canonicalized for voting, and where providers can fetch it.
+//! Manifests are immutable: a new version of a model is a new manifest with a new hash.
+//!
+//! The same fields appear in synod-worker's JSON manifest (`worker/src/manifest.rs`); the
+//! off-chain worker converts one into the other.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_runtime::{traits::ConstU32, BoundedVec};
+
+use crate::digest::{DType, Hash32, MAX_STEP_EXPONENT};
+
+/// The most dimensions a tensor spec may have.
+pub const MAX_RANK: u32 = 8;
+/// The longest model name, in bytes (UTF-8).
+pub const MAX_NAME_LEN: u32 = 64;
+/// The most source URIs a manifest may list.
+pub const MAX_SOURCES: u32 = 4;
+/// The longest source URI, in bytes.
+pub const MAX_URI_LEN: u32 = 256;
+/// URI schemes a manifest source may use; both are fetchable by any provider.
+pub const URI_SCHEMES: [&[u8]; 3] = [b"http://", b"https://", b"ipfs://"];
+
+/// A model's identifier: the blake2-256 hash of its TorchScript file.
+pub type ModelHash = Hash32;
+/// A model name (UTF-8, 1 to [`MAX_NAME_LEN`] bytes).
+pub type ModelName = BoundedVec<u8, ConstU32<MAX_NAME_LEN>>;
+/// A tensor shape; `None` marks the dynamic batch dimension (the first one only).
+pub type Shape = BoundedVec<Option<u32>, ConstU32<MAX_RANK>>;
+/// A source URI (`http://`, `https://` or `ipfs://`).
+pub type SourceUri = BoundedVec<u8, ConstU32<MAX_URI_LEN>>;
+/// The source URIs of a manifest.
+pub type Sources = BoundedVec<SourceUri, ConstU32<MAX_SOURCES>>;
+
+/// Element type and shape of a tensor.
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct TensorSpec {
+	/// Element type.
+	pub dtype: DType,
+	/// Dimensions, outermost first; `None` only for a dynamic first (batch) dimension.
+	pub shape: Shape,
+}
+
+impl TensorSpec {
+	/// Number of elements of one batch item (the product of the static dimensions), or `None`
+	/// on overflow.
+	pub fn static_elements(&self) -> Option<u64> {
+		self.shape.iter().flatten().try_fold(1u64, |acc, d| acc.checked_mul(u64::from(*d)))
+	}
+
+	/// Whether the first dimension is dynamic.
+	pub fn dynamic_batch(&self) -> bool {
+		matches!(self.shape.first(), Some(None))
+	}
+}
+
+/// How outputs are canonicalized before voting.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct Canonicalization {
+	/// Quantization step `2^-step_exponent` (0 to [`MAX_STEP_EXPONENT`]).
+	pub step_exponent: u8,
+	/// Two outputs agree when every element differs by at most this many steps.
+	pub tolerance: u64,
+}
+
+/// An immutable model manifest.
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct ModelManifest {
+	/// blake2-256 of the TorchScript file; the model's identifier.
+	pub hash: ModelHash,
+	/// Human-readable name (UTF-8).
+	pub name: ModelName,
+	/// The one input tensor.
+	pub input: TensorSpec,
+	/// The output tensor.
+	pub output: TensorSpec,
+	/// Quantization and tolerance.
+	pub canonicalization: Canonicalization,
+	/// Largest accepted input, in bytes.
+	pub max_input_bytes: u32,
+	/// Where providers fetch the file; at least one.
+	pub sources: Sources,
+}
+
+/// Why a manifest is not well formed.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ManifestError {
+	/// The name is empty or not UTF-8.
+	InvalidName,
+	/// A shape is empty, has a zero dimension, or a dynamic dimension other than the first.
+	InvalidShape,
+	/// The quantization exponent is above [`MAX_STEP_EXPONENT`].
+	InvalidStepExponent,
+	/// `max_input_bytes` is zero or smaller than one batch item of the input spec.
+	InvalidMaxInputBytes,
+	/// No source, or a source with a scheme other than `http://`, `https://`, `ipfs://`, or
+	/// nothing after the scheme.
+	InvalidSource,
+}
+
+fn check_shape(spec: &TensorSpec) -> Result<(), ManifestError> {
+	if spec.shape.is_empty() {
+		return Err(ManifestError::InvalidShape);
+	}
+	for (i, d) in spec.shape.iter().enumerate() {
+		match d {
+			Some(0) => return Err(ManifestError::InvalidShape),
+			None if i != 0 => return Err(ManifestError::InvalidShape),
+			_ => {},
+		}
+	}
+	spec.static_elements().map(|_| ()).ok_or(ManifestError::InvalidShape)
+}
+
+fn check_source(uri: &[u8]) -> bool {
+	URI_SCHEMES.iter().any(|scheme| {
+		uri.strip_prefix(*scheme)
+			.is_some_and(|rest| !rest.is_empty() && rest.iter().all(|b| b.is_ascii_graphic()))
+	})
+}
+
+impl ModelManifest {
+	/// Checks that the manifest is well formed (bounds are enforced by its types).
+	pub fn validate(&self) -> Result<(), ManifestError> {
+		if self.name.is_empty() || core::str::from_utf8(&self.name).is_err() {
+			return Err(ManifestError::InvalidName);
+		}
+		check_shape(&self.input)?;
+		check_shape(&self.output)?;
+		if self.canonicalization.step_exponent > MAX_STEP_EXPONENT {
+			return Err(ManifestError::InvalidStepExponent);
+		}
+		let item_bytes = self
+			.input
+			.static_elements()
+			.and_then(|n| n.checked_mul(self.input.dtype.size() as u64))
+			.ok_or(ManifestError::InvalidShape)?;
+		if self.max_input_bytes == 0 || u64::from(self.max_input_bytes) < item_bytes {
+			return Err(ManifestError::InvalidMaxInputBytes);
+		}
+		if self.sources.is_empty() || !self.sources.iter().all(|s| check_source(s)) {
+			return Err(ManifestError::InvalidSource);
+		}
+		Ok(())
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	/// A valid manifest for tests: f32 [batch, 16] -> f32 [batch, 4].
+	pub fn sample() -> ModelManifest {
+		ModelManifest {
+			hash: [7; 32],
+			name: b"mlp".to_vec().try_into().unwrap(),
+			input: TensorSpec {
+				dtype: DType::F32,
+				shape: vec![None, Some(16)].try_into().unwrap(),
+			},
+			output: TensorSpec {
+				dtype: DType::F32,
+				shape: vec![None, Some(4)].try_into().unwrap(),
+			},
+			canonicalization: Canonicalization { step_exponent: 16, tolerance: 2 },
+			max_input_bytes: 65_536,
+			sources: vec![b"https://models.example/mlp.pt".to_vec().try_into().unwrap()]
+				.try_into()
+				.unwrap(),
+		}
+	}
+
+	#[test]
+	fn sample_is_valid() {
+		assert_eq!(sample().validate(), Ok(()));
+		assert_eq!(sample().input.static_elements(), Some(16));
+		assert!(sample().input.dynamic_batch());
+	}
+
+	#[test]
+	fn each_rule_is_checked() {
+		let mut m = sample();
+		m.name = Default::default();
+		assert_eq!(m.validate(), Err(ManifestError::InvalidName));
+		let mut m = sample();
+		m.name = vec![0xff, 0xfe].try_into().unwrap();
+		assert_eq!(m.validate(), Err(ManifestError::InvalidName));
+		let mut m = sample();
+		m.input.shape = Default::default();
+		assert_eq!(m.validate(), Err(ManifestError::InvalidShape));
+		let mut m = sample();
+		m.output.shape = vec![Some(4), None].try_into().unwrap();
+		assert_eq!(m.validate(), Err(ManifestError::InvalidShape));
+		let mut m = sample();
+		m.input.shape = vec![None, Some(0)].try_into().unwrap();
+		assert_eq!(m.validate(), Err(ManifestError::InvalidShape));
+		let mut m = sample();
+		m.input.shape = vec![Some(u32::MAX); 8].try_into().unwrap();
+		assert_eq!(m.validate(), Err(ManifestError::InvalidShape));
+		let mut m = sample();
+		m.canonicalization.step_exponent = MAX_STEP_EXPONENT + 1;
+		assert_eq!(m.validate(), Err(ManifestError::InvalidStepExponent));
+		let mut m = sample();
+		m.max_input_bytes = 63;
+		assert_eq!(m.validate(), Err(ManifestError::InvalidMaxInputBytes));
+		let mut m = sample();
+		m.sources = Default::default();
+		assert_eq!(m.validate(), Err(ManifestError::InvalidSource));
+		for bad in [&b"file:///models/mlp.pt"[..], b"mlp.pt", b"https://", b"http://a b"] {
+			let mut m = sample();
+			m.sources = vec![bad.to_vec().try_into().unwrap()].try_into().unwrap();
+			assert_eq!(m.validate(), Err(ManifestError::InvalidSource), "{bad:?}");
+		}
+		let mut m = sample();
+		m.sources = vec![b"ipfs://bafybeigdyrzt".to_vec().try_into().unwrap()].try_into().unwrap();
+		assert_eq!(m.validate(), Ok(()));
+	}
+}

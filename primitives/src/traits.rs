@@ -1,0 +1,71 @@
+//! The traits through which Synod's pallets use each other (wired in the runtime; no pallet's
+//! `Config` names another pallet).
+
+use alloc::vec::Vec;
+use sp_runtime::{DispatchError, DispatchResult};
+
+use crate::{
+	model::{ModelHash, ModelManifest},
+	provider::Candidate,
+};
+
+/// The model registry (pallet-models), as pallet-providers and pallet-jobs see it.
+pub trait ModelRegistry {
+	/// The manifest of an active (registered, not retired) model.
+	fn active_model(model: &ModelHash) -> Option<ModelManifest>;
+
+	/// Marks one more open job on an active model; its publisher's deposit stays held until
+	/// every open job is released. Fails for an unknown or retired model.
+	fn acquire(model: &ModelHash) -> DispatchResult;
+
+	/// Marks one open job on the model as finished (acquired before).
+	fn release(model: &ModelHash) -> DispatchResult;
+
+	/// Registers an active model with this hash for benchmarks of other pallets.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn register_benchmark_model(model: ModelHash) -> DispatchResult;
+}
+
+/// The provider registry (pallet-providers), as pallet-jobs sees it.
+///
+/// Every assignment of a provider to a job is one [`lock_collateral`](Self::lock_collateral),
+/// zero or more [`slash_collateral`](Self::slash_collateral) calls, and exactly one
+/// [`unlock_collateral`](Self::unlock_collateral) that ends it.
+pub trait ProviderRegistry<AccountId> {
+	/// The balance type of bonds and prices.
+	type Balance;
+
+	/// Providers that can take a job for `model` now: active (not paused, not leaving), with a
+	/// heartbeat within the timeout, an offer for the model at most `max_price`, a free job slot
+	/// and some free bond. At most the model's index bound; the cost does not depend on how
+	/// many providers the chain has.
+	fn eligible(model: &ModelHash, max_price: Self::Balance) -> Vec<Candidate<AccountId, Self::Balance>>;
+
+	/// Locks `amount` of `who`'s bond as collateral for one job and takes one of its job slots.
+	fn lock_collateral(who: &AccountId, amount: Self::Balance) -> DispatchResult;
+
+	/// Ends one job of `who`: unlocks `amount` of collateral (what is left of what was locked,
+	/// after slashes) and frees the job slot.
+	fn unlock_collateral(who: &AccountId, amount: Self::Balance) -> DispatchResult;
+
+	/// Moves up to `amount` of `who`'s locked collateral to `dest` (free balance) and returns
+	/// how much moved; the lock shrinks by `amount`.
+	fn slash_collateral(
+		who: &AccountId,
+		amount: Self::Balance,
+		dest: &AccountId,
+	) -> Result<Self::Balance, DispatchError>;
+
+	/// Records a job outcome in `who`'s reputation.
+	fn record_outcome(who: &AccountId, success: bool);
+
+	/// Registers an active provider offering `model` at `price` with `bond`, for benchmarks of
+	/// other pallets.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn register_benchmark_provider(
+		who: &AccountId,
+		model: ModelHash,
+		price: Self::Balance,
+		bond: Self::Balance,
+	) -> DispatchResult;
+}
