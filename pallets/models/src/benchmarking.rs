@@ -22,10 +22,7 @@ pub(crate) fn largest_manifest(hash: ModelHash) -> ModelManifest {
 	if let Some(first) = shape.first_mut() {
 		*first = None;
 	}
-	let spec = |dtype| TensorSpec {
-		dtype,
-		shape: shape.clone().try_into().unwrap_or_default(),
-	};
+	let spec = |dtype| TensorSpec { dtype, shape: shape.clone().try_into().unwrap_or_default() };
 	let mut uri = b"https://".to_vec();
 	uri.resize(MAX_URI_LEN as usize, b'a');
 	ModelManifest {

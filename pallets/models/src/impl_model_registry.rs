@@ -20,7 +20,8 @@ impl<T: Config> ModelRegistry for Pallet<T> {
 		Models::<T>::try_mutate(model, |record| {
 			let record = record.as_mut().ok_or(Error::<T>::ModelNotFound)?;
 			ensure!(record.status == ModelStatus::Active, Error::<T>::ModelRetired);
-			record.open_jobs = record.open_jobs.checked_add(1).ok_or(Error::<T>::TooManyOpenJobs)?;
+			record.open_jobs =
+				record.open_jobs.checked_add(1).ok_or(Error::<T>::TooManyOpenJobs)?;
 			Ok(())
 		})
 	}

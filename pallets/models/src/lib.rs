@@ -165,7 +165,10 @@ pub mod pallet {
 		/// `InvalidMaxInputBytes`, `InvalidSource`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_model())]
-		pub fn register_model(origin: OriginFor<T>, manifest: Box<ModelManifest>) -> DispatchResult {
+		pub fn register_model(
+			origin: OriginFor<T>,
+			manifest: Box<ModelManifest>,
+		) -> DispatchResult {
 			let publisher = ensure_signed(origin)?;
 			Self::do_register_model(publisher, *manifest)
 		}

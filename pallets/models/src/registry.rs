@@ -39,7 +39,8 @@ impl<T: Config> From<ManifestError> for Error<T> {
 impl<T: Config> Pallet<T> {
 	/// The deposit for a manifest: `DepositBase + DepositPerByte × encoded size`.
 	pub fn deposit_for(manifest: &ModelManifest) -> BalanceOf<T> {
-		let bytes = BalanceOf::<T>::from(u32::try_from(manifest.encoded_size()).unwrap_or(u32::MAX));
+		let bytes =
+			BalanceOf::<T>::from(u32::try_from(manifest.encoded_size()).unwrap_or(u32::MAX));
 		T::DepositBase::get().saturating_add(T::DepositPerByte::get().saturating_mul(bytes))
 	}
 
@@ -92,7 +93,9 @@ impl<T: Config> Pallet<T> {
 		model: ModelHash,
 		record: &mut ModelRecord<T::AccountId, BalanceOf<T>>,
 	) -> DispatchResult {
-		if record.status != ModelStatus::Retired || record.open_jobs != 0 || record.deposit.is_zero()
+		if record.status != ModelStatus::Retired
+			|| record.open_jobs != 0
+			|| record.deposit.is_zero()
 		{
 			return Ok(());
 		}
@@ -133,9 +136,9 @@ impl<T: Config> Pallet<T> {
 			ensure!(record.manifest.hash == hash, "manifest stored under another hash");
 			ensure!(record.manifest.validate().is_ok(), "invalid manifest in storage");
 			ensure!(
-				!(record.status == ModelStatus::Retired &&
-					record.open_jobs == 0 &&
-					!record.deposit.is_zero()),
+				!(record.status == ModelStatus::Retired
+					&& record.open_jobs == 0
+					&& !record.deposit.is_zero()),
 				"retired model without open jobs still holds a deposit"
 			);
 			let sum = held.entry(record.publisher.clone()).or_default();

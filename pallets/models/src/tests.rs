@@ -57,7 +57,10 @@ fn malformed_manifests_are_refused_with_their_reason() {
 			(|m| m.max_input_bytes = 1_048_577, Error::MaxInputBytesTooLarge),
 			(|m| m.sources = Default::default(), Error::InvalidSource),
 			(
-				|m| m.sources = vec![b"file:///m.pt".to_vec().try_into().unwrap()].try_into().unwrap(),
+				|m| {
+					m.sources =
+						vec![b"file:///m.pt".to_vec().try_into().unwrap()].try_into().unwrap()
+				},
 				Error::InvalidSource,
 			),
 		];

@@ -4,8 +4,11 @@
 #![allow(unused_imports)]
 #![allow(missing_docs)]
 
-use frame_support::{traits::Get, weights::{Weight, constants::RocksDbWeight}};
 use core::marker::PhantomData;
+use frame_support::{
+	traits::Get,
+	weights::{constants::RocksDbWeight, Weight},
+};
 
 /// Weight functions needed for `pallet_models`.
 pub trait WeightInfo {
@@ -26,9 +29,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 impl WeightInfo for () {
 	fn register_model() -> Weight {
-		Weight::from_parts(50_000_000, 4_000).saturating_add(RocksDbWeight::get().reads_writes(2, 3))
+		Weight::from_parts(50_000_000, 4_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(2, 3))
 	}
 	fn retire_model() -> Weight {
-		Weight::from_parts(50_000_000, 4_000).saturating_add(RocksDbWeight::get().reads_writes(2, 2))
+		Weight::from_parts(50_000_000, 4_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(2, 2))
 	}
 }

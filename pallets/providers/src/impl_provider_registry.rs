@@ -1,0 +1,103 @@
+//! `ProviderRegistry` for pallet-providers: what pallet-jobs uses to pick providers and move
+//! their collateral.
+
+use alloc::vec::Vec;
+use frame_support::{
+	ensure,
+	traits::{
+		fungible::MutateHold,
+		tokens::{Fortitude, Precision, Restriction},
+		Get,
+	},
+};
+use sp_runtime::{
+	traits::{CheckedAdd, CheckedSub},
+	DispatchError, DispatchResult,
+};
+use synod_primitives::{model::ModelHash, provider::Candidate, traits::ProviderRegistry};
+
+use crate::{types::BalanceOf, Config, Error, Event, HoldReason, Pallet, Providers};
+
+impl<T: Config> ProviderRegistry<T::AccountId> for Pallet<T> {
+	type Balance = BalanceOf<T>;
+
+	fn eligible(
+		model: &ModelHash,
+		max_price: Self::Balance,
+	) -> Vec<Candidate<T::AccountId, Self::Balance>> {
+		Self::eligible_candidates(model, max_price)
+	}
+
+	fn lock_collateral(who: &T::AccountId, amount: Self::Balance) -> DispatchResult {
+		Providers::<T>::try_mutate(who, |record| {
+			let record = record.as_mut().ok_or(Error::<T>::ProviderNotFound)?;
+			ensure!(record.running < record.max_concurrent, Error::<T>::NoFreeSlot);
+			let locked =
+				record.locked.checked_add(&amount).ok_or(Error::<T>::InsufficientFreeBond)?;
+			ensure!(locked <= record.bond, Error::<T>::InsufficientFreeBond);
+			record.locked = locked;
+			record.running = record.running.saturating_add(1);
+			Ok(())
+		})
+	}
+
+	fn unlock_collateral(who: &T::AccountId, amount: Self::Balance) -> DispatchResult {
+		Providers::<T>::try_mutate(who, |record| {
+			let record = record.as_mut().ok_or(Error::<T>::ProviderNotFound)?;
+			ensure!(record.running > 0, Error::<T>::NoRunningJobs);
+			record.locked =
+				record.locked.checked_sub(&amount).ok_or(Error::<T>::CollateralUnderflow)?;
+			record.running = record.running.saturating_sub(1);
+			Ok(())
+		})
+	}
+
+	fn slash_collateral(
+		who: &T::AccountId,
+		amount: Self::Balance,
+		dest: &T::AccountId,
+	) -> Result<Self::Balance, DispatchError> {
+		let slashed = Providers::<T>::try_mutate(who, |record| {
+			let record = record.as_mut().ok_or(Error::<T>::ProviderNotFound)?;
+			let locked =
+				record.locked.checked_sub(&amount).ok_or(Error::<T>::CollateralUnderflow)?;
+			let moved = T::Currency::transfer_on_hold(
+				&HoldReason::ProviderBond.into(),
+				who,
+				dest,
+				amount,
+				Precision::BestEffort,
+				Restriction::Free,
+				Fortitude::Force,
+			)?;
+			record.locked = locked;
+			record.bond = record.bond.checked_sub(&moved).ok_or(Error::<T>::CollateralUnderflow)?;
+			Ok::<_, DispatchError>(moved)
+		})?;
+		Self::deposit_event(Event::CollateralSlashed {
+			provider: who.clone(),
+			amount: slashed,
+			dest: dest.clone(),
+		});
+		Ok(slashed)
+	}
+
+	fn record_outcome(who: &T::AccountId, success: bool) {
+		Providers::<T>::mutate(who, |record| {
+			if let Some(record) = record {
+				record.reputation.record(success, T::ReputationDecay::get());
+			}
+		});
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn register_benchmark_provider(
+		who: &T::AccountId,
+		model: ModelHash,
+		price: Self::Balance,
+		bond: Self::Balance,
+	) -> DispatchResult {
+		crate::benchmarking::register_provider::<T>(who, bond)?;
+		Pallet::<T>::do_set_offer(who.clone(), model, price)
+	}
+}

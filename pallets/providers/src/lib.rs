@@ -1,0 +1,396 @@
+#![doc = include_str!("../README.md")]
+// Tests may unwrap, index and use plain arithmetic; production code may not.
+#![cfg_attr(
+	test,
+	allow(
+		clippy::unwrap_used,
+		clippy::expect_used,
+		clippy::indexing_slicing,
+		clippy::arithmetic_side_effects
+	)
+)]
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use weights::WeightInfo;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod bonding;
+mod impl_provider_registry;
+mod invariants;
+mod liveness;
+#[cfg(test)]
+mod mock;
+mod offers;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+// FRAME's generated code for the pallet, storage and error items calls `expect` (on values its
+// own macros construct); the lint cannot tell it from ours, so it is allowed in this module only,
+// which holds declarations and one-line calls. Logic lives in the other modules, fully linted.
+#[allow(clippy::expect_used)]
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::fungible::{Inspect, Mutate, MutateHold},
+	};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::Perbill;
+	use synod_primitives::{
+		model::ModelHash, provider::DeterminismClass, traits::ModelRegistry,
+	};
+	pub use types::{BalanceOf, ProviderRecord, Reputation};
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	/// The providers pallet.
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// Configuration of the providers pallet.
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// Holds bonds and moves slashed collateral.
+		type Currency: Inspect<Self::AccountId>
+			+ Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The runtime's hold reasons, which include this pallet's.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// The model registry: offers are only for active models.
+		type Models: ModelRegistry;
+
+		/// The smallest bond a provider may have (unless it is leaving: zero).
+		#[pallet::constant]
+		type MinBond: Get<BalanceOf<Self>>;
+
+		/// Blocks between `unbond` and the moment the stake can be withdrawn.
+		#[pallet::constant]
+		type UnbondingDelay: Get<BlockNumberFor<Self>>;
+
+		/// A provider whose last heartbeat is older than this many blocks is not assignable.
+		#[pallet::constant]
+		type HeartbeatTimeout: Get<BlockNumberFor<Self>>;
+
+		/// The most providers that can offer one model (the size of its eligibility index).
+		#[pallet::constant]
+		type MaxProvidersPerModel: Get<u32>;
+
+		/// The most models one provider can offer.
+		#[pallet::constant]
+		type MaxOffersPerProvider: Get<u32>;
+
+		/// The highest concurrency limit a provider may declare.
+		#[pallet::constant]
+		type MaxConcurrency: Get<u32>;
+
+		/// How much old reputation evidence keeps per new outcome.
+		#[pallet::constant]
+		type ReputationDecay: Get<Perbill>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Reasons this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A provider's bond (collateral for its jobs included) and its unbonding stake.
+		#[codec(index = 0)]
+		ProviderBond,
+	}
+
+	/// Every registered provider.
+	#[pallet::storage]
+	pub type Providers<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		ProviderRecord<BalanceOf<T>, BlockNumberFor<T>>,
+	>;
+
+	/// Each provider's offers: model and price per job.
+	#[pallet::storage]
+	pub type Offers<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<(ModelHash, BalanceOf<T>), T::MaxOffersPerProvider>,
+		ValueQuery,
+	>;
+
+	/// The eligibility index: for each model, the providers that offer it and their prices.
+	#[pallet::storage]
+	pub type ModelIndex<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		ModelHash,
+		BoundedVec<(T::AccountId, BalanceOf<T>), T::MaxProvidersPerModel>,
+		ValueQuery,
+	>;
+
+	/// How many providers are registered.
+	#[pallet::storage]
+	pub type ProviderCount<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// Events of the providers pallet.
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A provider registered with a bond.
+		ProviderRegistered { provider: T::AccountId, bond: BalanceOf<T> },
+		/// A provider added to its bond.
+		Bonded { provider: T::AccountId, amount: BalanceOf<T> },
+		/// A provider started unbonding; `amount` is all that is now unbonding.
+		Unbonding { provider: T::AccountId, amount: BalanceOf<T>, unlock_at: BlockNumberFor<T> },
+		/// Unbonded stake was released to the provider.
+		Withdrawn { provider: T::AccountId, amount: BalanceOf<T> },
+		/// A provider with no bond left withdrew everything and its record was removed.
+		ProviderDeregistered { provider: T::AccountId },
+		/// A provider set its price for a model.
+		OfferSet { provider: T::AccountId, model: ModelHash, price: BalanceOf<T> },
+		/// A provider withdrew its offer for a model.
+		OfferRemoved { provider: T::AccountId, model: ModelHash },
+		/// A full model index dropped its most expensive offer for a cheaper one.
+		OfferEvicted { provider: T::AccountId, model: ModelHash, price: BalanceOf<T> },
+		/// A provider paused: it is not assigned new jobs.
+		ProviderPaused { provider: T::AccountId },
+		/// A provider resumed.
+		ProviderResumed { provider: T::AccountId },
+		/// A provider changed how many jobs it takes at once.
+		ConcurrencySet { provider: T::AccountId, max_concurrent: u32 },
+		/// Locked collateral of a provider was slashed to `dest`.
+		CollateralSlashed { provider: T::AccountId, amount: BalanceOf<T>, dest: T::AccountId },
+	}
+
+	/// Errors of the providers pallet.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The account is already a provider.
+		AlreadyRegistered,
+		/// The account is not a provider.
+		ProviderNotFound,
+		/// The bond is below `MinBond`.
+		BondTooLow,
+		/// An amount of zero.
+		ZeroAmount,
+		/// The account cannot cover the bond.
+		InsufficientBalance,
+		/// The determinism class has an empty or non-ASCII architecture or libtorch version.
+		InvalidClass,
+		/// The concurrency limit is zero or above `MaxConcurrency`.
+		InvalidConcurrency,
+		/// The metadata is longer than 256 bytes.
+		MetadataTooLong,
+		/// The provider has running jobs and cannot unbond.
+		ProviderHasRunningJobs,
+		/// Unbonding more than the bond.
+		UnbondExceedsBond,
+		/// The bond left after a partial unbond would be below `MinBond` (unbond all to leave).
+		RemainingBondTooLow,
+		/// Nothing is unbonding.
+		NothingUnbonding,
+		/// The unbonding delay has not passed yet.
+		UnbondingNotReady,
+		/// The provider unbonded everything and is leaving.
+		ProviderLeaving,
+		/// The model is unknown or retired.
+		ModelNotActive,
+		/// The provider has no offer for this model.
+		OfferNotFound,
+		/// The provider already offers `MaxOffersPerProvider` models.
+		TooManyOffers,
+		/// The model's index is full and the price is not below its most expensive offer.
+		ModelIndexFull,
+		/// A price of zero.
+		ZeroPrice,
+		/// The provider is already paused.
+		AlreadyPaused,
+		/// The provider is not paused.
+		NotPaused,
+		/// The provider has no free job slot.
+		NoFreeSlot,
+		/// The provider's free bond cannot cover the collateral.
+		InsufficientFreeBond,
+		/// Unlocking or slashing more collateral than is locked.
+		CollateralUnderflow,
+		/// Ending a job of a provider that runs none.
+		NoRunningJobs,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(T::MaxProvidersPerModel::get() > 0, "MaxProvidersPerModel must be positive");
+			assert!(T::MaxOffersPerProvider::get() > 0, "MaxOffersPerProvider must be positive");
+			assert!(T::MaxConcurrency::get() > 0, "MaxConcurrency must be positive");
+			assert!(
+				T::HeartbeatTimeout::get() > 0u32.into(),
+				"HeartbeatTimeout must be positive"
+			);
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Registers the caller as a provider, holding `bond` under `ProviderBond`.
+		///
+		/// Origin: signed. Emits `ProviderRegistered`. Errors: `AlreadyRegistered`,
+		/// `BondTooLow`, `InsufficientBalance`, `InvalidClass`, `InvalidConcurrency`,
+		/// `MetadataTooLong`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register())]
+		pub fn register(
+			origin: OriginFor<T>,
+			bond: BalanceOf<T>,
+			class: DeterminismClass,
+			max_concurrent: u32,
+			metadata: Vec<u8>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_register(who, bond, class, max_concurrent, metadata)
+		}
+
+		/// Adds `amount` to the caller's bond.
+		///
+		/// Origin: signed provider. Emits `Bonded`. Errors: `ProviderNotFound`, `ZeroAmount`,
+		/// `ProviderLeaving`, `InsufficientBalance`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::bond_more())]
+		pub fn bond_more(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_bond_more(who, amount)
+		}
+
+		/// Starts unbonding `amount`: it stays held for `UnbondingDelay` blocks. Unbonding the
+		/// whole bond means leaving: every offer is withdrawn.
+		///
+		/// Origin: signed provider. Emits `Unbonding`. Errors: `ProviderNotFound`, `ZeroAmount`,
+		/// `ProviderHasRunningJobs`, `UnbondExceedsBond`, `RemainingBondTooLow`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::unbond())]
+		pub fn unbond(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_unbond(who, amount)
+		}
+
+		/// Releases unbonded stake whose delay has passed; a provider with no bond left is
+		/// removed.
+		///
+		/// Origin: signed provider. Emits `Withdrawn`, and `ProviderDeregistered` when it left.
+		/// Errors: `ProviderNotFound`, `NothingUnbonding`, `UnbondingNotReady`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::withdraw_unbonded())]
+		pub fn withdraw_unbonded(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_withdraw_unbonded(who)
+		}
+
+		/// Offers `model` at `price` per job (or changes the price). When the model's index is
+		/// full, a cheaper offer replaces the most expensive one.
+		///
+		/// Origin: signed provider. Emits `OfferSet` (and `OfferEvicted`). Errors:
+		/// `ProviderNotFound`, `ProviderLeaving`, `ModelNotActive`, `ZeroPrice`,
+		/// `TooManyOffers`, `ModelIndexFull`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::set_offer())]
+		pub fn set_offer(
+			origin: OriginFor<T>,
+			model: ModelHash,
+			price: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_offer(who, model, price)
+		}
+
+		/// Withdraws the caller's offer for `model`.
+		///
+		/// Origin: signed provider. Emits `OfferRemoved`. Errors: `ProviderNotFound`,
+		/// `OfferNotFound`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::remove_offer())]
+		pub fn remove_offer(origin: OriginFor<T>, model: ModelHash) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_remove_offer(who, model)
+		}
+
+		/// Stops new assignments to the caller (running jobs go on).
+		///
+		/// Origin: signed provider. Emits `ProviderPaused`. Errors: `ProviderNotFound`,
+		/// `AlreadyPaused`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::pause())]
+		pub fn pause(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_paused(who, true)
+		}
+
+		/// Makes a paused provider assignable again.
+		///
+		/// Origin: signed provider. Emits `ProviderResumed`. Errors: `ProviderNotFound`,
+		/// `NotPaused`.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::resume())]
+		pub fn resume(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_paused(who, false)
+		}
+
+		/// Records that the caller is alive now (its off-chain worker sends this).
+		///
+		/// Origin: signed provider. Emits no event. Errors: `ProviderNotFound`.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::heartbeat())]
+		pub fn heartbeat(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_heartbeat(who)
+		}
+
+		/// Sets how many jobs the caller takes at once (running jobs are not affected).
+		///
+		/// Origin: signed provider. Emits `ConcurrencySet`. Errors: `ProviderNotFound`,
+		/// `InvalidConcurrency`.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::set_concurrency())]
+		pub fn set_concurrency(origin: OriginFor<T>, max_concurrent: u32) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_concurrency(who, max_concurrent)
+		}
+	}
+
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// A provider's record.
+		pub fn provider(
+			who: T::AccountId,
+		) -> Option<ProviderRecord<BalanceOf<T>, BlockNumberFor<T>>> {
+			Providers::<T>::get(who)
+		}
+
+		/// The providers offering `model`: account, price, and whether it is assignable now.
+		pub fn providers_for_model(model: ModelHash) -> Vec<(T::AccountId, BalanceOf<T>, bool)> {
+			Self::offers_for_model(&model)
+		}
+
+		/// The models a provider offers, with its prices.
+		pub fn offers(who: T::AccountId) -> Vec<(ModelHash, BalanceOf<T>)> {
+			Offers::<T>::get(who).into_inner()
+		}
+	}
+}

@@ -1,0 +1,163 @@
+//! Test runtime: System, Balances, the models pallet (real) and the providers pallet.
+
+use crate as pallet_providers;
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU128, ConstU32, ConstU64},
+};
+use frame_system::EnsureRoot;
+use sp_runtime::{BuildStorage, Perbill};
+use synod_primitives::{
+	digest::DType,
+	model::{Canonicalization, ModelHash, ModelManifest, TensorSpec},
+	provider::{DeterminismClass, DeviceKind},
+};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+pub type Balance = u128;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Test;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+	#[runtime::pallet_index(1)]
+	pub type Balances = pallet_balances;
+	#[runtime::pallet_index(2)]
+	pub type Models = pallet_models;
+	#[runtime::pallet_index(3)]
+	pub type Providers = pallet_providers;
+}
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type ExistentialDeposit = ConstU128<1>;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+impl pallet_models::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type DepositBase = ConstU128<10>;
+	type DepositPerByte = ConstU128<0>;
+	type MaxInputBytes = ConstU32<1_048_576>;
+	type RetireOrigin = EnsureRoot<AccountId>;
+	type WeightInfo = ();
+}
+
+/// The minimum bond in tests.
+pub const MIN_BOND: Balance = 1_000;
+/// Blocks from `unbond` to `withdraw_unbonded`.
+pub const UNBONDING_DELAY: u64 = 10;
+/// Blocks a heartbeat keeps a provider live.
+pub const HEARTBEAT_TIMEOUT: u64 = 5;
+/// Size of each model's eligibility index in tests.
+pub const MAX_PER_MODEL: u32 = 4;
+/// Offers per provider in tests.
+pub const MAX_OFFERS: u32 = 3;
+/// Every endowed account's starting balance.
+pub const ENDOWMENT: Balance = 100_000;
+/// The model publisher.
+pub const PUBLISHER: AccountId = 100;
+/// An account with too little for a bond.
+pub const POOR: AccountId = 99;
+
+parameter_types! {
+	pub const Decay: Perbill = Perbill::from_percent(90);
+}
+
+impl pallet_providers::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Models = Models;
+	type MinBond = ConstU128<MIN_BOND>;
+	type UnbondingDelay = ConstU64<UNBONDING_DELAY>;
+	type HeartbeatTimeout = ConstU64<HEARTBEAT_TIMEOUT>;
+	type MaxProvidersPerModel = ConstU32<MAX_PER_MODEL>;
+	type MaxOffersPerProvider = ConstU32<MAX_OFFERS>;
+	type MaxConcurrency = ConstU32<8>;
+	type ReputationDecay = Decay;
+	type WeightInfo = ();
+}
+
+/// A valid manifest with hash `[tag; 32]`.
+pub fn manifest(tag: u8) -> ModelManifest {
+	ModelManifest {
+		hash: [tag; 32],
+		name: b"mlp".to_vec().try_into().unwrap(),
+		input: TensorSpec { dtype: DType::F32, shape: vec![None, Some(16)].try_into().unwrap() },
+		output: TensorSpec { dtype: DType::F32, shape: vec![None, Some(4)].try_into().unwrap() },
+		canonicalization: Canonicalization { step_exponent: 16, tolerance: 2 },
+		max_input_bytes: 65_536,
+		sources: vec![b"https://models.example/mlp.pt".to_vec().try_into().unwrap()]
+			.try_into()
+			.unwrap(),
+	}
+}
+
+/// The hash of model `tag` (registered at genesis for tags 1 to 5).
+pub fn model(tag: u8) -> ModelHash {
+	[tag; 32]
+}
+
+/// A CUDA determinism class.
+pub fn class() -> DeterminismClass {
+	DeterminismClass {
+		device: DeviceKind::Cuda,
+		arch: b"sm_90".to_vec().try_into().unwrap(),
+		libtorch: b"2.11.0+cu130".to_vec().try_into().unwrap(),
+		deterministic: true,
+	}
+}
+
+/// Genesis: accounts 1 to 20 endowed, `POOR` with 10, models 1 to 5 registered.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: (1..=20).chain([PUBLISHER]).map(|a| (a, ENDOWMENT)).chain([(POOR, 10)]).collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut t)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(t);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		for tag in 1..=5 {
+			Models::register_model(RuntimeOrigin::signed(PUBLISHER), Box::new(manifest(tag)))
+				.unwrap();
+		}
+	});
+	ext
+}
+
+/// Runs a test body, then checks both pallets' invariants.
+pub fn build_and_execute(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		test();
+		Providers::do_try_state().expect("providers try_state after the test");
+		Models::do_try_state().expect("models try_state after the test");
+	});
+}
