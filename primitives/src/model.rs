@@ -37,15 +37,7 @@ pub type Sources = BoundedVec<SourceUri, ConstU32<MAX_SOURCES>>;
 
 /// Element type and shape of a tensor.
 #[derive(
-	Clone,
-	PartialEq,
-	Eq,
-	Debug,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
 pub struct TensorSpec {
 	/// Element type.
@@ -89,15 +81,7 @@ pub struct Canonicalization {
 
 /// An immutable model manifest.
 #[derive(
-	Clone,
-	PartialEq,
-	Eq,
-	Debug,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
 pub struct ModelManifest {
 	/// blake2-256 of the TorchScript file; the model's identifier.

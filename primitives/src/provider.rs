@@ -34,15 +34,7 @@ pub enum DeviceKind {
 /// What decides whether two providers produce bit-identical outputs: providers of one class
 /// agree digest for digest, across classes only within the model's tolerance.
 #[derive(
-	Clone,
-	PartialEq,
-	Eq,
-	Debug,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
 pub struct DeterminismClass {
 	/// CPU or CUDA.

@@ -39,7 +39,10 @@ pub trait ProviderRegistry<AccountId> {
 	/// heartbeat within the timeout, an offer for the model at most `max_price`, a free job slot
 	/// and some free bond. At most the model's index bound; the cost does not depend on how
 	/// many providers the chain has.
-	fn eligible(model: &ModelHash, max_price: Self::Balance) -> Vec<Candidate<AccountId, Self::Balance>>;
+	fn eligible(
+		model: &ModelHash,
+		max_price: Self::Balance,
+	) -> Vec<Candidate<AccountId, Self::Balance>>;
 
 	/// Locks `amount` of `who`'s bond as collateral for one job and takes one of its job slots.
 	fn lock_collateral(who: &AccountId, amount: Self::Balance) -> DispatchResult;

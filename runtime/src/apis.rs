@@ -16,9 +16,12 @@ use sp_runtime::{
 };
 use sp_version::RuntimeVersion;
 
+use synod_primitives::model::{ModelHash, ModelManifest};
+
 use super::{
-	AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+	AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, InherentDataExt, Models,
+	Nonce, Providers, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
+	TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -56,6 +59,34 @@ impl_runtime_apis! {
 			input: Vec<u8>,
 		) -> Result<Vec<u8>, frame_support::view_functions::ViewFunctionDispatchError> {
 			Runtime::execute_view_function(id, input)
+		}
+	}
+
+	impl crate::dapp_api::ModelsApi<Block, AccountId, Balance> for Runtime {
+		fn models(start: Option<ModelHash>, limit: u32) -> Vec<(ModelHash, pallet_models::ModelStatus)> {
+			Models::list_models(start, limit)
+		}
+
+		fn manifest(model: ModelHash) -> Option<ModelManifest> {
+			pallet_models::Models::<Runtime>::get(model).map(|r| r.manifest)
+		}
+
+		fn model(model: ModelHash) -> Option<pallet_models::ModelRecord<AccountId, Balance>> {
+			pallet_models::Models::<Runtime>::get(model)
+		}
+	}
+
+	impl crate::dapp_api::ProvidersApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn provider(who: AccountId) -> Option<pallet_providers::ProviderRecord<Balance, BlockNumber>> {
+			pallet_providers::Providers::<Runtime>::get(who)
+		}
+
+		fn providers_for_model(model: ModelHash) -> Vec<(AccountId, Balance, bool)> {
+			Providers::offers_for_model(&model)
+		}
+
+		fn offers(who: AccountId) -> Vec<(ModelHash, Balance)> {
+			pallet_providers::Offers::<Runtime>::get(who).into_inner()
 		}
 	}
 

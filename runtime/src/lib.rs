@@ -1,13 +1,14 @@
 //! # Synod runtime
 //!
 //! The state transition function of the Synod chain: FRAME's system, timestamp, Aura, GRANDPA,
-//! balances, transaction payment and sudo, plus Synod's own pallets as they land (models,
-//! providers, jobs; indices 10, 11 and 12 are reserved for them).
+//! balances, transaction payment and sudo, plus Synod's own pallets: models (index 10) and
+//! providers (11); index 12 is reserved for jobs.
 //!
 //! ## Overview
 //!
 //! - [`configs`]: one module per domain with the `Config` of every pallet.
 //! - [`apis`]: the runtime APIs the node and dapps call.
+//! - [`dapp_api`]: the declarations of Synod's own runtime APIs for dapps.
 //! - [`genesis_config_presets`]: the `development`, `local_testnet` and `benchmark` presets.
 //!
 //! ## Token
@@ -35,6 +36,7 @@ pub mod apis;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarks;
 pub mod configs;
+pub mod dapp_api;
 pub mod genesis_config_presets;
 #[cfg(test)]
 mod tests;
@@ -244,4 +246,12 @@ mod runtime {
 	/// The privileged origin, for the early network.
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
+
+	/// The registry of models (immutable manifests).
+	#[runtime::pallet_index(10)]
+	pub type Models = pallet_models;
+
+	/// Compute providers: bonds, offers, liveness, reputation, job collateral.
+	#[runtime::pallet_index(11)]
+	pub type Providers = pallet_providers;
 }

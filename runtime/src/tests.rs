@@ -50,3 +50,114 @@ fn block_time_token_and_limits() {
 		2 * frame_support::weights::constants::WEIGHT_REF_TIME_PER_SECOND
 	);
 }
+
+/// Every pallet's `integrity_test` passes with the runtime's constants.
+#[test]
+fn pallet_constants_pass_integrity_tests() {
+	sp_io::TestExternalities::default().execute_with(|| {
+		<AllPalletsWithSystem as frame_support::traits::IntegrityTest>::integrity_test();
+	});
+}
+
+/// The registries as wired in this runtime: a model and a provider registered through
+/// `RuntimeCall`s, the provider found through `ProviderRegistry`, the deposits held under the
+/// runtime's hold reasons, and (with try-runtime) every pallet's invariants hold.
+#[test]
+fn registries_work_together_in_the_runtime() {
+	use frame_support::{
+		assert_ok,
+		dispatch::GetDispatchInfo,
+		traits::{fungible::InspectHold, UnfilteredDispatchable},
+	};
+	use sp_keyring::Sr25519Keyring;
+	use sp_runtime::BuildStorage;
+	use synod_primitives::{
+		digest::DType,
+		model::{Canonicalization, ModelManifest, TensorSpec},
+		provider::{DeterminismClass, DeviceKind},
+		traits::ProviderRegistry,
+	};
+
+	let alice = Sr25519Keyring::Alice.to_account_id();
+	let bob = Sr25519Keyring::Bob.to_account_id();
+	let storage = RuntimeGenesisConfig {
+		balances: pallet_balances::GenesisConfig {
+			balances: vec![(alice.clone(), 1_000 * UNIT), (bob.clone(), 1_000 * UNIT)],
+			..Default::default()
+		},
+		..Default::default()
+	}
+	.build_storage()
+	.unwrap();
+	sp_io::TestExternalities::new(storage).execute_with(|| {
+		System::set_block_number(1);
+		let manifest = ModelManifest {
+			hash: [1; 32],
+			name: b"mlp".to_vec().try_into().unwrap(),
+			input: TensorSpec { dtype: DType::F32, shape: vec![None, Some(16)].try_into().unwrap() },
+			output: TensorSpec { dtype: DType::F32, shape: vec![None, Some(4)].try_into().unwrap() },
+			canonicalization: Canonicalization { step_exponent: 16, tolerance: 2 },
+			max_input_bytes: 65_536,
+			sources: vec![b"https://models.example/mlp.pt".to_vec().try_into().unwrap()]
+				.try_into()
+				.unwrap(),
+		};
+		let calls = [
+			(
+				alice.clone(),
+				RuntimeCall::Models(pallet_models::Call::register_model {
+					manifest: Box::new(manifest),
+				}),
+			),
+			(
+				bob.clone(),
+				RuntimeCall::Providers(pallet_providers::Call::register {
+					bond: 100 * UNIT,
+					class: DeterminismClass {
+						device: DeviceKind::Cpu,
+						arch: b"x86_64".to_vec().try_into().unwrap(),
+						libtorch: b"2.11.0".to_vec().try_into().unwrap(),
+						deterministic: true,
+					},
+					max_concurrent: 4,
+					metadata: b"cpu-1".to_vec(),
+				}),
+			),
+			(
+				bob.clone(),
+				RuntimeCall::Providers(pallet_providers::Call::set_offer {
+					model: [1; 32],
+					price: 10 * MILLI_UNIT,
+				}),
+			),
+		];
+		for (who, call) in calls {
+			// Weights come from the generated weight files: never zero, within a block.
+			let weight = call.get_dispatch_info().call_weight;
+			assert!(weight.ref_time() > 0 && weight.proof_size() > 0, "{call:?}");
+			assert!(weight.all_lt(configs::RuntimeBlockWeights::get().max_block));
+			assert_ok!(call.dispatch_bypass_filter(RuntimeOrigin::signed(who)));
+		}
+		let candidates = <Providers as ProviderRegistry<AccountId>>::eligible(&[1; 32], UNIT);
+		assert_eq!(candidates.len(), 1);
+		assert_eq!(candidates[0].who, bob);
+		assert_eq!(
+			Balances::balance_on_hold(
+				&RuntimeHoldReason::Providers(pallet_providers::HoldReason::ProviderBond),
+				&bob
+			),
+			100 * UNIT
+		);
+		assert!(
+			Balances::balance_on_hold(
+				&RuntimeHoldReason::Models(pallet_models::HoldReason::ManifestDeposit),
+				&alice
+			) > UNIT
+		);
+		#[cfg(feature = "try-runtime")]
+		assert_ok!(<AllPalletsWithSystem as frame_support::traits::TryState<BlockNumber>>::try_state(
+			1,
+			frame_support::traits::TryStateSelect::All
+		));
+	});
+}

@@ -19,6 +19,7 @@ pub use weights::WeightInfo;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod impl_model_registry;
+mod invariants;
 #[cfg(test)]
 mod mock;
 mod registry;

@@ -1,14 +1,11 @@
 //! Registering, retiring and counting the jobs of models.
 
-use alloc::{collections::btree_map::BTreeMap, vec::Vec};
+use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::{
 	ensure,
 	pallet_prelude::*,
-	traits::{
-		fungible::{InspectHold, MutateHold},
-		tokens::Precision,
-	},
+	traits::{fungible::MutateHold, tokens::Precision},
 };
 use sp_runtime::{
 	traits::{Saturating, Zero},
@@ -122,35 +119,5 @@ impl<T: Config> Pallet<T> {
 			None => Models::<T>::iter(),
 		};
 		iter.take(take).map(|(hash, record)| (hash, record.status)).collect()
-	}
-
-	/// Invariants: each publisher's held `ManifestDeposit` equals the sum of its records'
-	/// deposits; a retired model with no open job holds no deposit; `ModelCount` is the number
-	/// of records; every stored manifest is valid and stored under its own hash.
-	#[cfg(any(feature = "try-runtime", test))]
-	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-		let mut held: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
-		let mut count: u32 = 0;
-		for (hash, record) in Models::<T>::iter() {
-			count = count.saturating_add(1);
-			ensure!(record.manifest.hash == hash, "manifest stored under another hash");
-			ensure!(record.manifest.validate().is_ok(), "invalid manifest in storage");
-			ensure!(
-				!(record.status == ModelStatus::Retired
-					&& record.open_jobs == 0
-					&& !record.deposit.is_zero()),
-				"retired model without open jobs still holds a deposit"
-			);
-			let sum = held.entry(record.publisher.clone()).or_default();
-			*sum = sum.saturating_add(record.deposit);
-		}
-		ensure!(count == ModelCount::<T>::get(), "ModelCount differs from the number of models");
-		for (who, sum) in held {
-			ensure!(
-				T::Currency::balance_on_hold(&HoldReason::ManifestDeposit.into(), &who) == sum,
-				"held manifest deposit differs from the recorded deposits"
-			);
-		}
-		Ok(())
 	}
 }

@@ -44,7 +44,10 @@ fn fund<T: Config>(who: &T::AccountId, bond: BalanceOf<T>) {
 }
 
 /// Registers `who` as a provider with `bond` (funding it first).
-pub(crate) fn register_provider<T: Config>(who: &T::AccountId, bond: BalanceOf<T>) -> DispatchResult {
+pub(crate) fn register_provider<T: Config>(
+	who: &T::AccountId,
+	bond: BalanceOf<T>,
+) -> DispatchResult {
 	fund::<T>(who, bond);
 	Pallet::<T>::do_register(
 		who.clone(),
@@ -158,7 +161,9 @@ mod benchmarks {
 		if let Some(top) = &top {
 			for m in 1..T::MaxOffersPerProvider::get() {
 				fill_index::<T>(model_hash(m), 0, m);
-				assert!(Pallet::<T>::do_set_offer(top.clone(), model_hash(m), price::<T>(0)).is_ok());
+				assert!(
+					Pallet::<T>::do_set_offer(top.clone(), model_hash(m), price::<T>(0)).is_ok()
+				);
 			}
 		}
 		for m in 1..T::MaxOffersPerProvider::get() {

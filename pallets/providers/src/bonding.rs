@@ -9,11 +9,11 @@ use frame_support::{
 		Get,
 	},
 };
+use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
 	traits::{CheckedAdd, CheckedSub, Saturating, Zero},
 	DispatchResult,
 };
-use frame_system::pallet_prelude::BlockNumberFor;
 use synod_primitives::provider::DeterminismClass;
 
 use crate::{
@@ -94,9 +94,7 @@ impl<T: Config> Pallet<T> {
 			let left = record.bond.checked_sub(&amount).ok_or(Error::<T>::UnbondExceedsBond)?;
 			ensure!(left.is_zero() || left >= T::MinBond::get(), Error::<T>::RemainingBondTooLow);
 			record.bond = left;
-			let total = record
-				.unbonding
-				.map_or(amount, |u| u.amount.saturating_add(amount));
+			let total = record.unbonding.map_or(amount, |u| u.amount.saturating_add(amount));
 			record.unbonding = Some(Unbonding { amount: total, unlock_at });
 			Ok::<_, Error<T>>((total, left.is_zero()))
 		})?;
@@ -126,10 +124,9 @@ impl<T: Config> Pallet<T> {
 				record.unbonding = None;
 				Self::deposit_event(Event::Withdrawn { provider: who.clone(), amount });
 			},
-			None => ensure!(
-				record.bond.is_zero() && record.running == 0,
-				Error::<T>::NothingUnbonding
-			),
+			None => {
+				ensure!(record.bond.is_zero() && record.running == 0, Error::<T>::NothingUnbonding)
+			},
 		}
 		if record.bond.is_zero() && record.running == 0 {
 			Self::deregister(&who)
@@ -144,7 +141,12 @@ impl<T: Config> Pallet<T> {
 		let rest = T::Currency::balance_on_hold(&HoldReason::ProviderBond.into(), who);
 		if !rest.is_zero() {
 			frame_support::defensive!("a leaving provider still has a held bond");
-			T::Currency::release(&HoldReason::ProviderBond.into(), who, rest, Precision::BestEffort)?;
+			T::Currency::release(
+				&HoldReason::ProviderBond.into(),
+				who,
+				rest,
+				Precision::BestEffort,
+			)?;
 		}
 		Self::remove_all_offers(who);
 		Providers::<T>::remove(who);

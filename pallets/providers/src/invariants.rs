@@ -11,15 +11,14 @@ impl<T: Config> Pallet<T> {
 	/// - a leaving provider (no bond, something unbonding) has no offer;
 	/// - `Offers` and `ModelIndex` hold the same pairs, each once, only for providers;
 	/// - `ProviderCount` is the number of providers.
-	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let mut count: u32 = 0;
 		for (who, record) in Providers::<T>::iter() {
 			count = count.saturating_add(1);
 			let unbonding = record.unbonding.map(|u| u.amount).unwrap_or_default();
 			ensure!(
-				T::Currency::balance_on_hold(&HoldReason::ProviderBond.into(), &who) ==
-					record.bond.saturating_add(unbonding),
+				T::Currency::balance_on_hold(&HoldReason::ProviderBond.into(), &who)
+					== record.bond.saturating_add(unbonding),
 				"held bond differs from bond + unbonding"
 			);
 			ensure!(record.locked <= record.bond, "more collateral locked than bonded");

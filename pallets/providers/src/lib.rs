@@ -44,9 +44,7 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::Perbill;
-	use synod_primitives::{
-		model::ModelHash, provider::DeterminismClass, traits::ModelRegistry,
-	};
+	use synod_primitives::{model::ModelHash, provider::DeterminismClass, traits::ModelRegistry};
 	pub use types::{BalanceOf, ProviderRecord, Reputation};
 
 	/// The in-code storage version.
@@ -235,10 +233,7 @@ pub mod pallet {
 			assert!(T::MaxProvidersPerModel::get() > 0, "MaxProvidersPerModel must be positive");
 			assert!(T::MaxOffersPerProvider::get() > 0, "MaxOffersPerProvider must be positive");
 			assert!(T::MaxConcurrency::get() > 0, "MaxConcurrency must be positive");
-			assert!(
-				T::HeartbeatTimeout::get() > 0u32.into(),
-				"HeartbeatTimeout must be positive"
-			);
+			assert!(T::HeartbeatTimeout::get() > 0u32.into(), "HeartbeatTimeout must be positive");
 		}
 
 		#[cfg(feature = "try-runtime")]

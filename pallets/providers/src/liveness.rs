@@ -62,11 +62,10 @@ impl<T: Config> Pallet<T> {
 		record: &ProviderRecord<BalanceOf<T>, BlockNumberFor<T>>,
 		now: BlockNumberFor<T>,
 	) -> bool {
-		!record.paused &&
-			!record.bond.is_zero() &&
-			now.saturating_sub(record.last_heartbeat) <= T::HeartbeatTimeout::get() &&
-			record.running < record.max_concurrent &&
-			record.bond > record.locked
+		!record.paused
+			&& !record.bond.is_zero()
+			&& now.saturating_sub(record.last_heartbeat) <= T::HeartbeatTimeout::get()
+			&& record.running < record.max_concurrent
+			&& record.bond > record.locked
 	}
 }
-

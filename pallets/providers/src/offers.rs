@@ -55,11 +55,7 @@ impl<T: Config> Pallet<T> {
 		}
 		if let Some((loser, loser_price)) = evicted {
 			Offers::<T>::mutate(&loser, |o| o.retain(|(m, _)| *m != model));
-			Self::deposit_event(Event::OfferEvicted {
-				provider: loser,
-				model,
-				price: loser_price,
-			});
+			Self::deposit_event(Event::OfferEvicted { provider: loser, model, price: loser_price });
 		}
 		Offers::<T>::insert(&who, offers);
 		ModelIndex::<T>::insert(model, index);

@@ -2,8 +2,8 @@
 //! `ProviderRegistry`, the trait pallet-jobs uses.
 
 use crate::{
-	mock::*, types::REPUTATION_UNIT, Error, Event, HoldReason, ModelIndex, Offers,
-	ProviderCount, Providers as ProviderRecords, Reputation,
+	mock::*, types::REPUTATION_UNIT, Error, Event, HoldReason, ModelIndex, Offers, ProviderCount,
+	Providers as ProviderRecords, Reputation,
 };
 use frame_support::{
 	assert_noop, assert_ok,
@@ -216,7 +216,9 @@ fn offers_and_their_refusals() {
 		assert_ok!(Models::retire_model(RuntimeOrigin::signed(PUBLISHER), model(5)));
 		assert_noop!(Providers::set_offer(o(), model(5), 5), Error::<Test>::ModelNotActive);
 		offer(1, 1, 50);
-		System::assert_last_event(Event::OfferSet { provider: 1, model: model(1), price: 50 }.into());
+		System::assert_last_event(
+			Event::OfferSet { provider: 1, model: model(1), price: 50 }.into(),
+		);
 		// Changing the price updates both sides.
 		offer(1, 1, 40);
 		assert_eq!(ModelIndex::<Test>::get(model(1)).into_inner(), vec![(1, 40)]);
@@ -276,11 +278,10 @@ fn eligibility_follows_price_liveness_pause_slots_and_free_bond() {
 		assert_ok!(Providers::heartbeat(RuntimeOrigin::signed(3)));
 		run_to(2 + HEARTBEAT_TIMEOUT);
 		assert_eq!(eligible(1, 30), vec![3]);
-		assert_eq!(Providers::providers_for_model(model(1)), vec![
-			(1, 10, false),
-			(2, 20, false),
-			(3, 30, true)
-		]);
+		assert_eq!(
+			Providers::providers_for_model(model(1)),
+			vec![(1, 10, false), (2, 20, false), (3, 30, true)]
+		);
 		// Slots: concurrency 2, both taken.
 		assert_ok!(<Registry as ProviderRegistry<AccountId>>::lock_collateral(&3, 1));
 		assert_ok!(<Registry as ProviderRegistry<AccountId>>::lock_collateral(&3, 1));

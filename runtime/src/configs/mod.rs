@@ -4,9 +4,11 @@
 //! - [`consensus`] — timestamp, Aura, GRANDPA.
 //! - [`monetary`] — balances and transaction payment.
 //! - [`governance`] — sudo.
+//! - [`inference`] — the model registry and compute providers.
 
 pub mod consensus;
 pub mod governance;
+pub mod inference;
 pub mod monetary;
 pub mod system;
 

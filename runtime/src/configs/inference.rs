@@ -1,0 +1,61 @@
+//! The inference pallets: the model registry and compute providers.
+//!
+//! Every constant says why it has its value; docs/architecture.md and docs/protocol.md carry
+//! the reasoning at length.
+
+use frame_support::{parameter_types, traits::ConstU32};
+use frame_system::EnsureRoot;
+use sp_runtime::Perbill;
+
+use crate::{
+	AccountId, Balance, Balances, BlockNumber, Models, Runtime, RuntimeHoldReason, DAYS,
+	MILLI_UNIT, MINUTES, UNIT,
+};
+
+parameter_types! {
+	/// Held for any manifest: the fixed cost of a storage item (a map entry and its key).
+	pub const ModelDepositBase: Balance = UNIT;
+	/// Held per byte of a manifest (about 1.2 SYN for the largest, 1.2 KB).
+	pub const ModelDepositPerByte: Balance = MILLI_UNIT;
+	/// The stake a provider must keep bonded: large enough that its collateral for a few jobs
+	/// at a time is real money, small enough for a single-GPU operator.
+	pub const ProviderMinBond: Balance = 100 * UNIT;
+	/// A day between `unbond` and `withdraw_unbonded`: longer than any job's deadline, so a
+	/// provider cannot walk away from a job that could still slash it.
+	pub const ProviderUnbondingDelay: BlockNumber = DAYS;
+	/// Two minutes without a heartbeat makes a provider unassignable; the off-chain worker
+	/// sends one every few blocks, so this tolerates a few missed ones.
+	pub const ProviderHeartbeatTimeout: BlockNumber = 2 * MINUTES;
+	/// Each outcome keeps 98% of old reputation evidence: the last ~50 jobs dominate.
+	pub const ProviderReputationDecay: Perbill = Perbill::from_percent(98);
+}
+
+impl pallet_models::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type DepositBase = ModelDepositBase;
+	type DepositPerByte = ModelDepositPerByte;
+	/// 16 MiB: inputs larger than a block are passed by hash and URI, and the worker caps
+	/// what it downloads at this size.
+	type MaxInputBytes = ConstU32<{ 16 * 1024 * 1024 }>;
+	type RetireOrigin = EnsureRoot<AccountId>;
+	type WeightInfo = pallet_models::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_providers::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Models = Models;
+	type MinBond = ProviderMinBond;
+	type UnbondingDelay = ProviderUnbondingDelay;
+	type HeartbeatTimeout = ProviderHeartbeatTimeout;
+	/// 64 offers per model: more candidates than any redundancy set needs, and a lookup that
+	/// stays well inside a block (see docs/performance.md).
+	type MaxProvidersPerModel = ConstU32<64>;
+	/// 16 models per provider.
+	type MaxOffersPerProvider = ConstU32<16>;
+	/// 64 jobs at once per provider (a GPU batches them).
+	type MaxConcurrency = ConstU32<64>;
+	type ReputationDecay = ProviderReputationDecay;
+	type WeightInfo = pallet_providers::weights::SubstrateWeight<Runtime>;
+}
