@@ -11,7 +11,7 @@ use frame_support::{
 	},
 };
 use sp_runtime::{
-	traits::{CheckedAdd, CheckedSub},
+	traits::{CheckedAdd, CheckedSub, Zero},
 	DispatchError, DispatchResult,
 };
 use synod_primitives::{model::ModelHash, provider::Candidate, traits::ProviderRegistry};
@@ -47,6 +47,11 @@ impl<T: Config> ProviderRegistry<T::AccountId> for Pallet<T> {
 			ensure!(record.running > 0, Error::<T>::NoRunningJobs);
 			record.locked =
 				record.locked.checked_sub(&amount).ok_or(Error::<T>::CollateralUnderflow)?;
+			// Ending the last job must free everything still locked.
+			ensure!(
+				record.running > 1 || record.locked.is_zero(),
+				Error::<T>::CollateralLeftLocked
+			);
 			record.running = record.running.saturating_sub(1);
 			Ok(())
 		})

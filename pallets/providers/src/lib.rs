@@ -225,6 +225,8 @@ pub mod pallet {
 		CollateralUnderflow,
 		/// Ending a job of a provider that runs none.
 		NoRunningJobs,
+		/// Ending a provider's last job without unlocking all of its remaining collateral.
+		CollateralLeftLocked,
 	}
 
 	#[pallet::hooks]

@@ -334,6 +334,10 @@ fn collateral_lock_slash_unlock() {
 			<Registry as ProviderRegistry<AccountId>>::unlock_collateral(&1, 201),
 			Error::<Test>::CollateralUnderflow
 		);
+		assert_noop!(
+			<Registry as ProviderRegistry<AccountId>>::unlock_collateral(&1, 199),
+			Error::<Test>::CollateralLeftLocked
+		);
 		assert_ok!(<Registry as ProviderRegistry<AccountId>>::unlock_collateral(&1, 200));
 		assert_noop!(
 			<Registry as ProviderRegistry<AccountId>>::unlock_collateral(&1, 0),
