@@ -94,8 +94,14 @@ fn registries_work_together_in_the_runtime() {
 		let manifest = ModelManifest {
 			hash: [1; 32],
 			name: b"mlp".to_vec().try_into().unwrap(),
-			input: TensorSpec { dtype: DType::F32, shape: vec![None, Some(16)].try_into().unwrap() },
-			output: TensorSpec { dtype: DType::F32, shape: vec![None, Some(4)].try_into().unwrap() },
+			input: TensorSpec {
+				dtype: DType::F32,
+				shape: vec![None, Some(16)].try_into().unwrap(),
+			},
+			output: TensorSpec {
+				dtype: DType::F32,
+				shape: vec![None, Some(4)].try_into().unwrap(),
+			},
 			canonicalization: Canonicalization { step_exponent: 16, tolerance: 2 },
 			max_input_bytes: 65_536,
 			sources: vec![b"https://models.example/mlp.pt".to_vec().try_into().unwrap()]
@@ -154,10 +160,18 @@ fn registries_work_together_in_the_runtime() {
 				&alice
 			) > UNIT
 		);
+		Models::do_try_state().unwrap();
+		Providers::do_try_state().unwrap();
 		#[cfg(feature = "try-runtime")]
-		assert_ok!(<AllPalletsWithSystem as frame_support::traits::TryState<BlockNumber>>::try_state(
-			1,
-			frame_support::traits::TryStateSelect::All
-		));
+		assert_ok!(
+			<AllPalletsWithSystem as frame_support::traits::TryState<BlockNumber>>::try_state(
+				1,
+				frame_support::traits::TryStateSelect::Only(vec![
+					b"Balances".to_vec(),
+					b"Models".to_vec(),
+					b"Providers".to_vec(),
+				])
+			)
+		);
 	});
 }
