@@ -1,0 +1,227 @@
+//! Assignment: drawing providers for queued jobs with unpredictable randomness.
+//!
+//! A job is assigned in a block after the one it was submitted in, so its payer cannot choose
+//! the randomness by choosing when to submit. The draw uses
+//! `blake2_256(seed ‖ parent_hash ‖ job)`, where `seed` accumulates every revealed salt
+//! (RANDAO-style). What can still be biased is in docs/protocol.md.
+
+use alloc::vec::Vec;
+use codec::Encode;
+use frame_support::{storage::with_storage_layer, traits::Get, BoundedVec};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::{
+	traits::{Saturating, UniqueSaturatedInto},
+	DispatchResult,
+};
+use synod_primitives::{
+	digest::Hash32,
+	provider::{Candidate, ClassId},
+	traits::ProviderRegistry,
+};
+
+use crate::{
+	types::{Assignment, BalanceOf, FailureReason, JobId, JobStatus},
+	Config, Error, Event, Jobs, Pallet, ProviderJobs, Queue, Seed, Timeouts,
+};
+
+/// A deterministic stream of random numbers from a 32-byte seed.
+pub(crate) struct Draw {
+	seed: Hash32,
+	counter: u32,
+}
+
+impl Draw {
+	pub(crate) fn new(seed: Hash32) -> Self {
+		Self { seed, counter: 0 }
+	}
+
+	/// A uniform number in `0..bound` (`bound > 0`), from 128 random bits (bias < 2^-64).
+	pub(crate) fn below(&mut self, bound: u128) -> u128 {
+		let bytes = sp_crypto_hashing::blake2_256(&(self.seed, self.counter).encode());
+		self.counter = self.counter.wrapping_add(1);
+		let mut word = [0u8; 16];
+		word.copy_from_slice(bytes.get(..16).unwrap_or(&[0u8; 16]));
+		u128::from_le_bytes(word).checked_rem(bound).unwrap_or(0)
+	}
+}
+
+/// A candidate's draw weight: its free bond scaled by its reputation (at least 1).
+fn weight<A, B: UniqueSaturatedInto<u128> + Copy>(c: &Candidate<A, B>) -> u128 {
+	let bond: u128 = c.free_bond.unique_saturated_into();
+	c.reputation.mul_floor(bond).max(1)
+}
+
+/// Draws `k` distinct candidates, each with probability proportional to its weight.
+pub(crate) fn weighted_sample<A: Clone, B: UniqueSaturatedInto<u128> + Copy>(
+	mut pool: Vec<Candidate<A, B>>,
+	k: usize,
+	draw: &mut Draw,
+) -> Vec<Candidate<A, B>> {
+	let mut chosen = Vec::with_capacity(k);
+	while chosen.len() < k && !pool.is_empty() {
+		let total: u128 = pool.iter().map(weight).fold(0u128, |a, w| a.saturating_add(w));
+		let mut point = draw.below(total.max(1));
+		let mut index = 0;
+		for (i, c) in pool.iter().enumerate() {
+			let w = weight(c);
+			if point < w {
+				index = i;
+				break;
+			}
+			point = point.saturating_sub(w);
+		}
+		chosen.push(pool.swap_remove(index));
+	}
+	chosen
+}
+
+/// Keeps one determinism class when some class has at least `k` candidates: the class is drawn
+/// with probability proportional to its total weight. Otherwise keeps everyone.
+pub(crate) fn one_class<A: Clone, B: UniqueSaturatedInto<u128> + Copy>(
+	pool: Vec<Candidate<A, B>>,
+	k: usize,
+	draw: &mut Draw,
+) -> Vec<Candidate<A, B>> {
+	let mut classes: Vec<(ClassId, usize, u128)> = Vec::new();
+	for c in &pool {
+		match classes.iter_mut().find(|(id, _, _)| *id == c.class) {
+			Some(entry) => {
+				entry.1 = entry.1.saturating_add(1);
+				entry.2 = entry.2.saturating_add(weight(c));
+			},
+			None => classes.push((c.class, 1, weight(c))),
+		}
+	}
+	classes.retain(|(_, n, _)| *n >= k);
+	if classes.is_empty() {
+		return pool;
+	}
+	let total = classes.iter().fold(0u128, |a, (_, _, w)| a.saturating_add(*w));
+	let mut point = draw.below(total.max(1));
+	let mut class = classes.first().map(|c| c.0).unwrap_or_default();
+	for (id, _, w) in &classes {
+		if point < *w {
+			class = *id;
+			break;
+		}
+		point = point.saturating_sub(*w);
+	}
+	pool.into_iter().filter(|c| c.class == class).collect()
+}
+
+/// How many blocks past a full one a window end may move.
+pub const SCHEDULE_SLACK: u32 = 8;
+
+impl<T: Config> Pallet<T> {
+	/// Assigns up to `MaxAssignmentsPerBlock` queued jobs submitted before block `n`; returns
+	/// how many it handled.
+	pub(crate) fn process_queue(n: BlockNumberFor<T>) -> u32 {
+		let mut queue = Queue::<T>::get();
+		let mut handled: u32 = 0;
+		while handled < T::MaxAssignmentsPerBlock::get() {
+			let Some(&job) = queue.first() else { break };
+			let Some(record) = Jobs::<T>::get(job) else {
+				queue.remove(0);
+				continue;
+			};
+			if record.submitted_at >= n {
+				break;
+			}
+			queue.remove(0);
+			handled = handled.saturating_add(1);
+			// All or nothing: a failed assignment leaves no lock behind, and the job fails
+			// with a full refund rather than waiting forever.
+			if let Err(e) = with_storage_layer(|| Self::do_assign(job, n)) {
+				log::warn!(target: "runtime::jobs", "assigning job {job} failed: {e:?}");
+				if let Some(record) = Jobs::<T>::get(job) {
+					let _ = Self::fail_unassigned(job, record, FailureReason::NotEnoughProviders);
+				}
+			}
+		}
+		if handled > 0 {
+			Queue::<T>::put(queue);
+		}
+		handled
+	}
+
+	/// Draws the providers for `job` at block `n`, or fails the job when there are not enough
+	/// or no time is left.
+	pub(crate) fn do_assign(job: JobId, n: BlockNumberFor<T>) -> DispatchResult {
+		let mut record = Jobs::<T>::get(job).ok_or(Error::<T>::JobNotFound)?;
+		let k = usize::try_from(record.redundancy).unwrap_or(usize::MAX);
+		let windows = T::CommitWindow::get().saturating_add(T::RevealWindow::get());
+		if n.saturating_add(windows) > record.deadline {
+			return Self::fail_unassigned(job, record, FailureReason::DeadlineTooClose);
+		}
+		let factor = BalanceOf::<T>::from(T::CollateralFactor::get());
+		let pool: Vec<_> = T::Providers::eligible(&record.model, record.max_price)
+			.into_iter()
+			.filter(|c| c.free_bond >= c.price.saturating_mul(factor))
+			.collect();
+		if pool.len() < k {
+			return Self::fail_unassigned(job, record, FailureReason::NotEnoughProviders);
+		}
+		let parent = frame_system::Pallet::<T>::parent_hash();
+		let mut draw =
+			Draw::new(sp_crypto_hashing::blake2_256(&(Seed::<T>::get(), parent, job).encode()));
+		let pool = one_class(pool, k, &mut draw);
+		let chosen = weighted_sample(pool, k, &mut draw);
+		let mut assignments = BoundedVec::new();
+		for c in &chosen {
+			let collateral = c.price.saturating_mul(factor);
+			T::Providers::lock_collateral(&c.who, collateral)?;
+			ProviderJobs::<T>::insert(&c.who, job, ());
+			assignments
+				.try_push(Assignment {
+					provider: c.who.clone(),
+					price: c.price,
+					collateral,
+					commitment: None,
+					digest: None,
+				})
+				.map_err(|_| Error::<T>::InvalidRedundancy)?;
+		}
+		let latest = record.deadline.saturating_sub(T::RevealWindow::get());
+		let commit_end = Self::schedule(job, n.saturating_add(T::CommitWindow::get()), latest)?;
+		record.assignments = assignments;
+		record.status = JobStatus::Committing;
+		record.phase_end = commit_end;
+		Jobs::<T>::insert(job, record);
+		Self::deposit_event(Event::JobAssigned {
+			job,
+			providers: chosen.into_iter().map(|c| c.who).collect(),
+			commit_end,
+		});
+		Ok(())
+	}
+
+	fn fail_unassigned(
+		job: JobId,
+		record: crate::JobOf<T>,
+		reason: FailureReason,
+	) -> DispatchResult {
+		let refunded = Self::close_unassigned(job, &record)?;
+		Self::deposit_event(Event::JobFailed { job, reason, refunded });
+		Ok(())
+	}
+
+	/// Registers that `job`'s current window ends at `at`, or at one of the next
+	/// [`SCHEDULE_SLACK`] blocks (never after `latest`) when `at` is full; returns the block.
+	pub(crate) fn schedule(
+		job: JobId,
+		at: BlockNumberFor<T>,
+		latest: BlockNumberFor<T>,
+	) -> Result<BlockNumberFor<T>, sp_runtime::DispatchError> {
+		let mut block = at;
+		for _ in 0..=SCHEDULE_SLACK {
+			if block > latest {
+				break;
+			}
+			if Timeouts::<T>::try_mutate(block, |jobs| jobs.try_push(job)).is_ok() {
+				return Ok(block);
+			}
+			block = block.saturating_add(1u32.into());
+		}
+		Err(Error::<T>::TooManyTimeouts.into())
+	}
+}

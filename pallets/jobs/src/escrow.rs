@@ -1,0 +1,149 @@
+//! Submitting, quoting and cancelling jobs: the payer's escrow.
+
+use alloc::vec::Vec;
+use frame_support::{
+	ensure,
+	traits::{fungible::MutateHold, tokens::Precision, Get},
+	BoundedVec,
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	DispatchResult,
+};
+use synod_primitives::{
+	digest::input_hash,
+	model::{ModelHash, URI_SCHEMES},
+	traits::{ModelRegistry, ProviderRegistry},
+};
+
+use crate::{
+	types::{BalanceOf, Job, JobId, JobInput, JobStatus},
+	Config, Error, Event, HoldReason, Jobs, NextJobId, Pallet, Queue,
+};
+
+impl<T: Config> Pallet<T> {
+	/// Checks and stores a job, holds its escrow and queues it.
+	pub(crate) fn do_submit_job(
+		payer: T::AccountId,
+		model: ModelHash,
+		input: JobInput,
+		redundancy: u32,
+		max_price: BalanceOf<T>,
+		deadline: BlockNumberFor<T>,
+	) -> DispatchResult {
+		let manifest = T::Models::active_model(&model).ok_or(Error::<T>::ModelNotActive)?;
+		ensure!(
+			(T::MinRedundancy::get()..=T::MaxRedundancy::get()).contains(&redundancy),
+			Error::<T>::InvalidRedundancy
+		);
+		ensure!(!max_price.is_zero(), Error::<T>::ZeroPrice);
+		let input_hash = match &input {
+			JobInput::Inline(bytes) => {
+				let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+				ensure!(
+					len > 0 && len <= manifest.max_input_bytes && len <= T::MaxInlineInput::get(),
+					Error::<T>::InvalidInputSize
+				);
+				input_hash(bytes)
+			},
+			JobInput::Remote { hash, uri } => {
+				let ok = URI_SCHEMES.iter().any(|s| {
+					uri.strip_prefix(*s).is_some_and(|rest| {
+						!rest.is_empty() && rest.iter().all(|b| b.is_ascii_graphic())
+					})
+				});
+				ensure!(ok, Error::<T>::InvalidInputUri);
+				*hash
+			},
+		};
+		let now = frame_system::Pallet::<T>::block_number();
+		// Assignment in the next block at the earliest, then both windows.
+		let earliest = now
+			.saturating_add(1u32.into())
+			.saturating_add(T::CommitWindow::get())
+			.saturating_add(T::RevealWindow::get());
+		ensure!(deadline >= earliest, Error::<T>::DeadlineTooSoon);
+		ensure!(
+			deadline <= now.saturating_add(T::MaxJobDuration::get()),
+			Error::<T>::DeadlineTooFar
+		);
+		let escrow = max_price.saturating_mul(redundancy.into());
+		let job = NextJobId::<T>::get();
+		Queue::<T>::try_mutate(|q| q.try_push(job)).map_err(|_| Error::<T>::QueueFull)?;
+		T::Currency::hold(&HoldReason::JobEscrow.into(), &payer, escrow)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		T::Models::acquire(&model).map_err(|_| Error::<T>::ModelNotActive)?;
+		NextJobId::<T>::put(job.saturating_add(1));
+		Jobs::<T>::insert(
+			job,
+			Job {
+				payer: payer.clone(),
+				model,
+				input,
+				input_hash,
+				redundancy,
+				max_price,
+				escrow,
+				status: JobStatus::Queued,
+				submitted_at: now,
+				phase_end: Zero::zero(),
+				deadline,
+				assignments: BoundedVec::new(),
+			},
+		);
+		Self::deposit_event(Event::JobSubmitted {
+			job,
+			payer,
+			model,
+			redundancy,
+			max_price,
+			escrow,
+			deadline,
+		});
+		Ok(())
+	}
+
+	/// Cancels a queued job of `who`.
+	pub(crate) fn do_cancel_job(who: T::AccountId, job: JobId) -> DispatchResult {
+		let record = Jobs::<T>::get(job).ok_or(Error::<T>::JobNotFound)?;
+		ensure!(record.payer == who, Error::<T>::NotPayer);
+		ensure!(record.status == JobStatus::Queued, Error::<T>::AlreadyAssigned);
+		Queue::<T>::mutate(|q| q.retain(|j| *j != job));
+		let refunded = Self::close_unassigned(job, &record)?;
+		Self::deposit_event(Event::JobCancelled { job, refunded });
+		Ok(())
+	}
+
+	/// Ends a job nobody was assigned to: releases all its escrow and the model.
+	pub(crate) fn close_unassigned(
+		job: JobId,
+		record: &crate::JobOf<T>,
+	) -> Result<BalanceOf<T>, sp_runtime::DispatchError> {
+		let refunded = T::Currency::release(
+			&HoldReason::JobEscrow.into(),
+			&record.payer,
+			record.escrow,
+			Precision::BestEffort,
+		)?;
+		T::Models::release(&record.model)?;
+		Jobs::<T>::remove(job);
+		Ok(refunded)
+	}
+
+	/// The escrow a job would hold, and the lowest price at which `redundancy` providers are
+	/// assignable now for at most `max_price`.
+	pub fn do_quote(
+		model: ModelHash,
+		redundancy: u32,
+		max_price: BalanceOf<T>,
+	) -> (BalanceOf<T>, Option<BalanceOf<T>>) {
+		let escrow = max_price.saturating_mul(redundancy.into());
+		let mut prices: Vec<BalanceOf<T>> =
+			T::Providers::eligible(&model, max_price).into_iter().map(|c| c.price).collect();
+		prices.sort();
+		let k = usize::try_from(redundancy).unwrap_or(usize::MAX);
+		let needed = k.checked_sub(1).and_then(|i| prices.get(i).copied());
+		(escrow, needed)
+	}
+}

@@ -1,0 +1,56 @@
+//! The pallet's invariants, checked by `try_state` (and after every unit test).
+
+use alloc::collections::btree_map::BTreeMap;
+use frame_support::{ensure, traits::fungible::InspectHold};
+use sp_runtime::traits::Saturating;
+
+use crate::{
+	types::{BalanceOf, JobStatus},
+	Config, HoldReason, Jobs, Pallet, ProviderJobs, Queue,
+};
+
+impl<T: Config> Pallet<T> {
+	/// - each payer's held `JobEscrow` equals the escrow of its open jobs;
+	/// - no open job is past its deadline, and its current window ends by the deadline;
+	/// - queued jobs are exactly those in the queue, and have no assignment;
+	/// - `ProviderJobs` lists exactly the assignments of open jobs.
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		let now = frame_system::Pallet::<T>::block_number();
+		let mut escrow: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let mut assignments: u32 = 0;
+		let queue = Queue::<T>::get();
+		let mut queued: u32 = 0;
+		for (id, job) in Jobs::<T>::iter() {
+			let sum = escrow.entry(job.payer.clone()).or_default();
+			*sum = sum.saturating_add(job.escrow);
+			ensure!(now <= job.deadline, "open job past its deadline");
+			if job.status == JobStatus::Queued {
+				queued = queued.saturating_add(1);
+				ensure!(queue.contains(&id), "queued job not in the queue");
+				ensure!(job.assignments.is_empty(), "queued job with assignments");
+			} else {
+				ensure!(job.phase_end <= job.deadline, "window ends after the deadline");
+				ensure!(job.phase_end >= now, "window already over");
+			}
+			for a in &job.assignments {
+				assignments = assignments.saturating_add(1);
+				ensure!(ProviderJobs::<T>::contains_key(&a.provider, id), "assignment not indexed");
+			}
+		}
+		ensure!(
+			u32::try_from(queue.len()).ok() == Some(queued),
+			"queue holds jobs that are not queued"
+		);
+		ensure!(
+			u32::try_from(ProviderJobs::<T>::iter().count()).ok() == Some(assignments),
+			"ProviderJobs holds entries of no open assignment"
+		);
+		for (payer, sum) in escrow {
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::JobEscrow.into(), &payer) == sum,
+				"held escrow differs from the open jobs' escrow"
+			);
+		}
+		Ok(())
+	}
+}

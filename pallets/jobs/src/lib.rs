@@ -1,0 +1,442 @@
+#![doc = include_str!("../README.md")]
+// Tests may unwrap, index and use plain arithmetic; production code may not.
+#![cfg_attr(
+	test,
+	allow(
+		clippy::unwrap_used,
+		clippy::expect_used,
+		clippy::indexing_slicing,
+		clippy::arithmetic_side_effects
+	)
+)]
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use weights::WeightInfo;
+
+mod assignment;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod escrow;
+mod invariants;
+#[cfg(test)]
+mod mock;
+mod settlement;
+#[cfg(test)]
+mod tests;
+pub mod types;
+mod voting;
+pub use voting::commitment_of;
+pub mod weights;
+
+// FRAME's generated code for the pallet, storage and error items calls `expect` (on values its
+// own macros construct); the lint cannot tell it from ours, so it is allowed in this module only,
+// which holds declarations and one-line calls. Logic lives in the other modules, fully linted.
+#[allow(clippy::expect_used)]
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::fungible::{Inspect, Mutate, MutateHold},
+		weights::WeightMeter,
+	};
+	use frame_system::pallet_prelude::*;
+	use synod_primitives::{
+		digest::Hash32,
+		model::ModelHash,
+		traits::{ModelRegistry, ProviderRegistry},
+	};
+	pub use types::{
+		BalanceOf, Commitment, FailureReason, Job, JobId, JobInput, JobReceipt, JobStatus, Salt,
+	};
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	/// An open job as stored.
+	pub type JobOf<T> =
+		Job<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+
+	/// A receipt as stored.
+	pub type ReceiptOf<T> =
+		JobReceipt<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+
+	/// The jobs pallet.
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// Configuration of the jobs pallet.
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// Holds escrows and pays providers.
+		type Currency: Inspect<Self::AccountId>
+			+ Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The runtime's hold reasons, which include this pallet's.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// The model registry.
+		type Models: ModelRegistry;
+
+		/// The provider registry.
+		type Providers: ProviderRegistry<Self::AccountId, Balance = BalanceOf<Self>>;
+
+		/// The fewest providers a job may ask for (at least 1).
+		#[pallet::constant]
+		type MinRedundancy: Get<u32>;
+
+		/// The most providers a job may ask for (at most `types::MAX_ASSIGNMENTS`).
+		#[pallet::constant]
+		type MaxRedundancy: Get<u32>;
+
+		/// The largest inline input, in bytes (at most `types::MAX_INLINE_INPUT`).
+		#[pallet::constant]
+		type MaxInlineInput: Get<u32>;
+
+		/// Collateral locked per assignment, as a multiple of the provider's price.
+		#[pallet::constant]
+		type CollateralFactor: Get<u32>;
+
+		/// Blocks providers have to commit, from assignment.
+		#[pallet::constant]
+		type CommitWindow: Get<BlockNumberFor<Self>>;
+
+		/// Blocks providers have to reveal, from the end of commits.
+		#[pallet::constant]
+		type RevealWindow: Get<BlockNumberFor<Self>>;
+
+		/// The longest a job may stay open.
+		#[pallet::constant]
+		type MaxJobDuration: Get<BlockNumberFor<Self>>;
+
+		/// The most jobs waiting for assignment.
+		#[pallet::constant]
+		type MaxQueued: Get<u32>;
+
+		/// The most jobs assigned in one block.
+		#[pallet::constant]
+		type MaxAssignmentsPerBlock: Get<u32>;
+
+		/// The most window ends due in one block.
+		#[pallet::constant]
+		type MaxTimeoutsPerBlock: Get<u32>;
+
+		/// The most jobs in one batched commit or reveal.
+		#[pallet::constant]
+		type MaxBatch: Get<u32>;
+
+		/// Blocks a receipt stays readable.
+		#[pallet::constant]
+		type ResultRetention: Get<BlockNumberFor<Self>>;
+
+		/// Weights of this pallet's calls and hooks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Reasons this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A job's escrow: `redundancy × max_price`, held from the payer until settlement.
+		#[codec(index = 0)]
+		JobEscrow,
+	}
+
+	/// The next job id.
+	#[pallet::storage]
+	pub type NextJobId<T: Config> = StorageValue<_, JobId, ValueQuery>;
+
+	/// Open jobs.
+	#[pallet::storage]
+	pub type Jobs<T: Config> = StorageMap<_, Twox64Concat, JobId, JobOf<T>>;
+
+	/// Jobs waiting for assignment, oldest first.
+	#[pallet::storage]
+	pub type Queue<T: Config> = StorageValue<_, BoundedVec<JobId, T::MaxQueued>, ValueQuery>;
+
+	/// The jobs whose current window ends at a block.
+	#[pallet::storage]
+	pub type Timeouts<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<JobId, T::MaxTimeoutsPerBlock>,
+		ValueQuery,
+	>;
+
+	/// Each provider's open assignments (what its off-chain worker works on).
+	#[pallet::storage]
+	pub type ProviderJobs<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, JobId, ()>;
+
+	/// Receipts of settled jobs, pruned after `ResultRetention` blocks.
+	#[pallet::storage]
+	pub type Receipts<T: Config> = StorageMap<_, Twox64Concat, JobId, ReceiptOf<T>>;
+
+	/// The first job id whose receipt may still need pruning.
+	#[pallet::storage]
+	pub type PruneCursor<T: Config> = StorageValue<_, JobId, ValueQuery>;
+
+	/// The randomness accumulator: every revealed salt is mixed in.
+	#[pallet::storage]
+	pub type Seed<T: Config> = StorageValue<_, Hash32, ValueQuery>;
+
+	/// Events of the jobs pallet.
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A job was submitted and its escrow held.
+		JobSubmitted {
+			job: JobId,
+			payer: T::AccountId,
+			model: ModelHash,
+			redundancy: u32,
+			max_price: BalanceOf<T>,
+			escrow: BalanceOf<T>,
+			deadline: BlockNumberFor<T>,
+		},
+		/// The payer cancelled a queued job; all its escrow came back.
+		JobCancelled { job: JobId, refunded: BalanceOf<T> },
+		/// Providers were drawn for a job; they commit until `commit_end`.
+		JobAssigned { job: JobId, providers: Vec<T::AccountId>, commit_end: BlockNumberFor<T> },
+		/// A provider committed to an output.
+		Committed { job: JobId, provider: T::AccountId },
+		/// Commits closed; providers reveal until `reveal_end`.
+		RevealStarted { job: JobId, reveal_end: BlockNumberFor<T> },
+		/// A provider revealed its output digest.
+		Revealed { job: JobId, provider: T::AccountId, digest: Hash32 },
+		/// A provider lost collateral for a job (dissent, silence, lateness) to the payer.
+		ProviderSlashed { job: JobId, provider: T::AccountId, amount: BalanceOf<T> },
+		/// The receipt: the agreed output, who agreed (paid) and who did not (slashed).
+		JobSettled {
+			job: JobId,
+			model: ModelHash,
+			input_hash: Hash32,
+			output_digest: Hash32,
+			agreeing: Vec<T::AccountId>,
+			dissenting: Vec<T::AccountId>,
+			paid: BalanceOf<T>,
+			refunded: BalanceOf<T>,
+		},
+		/// A job ended without a result; the payer got all its escrow back.
+		JobFailed { job: JobId, reason: FailureReason, refunded: BalanceOf<T> },
+	}
+
+	/// Errors of the jobs pallet.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The model is unknown or retired.
+		ModelNotActive,
+		/// The redundancy is outside `MinRedundancy..=MaxRedundancy`.
+		InvalidRedundancy,
+		/// The inline input is empty, or larger than the model's `max_input_bytes` or `MaxInlineInput`.
+		InvalidInputSize,
+		/// The input URI is not a non-empty `http://`, `https://` or `ipfs://` URI.
+		InvalidInputUri,
+		/// The price is zero.
+		ZeroPrice,
+		/// The deadline leaves no time to assign, commit and reveal.
+		DeadlineTooSoon,
+		/// The deadline is further than `MaxJobDuration`.
+		DeadlineTooFar,
+		/// The payer cannot cover the escrow.
+		InsufficientBalance,
+		/// The assignment queue is full; try again in a few blocks.
+		QueueFull,
+		/// No open job has this id.
+		JobNotFound,
+		/// Only the payer may cancel.
+		NotPayer,
+		/// The job is already assigned and can no longer be cancelled.
+		AlreadyAssigned,
+		/// The caller is not assigned to the job.
+		NotAssigned,
+		/// The commit window is closed (or the job is not assigned yet).
+		CommitWindowClosed,
+		/// The provider already committed.
+		AlreadyCommitted,
+		/// Reveals are not open: commits are still running.
+		RevealWindowNotOpen,
+		/// The provider did not commit, so it cannot reveal.
+		NotCommitted,
+		/// The provider already revealed.
+		AlreadyRevealed,
+		/// The digest and salt do not match the commitment.
+		RevealMismatch,
+		/// Too many window ends fall on the same blocks.
+		TooManyTimeouts,
+		/// A batch is empty or larger than `MaxBatch`.
+		InvalidBatch,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Closes the windows that end at `n`, then assigns queued jobs.
+		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
+			let timeouts = Self::process_timeouts(n);
+			let assigned = Self::process_queue(n);
+			T::WeightInfo::on_initialize_timeouts(timeouts)
+				.saturating_add(T::WeightInfo::on_initialize_assign(assigned))
+		}
+
+		/// Prunes expired receipts with the weight left in the block.
+		fn on_idle(n: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			let mut meter = WeightMeter::with_limit(remaining);
+			Self::prune_receipts(n, &mut meter);
+			meter.consumed()
+		}
+
+		fn integrity_test() {
+			assert!(T::MinRedundancy::get() >= 1, "MinRedundancy must be at least 1");
+			assert!(
+				T::MinRedundancy::get() <= T::MaxRedundancy::get(),
+				"MinRedundancy above MaxRedundancy"
+			);
+			assert!(
+				T::MaxRedundancy::get() <= types::MAX_ASSIGNMENTS,
+				"MaxRedundancy above MAX_ASSIGNMENTS"
+			);
+			assert!(
+				T::MaxInlineInput::get() <= types::MAX_INLINE_INPUT,
+				"MaxInlineInput above MAX_INLINE_INPUT"
+			);
+			assert!(T::CollateralFactor::get() >= 1, "collateral must cover the price");
+			assert!(T::MaxAssignmentsPerBlock::get() >= 1, "nothing would ever be assigned");
+			assert!(
+				T::MaxTimeoutsPerBlock::get() >= T::MaxAssignmentsPerBlock::get(),
+				"timeouts must keep up with assignments"
+			);
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Submits an inference job: holds `redundancy × max_price` from the caller and queues
+		/// the job for assignment in a later block.
+		///
+		/// Origin: signed (the payer). Emits `JobSubmitted`. Errors: `ModelNotActive`,
+		/// `InvalidRedundancy`, `InvalidInputSize`, `InvalidInputUri`, `ZeroPrice`,
+		/// `DeadlineTooSoon`, `DeadlineTooFar`, `InsufficientBalance`, `QueueFull`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::submit_job(u32::try_from(input.encoded_size()).unwrap_or(u32::MAX)))]
+		pub fn submit_job(
+			origin: OriginFor<T>,
+			model: ModelHash,
+			input: JobInput,
+			redundancy: u32,
+			max_price: BalanceOf<T>,
+			deadline: BlockNumberFor<T>,
+		) -> DispatchResult {
+			let payer = ensure_signed(origin)?;
+			Self::do_submit_job(payer, model, input, redundancy, max_price, deadline)
+		}
+
+		/// Cancels a job that is not assigned yet; all its escrow comes back.
+		///
+		/// Origin: signed by the payer. Emits `JobCancelled`. Errors: `JobNotFound`, `NotPayer`,
+		/// `AlreadyAssigned`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::cancel_job())]
+		pub fn cancel_job(origin: OriginFor<T>, job: JobId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_cancel_job(who, job)
+		}
+
+		/// Commits to an output: `commitment = blake2_256(digest ‖ salt ‖ provider)`.
+		///
+		/// Origin: signed by an assigned provider. Emits `Committed` (and `RevealStarted` when it
+		/// was the last commit). Errors: `JobNotFound`, `NotAssigned`, `CommitWindowClosed`,
+		/// `AlreadyCommitted`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::commit())]
+		pub fn commit(origin: OriginFor<T>, job: JobId, commitment: Commitment) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_commit(&who, job, commitment)
+		}
+
+		/// Reveals the committed output digest and salt.
+		///
+		/// Origin: signed by an assigned provider. Emits `Revealed`, and `JobSettled` or
+		/// `JobFailed` when it was the last reveal. Errors: `JobNotFound`, `NotAssigned`,
+		/// `RevealWindowNotOpen`, `NotCommitted`, `AlreadyRevealed`, `RevealMismatch`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::reveal())]
+		pub fn reveal(
+			origin: OriginFor<T>,
+			job: JobId,
+			digest: Hash32,
+			salt: Salt,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_reveal(&who, job, digest, salt)
+		}
+
+		/// Commits to several jobs in one transaction; each item is checked as `commit` does and
+		/// the first failure undoes the whole batch.
+		///
+		/// Origin: signed by a provider. Errors: `InvalidBatch` and those of `commit`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::commit_batch(u32::try_from(items.len()).unwrap_or(u32::MAX)))]
+		pub fn commit_batch(
+			origin: OriginFor<T>,
+			items: BoundedVec<(JobId, Commitment), T::MaxBatch>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!items.is_empty(), Error::<T>::InvalidBatch);
+			items.into_iter().try_for_each(|(job, c)| Self::do_commit(&who, job, c))
+		}
+
+		/// Reveals for several jobs in one transaction; each item is checked as `reveal` does
+		/// and the first failure undoes the whole batch.
+		///
+		/// Origin: signed by a provider. Errors: `InvalidBatch` and those of `reveal`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::reveal_batch(u32::try_from(items.len()).unwrap_or(u32::MAX)))]
+		pub fn reveal_batch(
+			origin: OriginFor<T>,
+			items: BoundedVec<(JobId, Hash32, Salt), T::MaxBatch>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!items.is_empty(), Error::<T>::InvalidBatch);
+			items.into_iter().try_for_each(|(job, d, s)| Self::do_reveal(&who, job, d, s))
+		}
+	}
+
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// What a job would hold now: `redundancy × max_price`, and the cheapest price at which
+		/// `redundancy` providers are assignable (`None` if there are not enough).
+		pub fn quote(
+			model: ModelHash,
+			redundancy: u32,
+			max_price: BalanceOf<T>,
+		) -> (BalanceOf<T>, Option<BalanceOf<T>>) {
+			Self::do_quote(model, redundancy, max_price)
+		}
+
+		/// An open job.
+		pub fn job(job: JobId) -> Option<JobOf<T>> {
+			Jobs::<T>::get(job)
+		}
+
+		/// The receipt of a settled job (within the retention period).
+		pub fn receipt(job: JobId) -> Option<ReceiptOf<T>> {
+			Receipts::<T>::get(job)
+		}
+
+		/// A provider's open assignments.
+		pub fn assignments(provider: T::AccountId) -> Vec<JobId> {
+			ProviderJobs::<T>::iter_key_prefix(provider).collect()
+		}
+	}
+}

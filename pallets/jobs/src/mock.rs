@@ -1,0 +1,244 @@
+//! Test runtime: System, Balances, and the real models, providers and jobs pallets.
+
+use crate as pallet_jobs;
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU128, ConstU32, ConstU64, Hooks},
+	weights::Weight,
+};
+use frame_system::EnsureRoot;
+use sp_runtime::{BuildStorage, Perbill};
+use synod_primitives::{
+	digest::{DType, Hash32},
+	model::{Canonicalization, ModelHash, ModelManifest, TensorSpec},
+	provider::{DeterminismClass, DeviceKind},
+};
+
+use crate::{types::Salt, voting::commitment_of};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+pub type Balance = u128;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Test;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+	#[runtime::pallet_index(1)]
+	pub type Balances = pallet_balances;
+	#[runtime::pallet_index(2)]
+	pub type Models = pallet_models;
+	#[runtime::pallet_index(3)]
+	pub type Providers = pallet_providers;
+	#[runtime::pallet_index(4)]
+	pub type Jobs = pallet_jobs;
+}
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type ExistentialDeposit = ConstU128<1>;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+impl pallet_models::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type DepositBase = ConstU128<10>;
+	type DepositPerByte = ConstU128<0>;
+	type MaxInputBytes = ConstU32<1_048_576>;
+	type RetireOrigin = EnsureRoot<AccountId>;
+	type WeightInfo = ();
+}
+
+parameter_types! {
+	pub const Decay: Perbill = Perbill::from_percent(90);
+}
+
+impl pallet_providers::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Models = Models;
+	type MinBond = ConstU128<1_000>;
+	type UnbondingDelay = ConstU64<10>;
+	type HeartbeatTimeout = ConstU64<1_000>;
+	type MaxProvidersPerModel = ConstU32<16>;
+	type MaxOffersPerProvider = ConstU32<4>;
+	type MaxConcurrency = ConstU32<8>;
+	type ReputationDecay = Decay;
+	type WeightInfo = ();
+}
+
+/// Blocks to commit.
+pub const COMMIT_WINDOW: u64 = 3;
+/// Blocks to reveal.
+pub const REVEAL_WINDOW: u64 = 3;
+/// Receipts live this long.
+pub const RETENTION: u64 = 10;
+/// Collateral = 2 × price.
+pub const FACTOR: u32 = 2;
+/// The providers, all offering model 1 at [`PRICE`].
+pub const PROVIDERS: [AccountId; 5] = [1, 2, 3, 4, 5];
+/// Their bond.
+pub const BOND: Balance = 10_000;
+/// Their price.
+pub const PRICE: Balance = 10;
+/// The dapp that pays.
+pub const PAYER: AccountId = 50;
+/// The model publisher.
+pub const PUBLISHER: AccountId = 100;
+/// An account with almost nothing.
+pub const POOR: AccountId = 99;
+/// Every endowed account's starting balance.
+pub const ENDOWMENT: Balance = 100_000;
+
+impl pallet_jobs::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Models = Models;
+	type Providers = Providers;
+	type MinRedundancy = ConstU32<1>;
+	type MaxRedundancy = ConstU32<5>;
+	type MaxInlineInput = ConstU32<1024>;
+	type CollateralFactor = ConstU32<FACTOR>;
+	type CommitWindow = ConstU64<COMMIT_WINDOW>;
+	type RevealWindow = ConstU64<REVEAL_WINDOW>;
+	type MaxJobDuration = ConstU64<100>;
+	type MaxQueued = ConstU32<8>;
+	type MaxAssignmentsPerBlock = ConstU32<4>;
+	type MaxTimeoutsPerBlock = ConstU32<8>;
+	type MaxBatch = ConstU32<4>;
+	type ResultRetention = ConstU64<RETENTION>;
+	type WeightInfo = ();
+}
+
+/// A manifest with hash `[tag; 32]` accepting up to `max_input` bytes.
+pub fn manifest(tag: u8, max_input: u32) -> ModelManifest {
+	ModelManifest {
+		hash: [tag; 32],
+		name: b"mlp".to_vec().try_into().unwrap(),
+		input: TensorSpec { dtype: DType::U8, shape: vec![None, Some(4)].try_into().unwrap() },
+		output: TensorSpec { dtype: DType::F32, shape: vec![None, Some(4)].try_into().unwrap() },
+		canonicalization: Canonicalization { step_exponent: 16, tolerance: 2 },
+		max_input_bytes: max_input,
+		sources: vec![b"https://models.example/mlp.pt".to_vec().try_into().unwrap()]
+			.try_into()
+			.unwrap(),
+	}
+}
+
+/// Model 1: offered by every provider. Model 2: accepts 8 bytes at most, offered by nobody.
+pub fn model(tag: u8) -> ModelHash {
+	[tag; 32]
+}
+
+/// Each provider's determinism class (all the same).
+pub fn class() -> DeterminismClass {
+	DeterminismClass {
+		device: DeviceKind::Cpu,
+		arch: b"x86_64".to_vec().try_into().unwrap(),
+		libtorch: b"2.11.0".to_vec().try_into().unwrap(),
+		deterministic: true,
+	}
+}
+
+/// A salt per provider.
+pub fn salt(who: AccountId) -> Salt {
+	[who as u8; 32]
+}
+
+/// An output digest.
+pub fn digest(tag: u8) -> Hash32 {
+	[tag; 32]
+}
+
+/// The commitment `who` sends for `digest(tag)`.
+pub fn commitment(who: AccountId, tag: u8) -> Hash32 {
+	commitment_of(&digest(tag), &salt(who), &who)
+}
+
+/// Genesis: the providers bonded with offers for model 1; models 1 and 2; payer endowed.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: PROVIDERS
+			.iter()
+			.copied()
+			.chain([PAYER, PUBLISHER])
+			.map(|a| (a, ENDOWMENT))
+			.chain([(POOR, 15)])
+			.collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut t)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(t);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		Models::register_model(RuntimeOrigin::signed(PUBLISHER), Box::new(manifest(1, 1024)))
+			.unwrap();
+		Models::register_model(RuntimeOrigin::signed(PUBLISHER), Box::new(manifest(2, 8))).unwrap();
+		for who in PROVIDERS {
+			Providers::register(RuntimeOrigin::signed(who), BOND, class(), 4, vec![]).unwrap();
+			Providers::set_offer(RuntimeOrigin::signed(who), model(1), PRICE).unwrap();
+		}
+		System::reset_events();
+	});
+	ext
+}
+
+/// Runs to block `n`, with `on_idle` given plenty of weight.
+pub fn run_to(n: u64) {
+	while System::block_number() < n {
+		let b = System::block_number();
+		Jobs::on_idle(b, Weight::MAX);
+		System::run_to_block::<AllPalletsWithSystem>(b + 1);
+	}
+}
+
+/// The cross-pallet invariant: each provider's locked collateral is the sum over its open
+/// assignments.
+pub fn collateral_matches() {
+	for who in PROVIDERS {
+		let locked = pallet_providers::Providers::<Test>::get(who).map_or(0, |r| r.locked);
+		let open: Balance = pallet_jobs::Jobs::<Test>::iter()
+			.flat_map(|(_, j)| j.assignments.into_iter())
+			.filter(|a| a.provider == who)
+			.map(|a| a.collateral)
+			.sum();
+		assert_eq!(locked, open, "collateral of {who}");
+	}
+}
+
+/// Runs a test body, then checks every pallet's invariants.
+pub fn build_and_execute(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		test();
+		Jobs::do_try_state().expect("jobs try_state");
+		Providers::do_try_state().expect("providers try_state");
+		Models::do_try_state().expect("models try_state");
+		collateral_matches();
+	});
+}

@@ -1,0 +1,596 @@
+//! Unit and property tests of the jobs pallet, with the real models and providers pallets.
+
+use crate::{
+	mock::*,
+	settlement::{decide, Tally},
+	Error, Event, FailureReason, HoldReason, JobInput, JobStatus, Jobs as JobRecords, Queue,
+	Receipts, Timeouts,
+};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::fungible::{Inspect, InspectHold},
+	BoundedVec,
+};
+use proptest::prelude::*;
+
+fn escrow_held(who: AccountId) -> Balance {
+	Balances::balance_on_hold(&RuntimeHoldReason::Jobs(HoldReason::JobEscrow), &who)
+}
+
+fn inline(bytes: &[u8]) -> JobInput {
+	JobInput::Inline(bytes.to_vec().try_into().unwrap())
+}
+
+/// Submits a job for model 1 with redundancy `k` at the default price; returns its id.
+fn submit(k: u32) -> u64 {
+	let id = crate::NextJobId::<Test>::get();
+	assert_ok!(Jobs::submit_job(
+		RuntimeOrigin::signed(PAYER),
+		model(1),
+		inline(&[1, 2, 3, 4]),
+		k,
+		PRICE,
+		System::block_number() + 20
+	));
+	id
+}
+
+fn assigned(job: u64) -> Vec<AccountId> {
+	JobRecords::<Test>::get(job).unwrap().assignments.iter().map(|a| a.provider).collect()
+}
+
+fn commit(who: AccountId, job: u64, tag: u8) {
+	assert_ok!(Jobs::commit(RuntimeOrigin::signed(who), job, commitment(who, tag)));
+}
+
+fn reveal(who: AccountId, job: u64, tag: u8) {
+	assert_ok!(Jobs::reveal(RuntimeOrigin::signed(who), job, digest(tag), salt(who)));
+}
+
+fn free(who: AccountId) -> Balance {
+	Balances::balance(&who)
+}
+
+#[test]
+fn submit_holds_escrow_and_assigns_in_a_later_block() {
+	build_and_execute(|| {
+		let job = submit(3);
+		System::assert_last_event(
+			Event::JobSubmitted {
+				job,
+				payer: PAYER,
+				model: model(1),
+				redundancy: 3,
+				max_price: PRICE,
+				escrow: 3 * PRICE,
+				deadline: 21,
+			}
+			.into(),
+		);
+		assert_eq!(escrow_held(PAYER), 3 * PRICE);
+		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Queued);
+		assert_eq!(Queue::<Test>::get().into_inner(), vec![job]);
+		assert_eq!(pallet_models::Models::<Test>::get(model(1)).unwrap().open_jobs, 1);
+		run_to(2);
+		let record = JobRecords::<Test>::get(job).unwrap();
+		assert_eq!(record.status, JobStatus::Committing);
+		assert_eq!(record.phase_end, 2 + COMMIT_WINDOW);
+		let chosen = assigned(job);
+		assert_eq!(chosen.len(), 3);
+		let mut unique = chosen.clone();
+		unique.sort();
+		unique.dedup();
+		assert_eq!(unique.len(), 3);
+		for who in &chosen {
+			let p = pallet_providers::Providers::<Test>::get(who).unwrap();
+			assert_eq!((p.locked, p.running), (FACTOR as Balance * PRICE, 1));
+			assert_eq!(Jobs::assignments(*who), vec![job]);
+		}
+		System::assert_has_event(
+			Event::JobAssigned { job, providers: chosen, commit_end: 2 + COMMIT_WINDOW }.into(),
+		);
+	});
+}
+
+#[test]
+fn submit_refusals() {
+	build_and_execute(|| {
+		let s = || RuntimeOrigin::signed(PAYER);
+		let d = 30;
+		assert_noop!(
+			Jobs::submit_job(s(), model(9), inline(&[1]), 3, PRICE, d),
+			Error::<Test>::ModelNotActive
+		);
+		for k in [0, 6] {
+			assert_noop!(
+				Jobs::submit_job(s(), model(1), inline(&[1]), k, PRICE, d),
+				Error::<Test>::InvalidRedundancy
+			);
+		}
+		assert_noop!(
+			Jobs::submit_job(s(), model(1), inline(&[]), 3, PRICE, d),
+			Error::<Test>::InvalidInputSize
+		);
+		assert_noop!(
+			Jobs::submit_job(s(), model(2), inline(&[0; 9]), 3, PRICE, d),
+			Error::<Test>::InvalidInputSize
+		);
+		for uri in [&b"file:///x"[..], b"https://", b"ftp://a"] {
+			assert_noop!(
+				Jobs::submit_job(
+					s(),
+					model(1),
+					JobInput::Remote { hash: [1; 32], uri: uri.to_vec().try_into().unwrap() },
+					3,
+					PRICE,
+					d
+				),
+				Error::<Test>::InvalidInputUri
+			);
+		}
+		assert_noop!(
+			Jobs::submit_job(s(), model(1), inline(&[1]), 3, 0, d),
+			Error::<Test>::ZeroPrice
+		);
+		assert_noop!(
+			Jobs::submit_job(
+				s(),
+				model(1),
+				inline(&[1]),
+				3,
+				PRICE,
+				1 + COMMIT_WINDOW + REVEAL_WINDOW
+			),
+			Error::<Test>::DeadlineTooSoon
+		);
+		assert_noop!(
+			Jobs::submit_job(s(), model(1), inline(&[1]), 3, PRICE, 102),
+			Error::<Test>::DeadlineTooFar
+		);
+		assert_noop!(
+			Jobs::submit_job(RuntimeOrigin::signed(POOR), model(1), inline(&[1]), 3, PRICE, d),
+			Error::<Test>::InsufficientBalance
+		);
+		for _ in 0..8 {
+			submit(1);
+		}
+		assert_noop!(
+			Jobs::submit_job(s(), model(1), inline(&[1]), 3, PRICE, d),
+			Error::<Test>::QueueFull
+		);
+		assert_ok!(Models::retire_model(RuntimeOrigin::signed(PUBLISHER), model(2)));
+		assert_noop!(
+			Jobs::submit_job(s(), model(2), inline(&[1]), 1, PRICE, d),
+			Error::<Test>::ModelNotActive
+		);
+		// A remote input is accepted by hash and URI.
+		run_to(3);
+		assert_ok!(Jobs::submit_job(
+			s(),
+			model(1),
+			JobInput::Remote { hash: [1; 32], uri: b"ipfs://bafy".to_vec().try_into().unwrap() },
+			1,
+			PRICE,
+			d
+		));
+	});
+}
+
+#[test]
+fn cancel_before_assignment_refunds_everything() {
+	build_and_execute(|| {
+		let job = submit(3);
+		assert_noop!(Jobs::cancel_job(RuntimeOrigin::signed(1), job), Error::<Test>::NotPayer);
+		assert_noop!(
+			Jobs::cancel_job(RuntimeOrigin::signed(PAYER), 77),
+			Error::<Test>::JobNotFound
+		);
+		assert_ok!(Jobs::cancel_job(RuntimeOrigin::signed(PAYER), job));
+		System::assert_last_event(Event::JobCancelled { job, refunded: 3 * PRICE }.into());
+		assert_eq!(free(PAYER), ENDOWMENT);
+		assert!(Queue::<Test>::get().is_empty());
+		assert_eq!(pallet_models::Models::<Test>::get(model(1)).unwrap().open_jobs, 0);
+		let job = submit(3);
+		run_to(2);
+		assert_noop!(
+			Jobs::cancel_job(RuntimeOrigin::signed(PAYER), job),
+			Error::<Test>::AlreadyAssigned
+		);
+	});
+}
+
+#[test]
+fn unanimous_honest_providers_settle_at_the_last_reveal() {
+	build_and_execute(|| {
+		let job = submit(3);
+		run_to(2);
+		let chosen = assigned(job);
+		for who in &chosen {
+			commit(*who, job, 7);
+		}
+		let record = JobRecords::<Test>::get(job).unwrap();
+		assert_eq!(record.status, JobStatus::Revealing);
+		System::assert_has_event(
+			Event::RevealStarted { job, reveal_end: 2 + REVEAL_WINDOW }.into(),
+		);
+		let before: Vec<Balance> = chosen.iter().map(|w| free(*w)).collect();
+		for who in &chosen {
+			reveal(*who, job, 7);
+		}
+		// Settled in the block of the last reveal.
+		assert!(JobRecords::<Test>::get(job).is_none());
+		System::assert_last_event(
+			Event::JobSettled {
+				job,
+				model: model(1),
+				input_hash: synod_primitives::digest::input_hash(&[1, 2, 3, 4]),
+				output_digest: digest(7),
+				agreeing: chosen.clone(),
+				dissenting: vec![],
+				paid: 3 * PRICE,
+				refunded: 0,
+			}
+			.into(),
+		);
+		for (i, who) in chosen.iter().enumerate() {
+			assert_eq!(free(*who), before[i] + PRICE);
+			let p = pallet_providers::Providers::<Test>::get(who).unwrap();
+			assert_eq!((p.locked, p.running), (0, 0));
+			assert!(Jobs::assignments(*who).is_empty());
+		}
+		assert_eq!(free(PAYER), ENDOWMENT - 3 * PRICE);
+		assert_eq!(escrow_held(PAYER), 0);
+		assert_eq!(Jobs::receipt(job).unwrap().output_digest, digest(7));
+		assert_eq!(pallet_models::Models::<Test>::get(model(1)).unwrap().open_jobs, 0);
+	});
+}
+
+#[test]
+fn a_liar_in_three_is_outvoted_slashed_and_not_paid() {
+	build_and_execute(|| {
+		let job = submit(3);
+		run_to(2);
+		let chosen = assigned(job);
+		let liar = chosen[1];
+		for who in &chosen {
+			commit(*who, job, if *who == liar { 9 } else { 7 });
+		}
+		let liar_free = free(liar);
+		for who in &chosen {
+			reveal(*who, job, if *who == liar { 9 } else { 7 });
+		}
+		let receipt = Jobs::receipt(job).unwrap();
+		assert_eq!(receipt.output_digest, digest(7));
+		assert_eq!(receipt.dissenting.into_inner(), vec![liar]);
+		assert_eq!(receipt.paid, 2 * PRICE);
+		assert_eq!(receipt.refunded, PRICE);
+		let collateral = FACTOR as Balance * PRICE;
+		System::assert_has_event(
+			Event::ProviderSlashed { job, provider: liar, amount: collateral }.into(),
+		);
+		assert_eq!(free(liar), liar_free);
+		assert_eq!(pallet_providers::Providers::<Test>::get(liar).unwrap().bond, BOND - collateral);
+		// The payer paid two providers and got the liar's collateral.
+		assert_eq!(free(PAYER), ENDOWMENT - 2 * PRICE + collateral);
+	});
+}
+
+#[test]
+fn a_silent_provider_is_slashed_when_the_windows_close() {
+	build_and_execute(|| {
+		let job = submit(3);
+		run_to(2);
+		let chosen = assigned(job);
+		let silent = chosen[2];
+		commit(chosen[0], job, 7);
+		commit(chosen[1], job, 7);
+		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Committing);
+		assert_noop!(
+			Jobs::reveal(RuntimeOrigin::signed(chosen[0]), job, digest(7), salt(chosen[0])),
+			Error::<Test>::RevealWindowNotOpen
+		);
+		run_to(2 + COMMIT_WINDOW);
+		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Revealing);
+		assert_noop!(
+			Jobs::commit(RuntimeOrigin::signed(silent), job, commitment(silent, 7)),
+			Error::<Test>::CommitWindowClosed
+		);
+		assert_noop!(
+			Jobs::reveal(RuntimeOrigin::signed(silent), job, digest(7), salt(silent)),
+			Error::<Test>::NotCommitted
+		);
+		reveal(chosen[0], job, 7);
+		reveal(chosen[1], job, 7);
+		let receipt = Jobs::receipt(job).unwrap();
+		assert_eq!(receipt.agreeing.len(), 2);
+		assert_eq!(receipt.dissenting.into_inner(), vec![silent]);
+	});
+}
+
+#[test]
+fn no_supermajority_fails_the_job_and_refunds_in_full() {
+	build_and_execute(|| {
+		let job = submit(3);
+		run_to(2);
+		let chosen = assigned(job);
+		for (i, who) in chosen.iter().enumerate() {
+			commit(*who, job, i as u8);
+		}
+		for (i, who) in chosen.iter().enumerate() {
+			reveal(*who, job, i as u8);
+		}
+		System::assert_last_event(
+			Event::JobFailed { job, reason: FailureReason::NoDecision, refunded: 3 * PRICE }.into(),
+		);
+		assert_eq!(free(PAYER), ENDOWMENT);
+		for who in chosen {
+			assert_eq!(pallet_providers::Providers::<Test>::get(who).unwrap().bond, BOND);
+		}
+	});
+}
+
+#[test]
+fn nobody_answering_fails_the_job_by_its_windows() {
+	build_and_execute(|| {
+		let job = submit(3);
+		run_to(2);
+		let chosen = assigned(job);
+		run_to(2 + COMMIT_WINDOW);
+		assert!(JobRecords::<Test>::get(job).is_none());
+		System::assert_has_event(
+			Event::JobFailed { job, reason: FailureReason::NoReveals, refunded: 3 * PRICE }.into(),
+		);
+		let collateral = FACTOR as Balance * PRICE;
+		assert_eq!(free(PAYER), ENDOWMENT + 3 * collateral);
+		for who in chosen {
+			let p = pallet_providers::Providers::<Test>::get(who).unwrap();
+			assert_eq!((p.bond, p.locked, p.running), (BOND - collateral, 0, 0));
+		}
+	});
+}
+
+#[test]
+fn commit_and_reveal_refusals() {
+	build_and_execute(|| {
+		let job = submit(1);
+		assert_noop!(
+			Jobs::commit(RuntimeOrigin::signed(1), job, [0; 32]),
+			Error::<Test>::NotAssigned
+		);
+		assert_noop!(
+			Jobs::commit(RuntimeOrigin::signed(1), 77, [0; 32]),
+			Error::<Test>::JobNotFound
+		);
+		let job2 = submit(2);
+		run_to(2);
+		let who = assigned(job2)[0];
+		let stranger = PROVIDERS.into_iter().find(|p| !assigned(job2).contains(p)).unwrap();
+		assert_noop!(
+			Jobs::commit(RuntimeOrigin::signed(stranger), job2, [0; 32]),
+			Error::<Test>::NotAssigned
+		);
+		commit(who, job2, 7);
+		assert_noop!(
+			Jobs::commit(RuntimeOrigin::signed(who), job2, commitment(who, 7)),
+			Error::<Test>::AlreadyCommitted
+		);
+		commit(assigned(job2)[1], job2, 7);
+		assert_noop!(
+			Jobs::reveal(RuntimeOrigin::signed(who), job2, digest(8), salt(who)),
+			Error::<Test>::RevealMismatch
+		);
+		assert_noop!(
+			Jobs::reveal(RuntimeOrigin::signed(who), job2, digest(7), [0; 32]),
+			Error::<Test>::RevealMismatch
+		);
+		reveal(who, job2, 7);
+		assert_noop!(
+			Jobs::reveal(RuntimeOrigin::signed(who), job2, digest(7), salt(who)),
+			Error::<Test>::AlreadyRevealed
+		);
+		assert_noop!(
+			Jobs::commit_batch(RuntimeOrigin::signed(who), BoundedVec::new()),
+			Error::<Test>::InvalidBatch
+		);
+		assert_noop!(
+			Jobs::reveal_batch(RuntimeOrigin::signed(who), BoundedVec::new()),
+			Error::<Test>::InvalidBatch
+		);
+		run_to(20);
+	});
+}
+
+#[test]
+fn batches_commit_and_reveal_many_jobs_at_once() {
+	build_and_execute(|| {
+		let jobs: Vec<u64> = (0..3).map(|_| submit(5)).collect();
+		run_to(2);
+		for who in PROVIDERS {
+			let items: Vec<_> = jobs.iter().map(|j| (*j, commitment(who, 7))).collect();
+			assert_ok!(Jobs::commit_batch(RuntimeOrigin::signed(who), items.try_into().unwrap()));
+		}
+		for who in PROVIDERS {
+			let items: Vec<_> = jobs.iter().map(|j| (*j, digest(7), salt(who))).collect();
+			assert_ok!(Jobs::reveal_batch(RuntimeOrigin::signed(who), items.try_into().unwrap()));
+		}
+		for job in jobs {
+			assert_eq!(Jobs::receipt(job).unwrap().agreeing.len(), 5);
+		}
+		// A failing item undoes its whole batch.
+		let job = submit(1);
+		run_to(3);
+		let who = assigned(job)[0];
+		let items = vec![(job, commitment(who, 7)), (99, [0; 32])];
+		assert_noop!(
+			Jobs::commit_batch(RuntimeOrigin::signed(who), items.try_into().unwrap()),
+			Error::<Test>::JobNotFound
+		);
+		run_to(30);
+	});
+}
+
+#[test]
+fn too_few_providers_or_no_time_fail_the_job_with_a_full_refund() {
+	build_and_execute(|| {
+		assert_ok!(Providers::pause(RuntimeOrigin::signed(5)));
+		let job = submit(5);
+		run_to(2);
+		System::assert_has_event(
+			Event::JobFailed {
+				job,
+				reason: FailureReason::NotEnoughProviders,
+				refunded: 5 * PRICE,
+			}
+			.into(),
+		);
+		assert_eq!(free(PAYER), ENDOWMENT);
+		// A price under every offer finds nobody either.
+		assert_ok!(Jobs::submit_job(
+			RuntimeOrigin::signed(PAYER),
+			model(1),
+			inline(&[1]),
+			1,
+			PRICE - 1,
+			30
+		));
+		run_to(3);
+		assert!(JobRecords::<Test>::iter().next().is_none());
+		// Every window end near the deadline is taken: the job cannot be scheduled.
+		let job = submit(1);
+		for b in 4..=30 {
+			Timeouts::<Test>::insert(b, BoundedVec::truncate_from(vec![1_000u64; 8]));
+		}
+		run_to(4);
+		System::assert_has_event(
+			Event::JobFailed { job, reason: FailureReason::NotEnoughProviders, refunded: PRICE }
+				.into(),
+		);
+		for b in 4..=30 {
+			Timeouts::<Test>::remove(b);
+		}
+	});
+}
+
+#[test]
+fn receipts_are_pruned_after_the_retention_period() {
+	build_and_execute(|| {
+		let job = submit(1);
+		run_to(2);
+		let who = assigned(job)[0];
+		commit(who, job, 7);
+		reveal(who, job, 7);
+		run_to(2 + RETENTION);
+		assert!(Receipts::<Test>::get(job).is_some());
+		run_to(3 + RETENTION);
+		assert!(Receipts::<Test>::get(job).is_none());
+		assert_eq!(crate::PruneCursor::<Test>::get(), 1);
+	});
+}
+
+#[test]
+fn quote_reports_escrow_and_the_price_of_k_providers() {
+	build_and_execute(|| {
+		assert_eq!(Jobs::quote(model(1), 3, 50), (150, Some(PRICE)));
+		assert_eq!(Jobs::quote(model(1), 6, 50), (300, None));
+		assert_eq!(Jobs::quote(model(2), 1, 50), (50, None));
+	});
+}
+
+#[test]
+fn decision_rule() {
+	let (a, b, c) = ([1; 32], [2; 32], [3; 32]);
+	assert_eq!(decide(&[], 3), Tally::NoReveals);
+	assert_eq!(decide(&[a, a, a], 3), Tally::Output(a));
+	assert_eq!(decide(&[a, a, b], 3), Tally::Output(a));
+	assert_eq!(decide(&[a, a], 3), Tally::Output(a));
+	assert_eq!(decide(&[a], 3), Tally::NoDecision);
+	assert_eq!(decide(&[a, b, c], 3), Tally::NoDecision);
+	assert_eq!(decide(&[a, a, a, b, b], 5), Tally::NoDecision);
+	assert_eq!(decide(&[a, a, a, a, b], 5), Tally::Output(a));
+	assert_eq!(decide(&[a, b], 2), Tally::NoDecision);
+	assert_eq!(decide(&[a], 1), Tally::Output(a));
+}
+
+#[derive(Clone, Debug)]
+enum Behaviour {
+	Honest,
+	Liar,
+	Silent,
+}
+
+proptest! {
+	#![proptest_config(ProptestConfig::with_cases(64))]
+	/// Random jobs with honest, lying and silent providers: no panic, balances conserved
+	/// exactly, every job ends by its deadline, an honest unanimous set settles with the honest
+	/// output, and a liar among three is never paid.
+	#[test]
+	fn random_jobs_conserve_balances_and_end_by_their_deadline(
+		jobs in proptest::collection::vec((1..=5u32, 0..3u64, any::<bool>()), 1..6),
+		behaviours in proptest::collection::vec(
+			prop_oneof![Just(Behaviour::Honest), Just(Behaviour::Liar), Just(Behaviour::Silent)],
+			5
+		),
+	) {
+		new_test_ext().execute_with(|| {
+			let issuance = Balances::total_issuance();
+			let accounts: Vec<AccountId> =
+				PROVIDERS.iter().copied().chain([PAYER, PUBLISHER, POOR]).collect();
+			let behaviour = |who: AccountId| behaviours[(who - 1) as usize].clone();
+			let mut ids = Vec::new();
+			for (k, delay, cancel) in jobs {
+				run_to(System::block_number() + delay);
+				let id = submit(k);
+				if cancel && delay == 0 {
+					assert_ok!(Jobs::cancel_job(RuntimeOrigin::signed(PAYER), id));
+				} else {
+					ids.push((id, System::block_number() + 20));
+				}
+			}
+			let end = System::block_number() + 25;
+			while System::block_number() < end {
+				run_to(System::block_number() + 1);
+				for (id, _) in &ids {
+					let Some(job) = JobRecords::<Test>::get(id) else { continue };
+					for a in job.assignments.iter() {
+						let tag = match behaviour(a.provider) {
+							Behaviour::Honest => 7,
+							Behaviour::Liar => 100 + a.provider as u8,
+							Behaviour::Silent => continue,
+						};
+						if job.status == JobStatus::Committing && a.commitment.is_none() {
+							let _ = Jobs::commit(RuntimeOrigin::signed(a.provider), *id, commitment(a.provider, tag));
+						}
+						if job.status == JobStatus::Revealing && a.digest.is_none() {
+							let _ = Jobs::reveal(RuntimeOrigin::signed(a.provider), *id, digest(tag), salt(a.provider));
+						}
+					}
+				}
+				Jobs::do_try_state().unwrap();
+				Providers::do_try_state().unwrap();
+				Models::do_try_state().unwrap();
+				collateral_matches();
+				let total: Balance = accounts.iter().map(Balances::total_balance).sum();
+				prop_assert_eq!(total, issuance);
+			}
+			prop_assert_eq!(Balances::total_issuance(), issuance);
+			for (id, deadline) in ids {
+				prop_assert!(JobRecords::<Test>::get(id).is_none(), "job {} open after {}", id, deadline);
+				if let Some(receipt) = Receipts::<Test>::get(id) {
+					let all_honest = receipt
+						.agreeing
+						.iter()
+						.chain(receipt.dissenting.iter())
+						.all(|p| matches!(behaviour(*p), Behaviour::Honest));
+					if all_honest {
+						prop_assert_eq!(receipt.output_digest, digest(7));
+					}
+					for p in receipt.agreeing.iter() {
+						prop_assert!(!matches!(behaviour(*p), Behaviour::Liar) || receipt.agreeing.len() > 2,
+							"a liar was paid in a small set");
+					}
+				}
+			}
+			Ok(())
+		})?;
+	}
+}

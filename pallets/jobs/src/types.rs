@@ -1,0 +1,170 @@
+//! Types of the jobs pallet.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{traits::fungible::Inspect, BoundedVec};
+use scale_info::TypeInfo;
+use sp_runtime::traits::ConstU32;
+use synod_primitives::{
+	digest::Hash32,
+	model::{ModelHash, SourceUri},
+};
+
+/// The balance type of the pallet's currency.
+pub type BalanceOf<T> =
+	<<T as crate::Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+/// A job's identifier, assigned by the chain in submission order.
+pub type JobId = u64;
+
+/// The largest inline input any runtime may allow (`Config::MaxInlineInput` is at most this).
+pub const MAX_INLINE_INPUT: u32 = 64 * 1024;
+
+/// The most providers any job may have (`Config::MaxRedundancy` is at most this).
+pub const MAX_ASSIGNMENTS: u32 = 16;
+
+/// The inline input bound.
+pub type InlineBound = ConstU32<MAX_INLINE_INPUT>;
+
+/// The assignment list bound.
+pub type AssignmentBound = ConstU32<MAX_ASSIGNMENTS>;
+
+/// A commitment: `blake2_256(output_digest ‖ salt ‖ provider)`.
+pub type Commitment = Hash32;
+
+/// A reveal's salt.
+pub type Salt = [u8; 32];
+
+/// Where a job's input is.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub enum JobInput {
+	/// The input bytes themselves (little-endian tensor data, as the model's input spec says).
+	Inline(BoundedVec<u8, InlineBound>),
+	/// The blake2-256 hash of the input and where to fetch it; providers check the hash.
+	Remote {
+		/// blake2-256 of the input bytes.
+		hash: Hash32,
+		/// An `http://`, `https://` or `ipfs://` URI.
+		uri: SourceUri,
+	},
+}
+
+/// Where a job is in its life.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum JobStatus {
+	/// Waiting in the assignment queue; the payer may cancel.
+	Queued,
+	/// Assigned; providers commit until the commit window closes.
+	Committing,
+	/// Commits closed; providers reveal until the reveal window closes.
+	Revealing,
+}
+
+/// One provider's part in a job.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct Assignment<AccountId, Balance> {
+	/// The provider.
+	pub provider: AccountId,
+	/// What it is paid if it agrees with the decision (its offer, at most the job's price).
+	pub price: Balance,
+	/// The collateral locked from its bond.
+	pub collateral: Balance,
+	/// Its commitment, once sent.
+	pub commitment: Option<Commitment>,
+	/// Its revealed output digest, once sent.
+	pub digest: Option<Hash32>,
+}
+
+/// An open job.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct Job<AccountId, Balance, BlockNumber> {
+	/// Who pays; its escrow is held under `JobEscrow`.
+	pub payer: AccountId,
+	/// The model.
+	pub model: ModelHash,
+	/// The input.
+	pub input: JobInput,
+	/// blake2-256 of the input bytes.
+	pub input_hash: Hash32,
+	/// How many providers answer.
+	pub redundancy: u32,
+	/// The most the payer pays one provider.
+	pub max_price: Balance,
+	/// Escrow still held for this job.
+	pub escrow: Balance,
+	/// Where it is.
+	pub status: JobStatus,
+	/// When it was submitted.
+	pub submitted_at: BlockNumber,
+	/// The end of the current window (commit or reveal); `0` while queued.
+	pub phase_end: BlockNumber,
+	/// No job is open after this block.
+	pub deadline: BlockNumber,
+	/// The assigned providers.
+	pub assignments: BoundedVec<Assignment<AccountId, Balance>, AssignmentBound>,
+}
+
+/// Why a job failed (and the payer got its escrow back).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum FailureReason {
+	/// Fewer eligible providers than the redundancy asked for.
+	NotEnoughProviders,
+	/// The deadline came before the job could be assigned and answered.
+	DeadlineTooClose,
+	/// Nobody revealed.
+	NoReveals,
+	/// No output reached the supermajority.
+	NoDecision,
+}
+
+/// The receipt of a settled job, kept for `ResultRetention` blocks.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct JobReceipt<AccountId, Balance, BlockNumber> {
+	/// The payer.
+	pub payer: AccountId,
+	/// The model.
+	pub model: ModelHash,
+	/// blake2-256 of the input.
+	pub input_hash: Hash32,
+	/// The agreed output digest.
+	pub output_digest: Hash32,
+	/// Providers whose reveal matched the decision (paid).
+	pub agreeing: BoundedVec<AccountId, AssignmentBound>,
+	/// Providers that revealed something else, or nothing (slashed).
+	pub dissenting: BoundedVec<AccountId, AssignmentBound>,
+	/// Paid to providers in total.
+	pub paid: Balance,
+	/// Escrow released back to the payer.
+	pub refunded: Balance,
+	/// The block it settled in.
+	pub settled_at: BlockNumber,
+}
