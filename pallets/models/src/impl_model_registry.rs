@@ -38,7 +38,9 @@ impl<T: Config> ModelRegistry for Pallet<T> {
 	fn register_benchmark_model(model: ModelHash) -> DispatchResult {
 		use frame_support::traits::fungible::Mutate;
 		let publisher: T::AccountId = frame_benchmarking::account("publisher", 0, 0);
-		let manifest = crate::benchmarking::largest_manifest(model);
+		let mut manifest = crate::benchmarking::largest_manifest(model);
+		// Any input size the chain allows, so that other pallets can benchmark their largest.
+		manifest.max_input_bytes = <T::MaxInputBytes as frame_support::traits::Get<u32>>::get();
 		let deposit = Pallet::<T>::deposit_for(&manifest);
 		let funds = deposit.saturating_mul(2u32.into()).saturating_add(
 			<T::Currency as frame_support::traits::fungible::Inspect<_>>::minimum_balance(),
