@@ -19,8 +19,8 @@ use sp_version::RuntimeVersion;
 use synod_primitives::model::{ModelHash, ModelManifest};
 
 use super::{
-	AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, InherentDataExt, Models,
-	Nonce, Providers, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
+	AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, InherentDataExt, Jobs,
+	Models, Nonce, Providers, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
 	TransactionPayment, VERSION,
 };
 
@@ -87,6 +87,24 @@ impl_runtime_apis! {
 
 		fn offers(who: AccountId) -> Vec<(ModelHash, Balance)> {
 			pallet_providers::Offers::<Runtime>::get(who).into_inner()
+		}
+	}
+
+	impl crate::dapp_api::JobsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn quote(model: ModelHash, redundancy: u32, max_price: Balance) -> (Balance, Option<Balance>) {
+			Jobs::do_quote(model, redundancy, max_price)
+		}
+
+		fn job(job: pallet_jobs::JobId) -> Option<pallet_jobs::JobOf<Runtime>> {
+			pallet_jobs::Jobs::<Runtime>::get(job)
+		}
+
+		fn receipt(job: pallet_jobs::JobId) -> Option<pallet_jobs::ReceiptOf<Runtime>> {
+			pallet_jobs::Receipts::<Runtime>::get(job)
+		}
+
+		fn assignments(provider: AccountId) -> Vec<pallet_jobs::JobId> {
+			pallet_jobs::ProviderJobs::<Runtime>::iter_key_prefix(provider).collect()
 		}
 	}
 

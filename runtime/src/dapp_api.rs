@@ -1,9 +1,10 @@
-//! Runtime APIs for dapps: read models and providers through `api.call.modelsApi.*` and
-//! `api.call.providersApi.*` in polkadot.js, decoded from metadata alone. The same reads exist
+//! Runtime APIs for dapps: read models, providers and jobs through `api.call.modelsApi.*`,
+//! `api.call.providersApi.*` and `api.call.jobsApi.*` in polkadot.js, decoded from metadata alone. The same reads exist
 //! as pallet view functions; these APIs are for clients that do not speak view functions yet.
 
 use alloc::vec::Vec;
 use codec::Codec;
+use pallet_jobs::{Job, JobId, JobReceipt};
 use pallet_models::{ModelRecord, ModelStatus};
 use pallet_providers::ProviderRecord;
 use synod_primitives::model::{ModelHash, ModelManifest};
@@ -33,5 +34,23 @@ sp_api::decl_runtime_apis! {
 		fn providers_for_model(model: ModelHash) -> Vec<(AccountId, Balance, bool)>;
 		/// The models a provider offers, with its prices.
 		fn offers(who: AccountId) -> Vec<(ModelHash, Balance)>;
+	}
+
+	/// Inference jobs.
+	pub trait JobsApi<AccountId, Balance, BlockNumber>
+	where
+		AccountId: Codec,
+		Balance: Codec,
+		BlockNumber: Codec,
+	{
+		/// What a job would hold (`redundancy × max_price`), and the lowest price at which
+		/// `redundancy` providers are assignable now (`None`: not enough providers).
+		fn quote(model: ModelHash, redundancy: u32, max_price: Balance) -> (Balance, Option<Balance>);
+		/// An open job.
+		fn job(job: JobId) -> Option<Job<AccountId, Balance, BlockNumber>>;
+		/// The receipt of a settled job, within the retention period.
+		fn receipt(job: JobId) -> Option<JobReceipt<AccountId, Balance, BlockNumber>>;
+		/// A provider's open assignments.
+		fn assignments(provider: AccountId) -> Vec<JobId>;
 	}
 }

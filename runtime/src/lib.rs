@@ -1,8 +1,8 @@
 //! # Synod runtime
 //!
 //! The state transition function of the Synod chain: FRAME's system, timestamp, Aura, GRANDPA,
-//! balances, transaction payment and sudo, plus Synod's own pallets: models (index 10) and
-//! providers (11); index 12 is reserved for jobs.
+//! balances, transaction payment and sudo, plus Synod's own pallets: models (index 10),
+//! providers (11) and jobs (12).
 //!
 //! ## Overview
 //!
@@ -254,4 +254,8 @@ mod runtime {
 	/// Compute providers: bonds, offers, liveness, reputation, job collateral.
 	#[runtime::pallet_index(11)]
 	pub type Providers = pallet_providers;
+
+	/// Inference jobs: escrow, assignment, commit-reveal, voting, settlement.
+	#[runtime::pallet_index(12)]
+	pub type Jobs = pallet_jobs;
 }

@@ -252,7 +252,7 @@ mod benchmarks {
 		let jobs: Vec<JobId> = (0..n).map(|_| assigned::<T>(&caller)).collect();
 		let end = jobs
 			.first()
-			.and_then(|j| Jobs::<T>::get(j))
+			.and_then(Jobs::<T>::get)
 			.map(|j| j.phase_end)
 			.unwrap_or_else(|| now::<T>().saturating_add(T::CommitWindow::get()));
 		// Any that landed on a later block (a full one) are moved to `end`.

@@ -84,7 +84,7 @@ impl pallet_providers::Config for Test {
 	type MinBond = ConstU128<1_000>;
 	type UnbondingDelay = ConstU64<10>;
 	type HeartbeatTimeout = ConstU64<1_000>;
-	type MaxProvidersPerModel = ConstU32<16>;
+	type MaxProvidersPerModel = ConstU32<32>;
 	type MaxOffersPerProvider = ConstU32<4>;
 	type MaxConcurrency = ConstU32<8>;
 	type ReputationDecay = Decay;
@@ -127,6 +127,7 @@ impl pallet_jobs::Config for Test {
 	type RevealWindow = ConstU64<REVEAL_WINDOW>;
 	type MaxJobDuration = ConstU64<100>;
 	type MaxQueued = ConstU32<8>;
+
 	type MaxAssignmentsPerBlock = ConstU32<4>;
 	type MaxTimeoutsPerBlock = ConstU32<8>;
 	type MaxBatch = ConstU32<4>;

@@ -6,6 +6,7 @@ use crate::{
 	Error, Event, FailureReason, HoldReason, JobInput, JobStatus, Jobs as JobRecords, Queue,
 	Receipts, Timeouts,
 };
+use codec::Encode;
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::fungible::{Inspect, InspectHold},
@@ -593,4 +594,118 @@ proptest! {
 			Ok(())
 		})?;
 	}
+}
+
+/// The chance that `attackers` of `k` draws reach the two-thirds threshold when each draw is an
+/// attacker with probability `p` (draws with replacement: the binomial approximation).
+fn wrong_accept_formula(k: u32, p: f64) -> f64 {
+	let need = (2 * k).div_ceil(3);
+	(need..=k)
+		.map(|j| {
+			let c = (0..j).fold(1.0, |acc, i| acc * f64::from(k - i) / f64::from(i + 1));
+			c * p.powi(j as i32) * (1.0 - p).powi((k - j) as i32)
+		})
+		.sum()
+}
+
+/// Simulates `jobs` jobs of redundancy `k` on 30 equal providers of which `attackers` collude
+/// on one wrong digest; returns the fraction of settled jobs whose output is the wrong one.
+/// Each batch of 8 jobs runs on a fresh chain with a fresh random seed, so slashing and
+/// reputation from earlier jobs do not drift the weights.
+fn simulate_attack(k: u32, attackers: u64, jobs: u32) -> (u32, u32) {
+	const N: u64 = 30;
+	let mut wrong = 0;
+	let mut settled = 0;
+	let mut batch: u32 = 0;
+	while settled < jobs {
+		batch += 1;
+		let mut ext = new_test_ext();
+		ext.execute_with(|| {
+			assert_ok!(Models::register_model(
+				RuntimeOrigin::signed(PUBLISHER),
+				Box::new(manifest(3, 64))
+			));
+			for who in 200..200 + N {
+				let _ = Balances::force_set_balance(RuntimeOrigin::root(), who, ENDOWMENT);
+				assert_ok!(Providers::register(
+					RuntimeOrigin::signed(who),
+					BOND,
+					class(),
+					8,
+					vec![]
+				));
+				assert_ok!(Providers::set_offer(RuntimeOrigin::signed(who), model(3), PRICE));
+			}
+			crate::Seed::<Test>::put(sp_io::hashing::blake2_256(&(k, attackers, batch).encode()));
+			let ids: Vec<u64> = (0..8)
+				.map(|_| {
+					let id = crate::NextJobId::<Test>::get();
+					assert_ok!(Jobs::submit_job(
+						RuntimeOrigin::signed(PAYER),
+						model(3),
+						inline(&[1]),
+						k,
+						PRICE,
+						30
+					));
+					id
+				})
+				.collect();
+			run_to(2);
+			for id in &ids {
+				for who in assigned(*id) {
+					let tag = if who < 200 + attackers { 66 } else { 7 };
+					commit(who, *id, tag);
+				}
+			}
+			for id in &ids {
+				for who in assigned(*id) {
+					let tag = if who < 200 + attackers { 66 } else { 7 };
+					let _ = Jobs::reveal(RuntimeOrigin::signed(who), *id, digest(tag), salt(who));
+				}
+				if let Some(r) = Receipts::<Test>::get(id) {
+					settled += 1;
+					if r.output_digest == digest(66) {
+						wrong += 1;
+					}
+				}
+			}
+		});
+	}
+	(wrong, settled)
+}
+
+/// docs/protocol.md's table: the measured rate of wrong results accepted, beside the formula.
+/// Run with `scripts/bench-protocol.sh` (10,000 jobs per row).
+#[test]
+#[ignore]
+fn attack_simulation() {
+	let jobs: u32 =
+		std::env::var("SYNOD_SIM_JOBS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+	println!("| k | attacker weight | jobs | wrong accepted (measured) | formula |");
+	println!("| --- | --- | --- | --- | --- |");
+	for k in [3u32, 5] {
+		for attackers in [3u64, 6, 10] {
+			let (wrong, settled) = simulate_attack(k, attackers, jobs);
+			let p = attackers as f64 / 30.0;
+			println!(
+				"| {k} | {:.0}% ({attackers} of 30) | {settled} | {:.4} | {:.4} |",
+				p * 100.0,
+				f64::from(wrong) / f64::from(settled),
+				wrong_accept_formula(k, p)
+			);
+		}
+	}
+}
+
+#[test]
+fn attack_formula_matches_hand_computation() {
+	// k = 3: two or three attackers of three.
+	let p: f64 = 0.2;
+	let by_hand = 3.0 * p * p * (1.0 - p) + p * p * p;
+	assert!((wrong_accept_formula(3, p) - by_hand).abs() < 1e-12);
+	// A small simulation agrees with the formula within a few standard errors.
+	let (wrong, settled) = simulate_attack(3, 6, 400);
+	let rate = f64::from(wrong) / f64::from(settled);
+	assert!((rate - by_hand).abs() < 0.08, "rate {rate} vs {by_hand}");
 }

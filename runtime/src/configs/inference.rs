@@ -1,4 +1,4 @@
-//! The inference pallets: the model registry and compute providers.
+//! The inference pallets: the model registry, compute providers and jobs.
 //!
 //! Every constant says why it has its value; docs/architecture.md and docs/protocol.md carry
 //! the reasoning at length.
@@ -8,8 +8,8 @@ use frame_system::EnsureRoot;
 use sp_runtime::Perbill;
 
 use crate::{
-	AccountId, Balance, Balances, BlockNumber, Models, Runtime, RuntimeHoldReason, DAYS,
-	MILLI_UNIT, MINUTES, UNIT,
+	AccountId, Balance, Balances, BlockNumber, Models, Providers, Runtime, RuntimeHoldReason, DAYS,
+	HOURS, MILLI_UNIT, MINUTES, UNIT,
 };
 
 parameter_types! {
@@ -58,4 +58,46 @@ impl pallet_providers::Config for Runtime {
 	type MaxConcurrency = ConstU32<64>;
 	type ReputationDecay = ProviderReputationDecay;
 	type WeightInfo = pallet_providers::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// A minute to commit: the worker has the job one block after assignment and a MiniLM or
+	/// CNN forward pass takes milliseconds; the rest is slack for a slow model or a busy node.
+	pub const JobCommitWindow: BlockNumber = MINUTES;
+	/// A minute to reveal: the reveal is precomputed, so this only covers inclusion delays.
+	pub const JobRevealWindow: BlockNumber = MINUTES;
+	/// An hour at most per job: well inside the providers' one-day unbonding delay.
+	pub const JobMaxDuration: BlockNumber = HOURS;
+	/// Receipts stay a day: long enough for any dapp to read its result.
+	pub const JobResultRetention: BlockNumber = DAYS;
+}
+
+impl pallet_jobs::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Models = Models;
+	type Providers = Providers;
+	/// A single provider is allowed (no verification, cheapest); dapps choose.
+	type MinRedundancy = ConstU32<1>;
+	/// Seven providers at most: a two-thirds vote among seven tolerates two liars.
+	type MaxRedundancy = ConstU32<7>;
+	/// 16 KiB inline (a MiniLM input is 512 bytes); larger inputs go by hash and URI.
+	type MaxInlineInput = ConstU32<{ 16 * 1024 }>;
+	/// Collateral is 10× the price: a provider that is caught with probability p per job
+	/// loses 10·p·price against at most price gained by skipping the work, so cheating does
+	/// not pay once p > 10% (docs/protocol.md).
+	type CollateralFactor = ConstU32<10>;
+	type CommitWindow = JobCommitWindow;
+	type RevealWindow = JobRevealWindow;
+	type MaxJobDuration = JobMaxDuration;
+	/// Queued jobs waiting for assignment (about 16 blocks of full assignment throughput).
+	type MaxQueued = ConstU32<1024>;
+	/// Jobs assigned per block; its weight is measured (docs/performance.md).
+	type MaxAssignmentsPerBlock = ConstU32<64>;
+	/// Window ends per block: twice the assignment rate, so both windows of every job fit.
+	type MaxTimeoutsPerBlock = ConstU32<128>;
+	/// Items in one batched commit or reveal.
+	type MaxBatch = ConstU32<64>;
+	type ResultRetention = JobResultRetention;
+	type WeightInfo = pallet_jobs::weights::SubstrateWeight<Runtime>;
 }

@@ -4,7 +4,7 @@
 //! - [`consensus`] — timestamp, Aura, GRANDPA.
 //! - [`monetary`] — balances and transaction payment.
 //! - [`governance`] — sudo.
-//! - [`inference`] — the model registry and compute providers.
+//! - [`inference`] — the model registry, compute providers and jobs.
 
 pub mod consensus;
 pub mod governance;
