@@ -24,11 +24,13 @@ if ! "$OMNI" --version 2>/dev/null | grep -q "$OMNI_VERSION"; then
 		cargo install frame-omni-bencher --version "$OMNI_VERSION" --locked --root "$TOOLS"
 fi
 
-# The same package selection and features as test.sh's benchmark pass, so native artifacts are
-# shared; the wasm is built with both features (try-runtime is inert while benchmarking).
-cargo build --release --locked --workspace --exclude synod-node --exclude synod-worker \
+# Exactly test.sh's benchmark pass (`cargo test`, same selection and features, so dev-dependency
+# features unify the same way and every native artifact is shared), minus SKIP_WASM_BUILD: the
+# runtime's build script then builds the wasm with both features (try-runtime is inert while
+# benchmarking).
+cargo test --release --no-run --locked --workspace --exclude synod-node --exclude synod-worker \
 	--features runtime-benchmarks,try-runtime
-WASM="$CARGO_TARGET_DIR/release/wbuild/synod-runtime/synod_runtime.compact.compressed.wasm"
+WASM="$CARGO_TARGET_DIR/release/wbuild/synod-runtime/synod_runtime.compact.wasm"
 
 declare -A DIRS=([pallet_models]=pallets/models [pallet_providers]=pallets/providers)
 [[ -d pallets/jobs ]] && DIRS[pallet_jobs]=pallets/jobs
