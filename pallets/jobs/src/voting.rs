@@ -104,12 +104,21 @@ impl<T: Config> Pallet<T> {
 					})
 				},
 				// Nobody committed, or reveals are over: decide now.
-				_ => Self::finalize(job, record.clone()),
+				_ => frame_support::storage::with_storage_layer(|| {
+					Self::finalize(job, record.clone())
+				}),
 			};
 			if let Err(e) = result {
 				log::warn!(target: "runtime::jobs", "closing a window of job {job}: {e:?}");
-				// No room to schedule the reveal window: decide with what there is.
-				let _ = Self::finalize(job, record);
+				// No room to schedule the reveal window: decide with what there is. Each try
+				// is all or nothing, so nothing is paid twice.
+				if Jobs::<T>::contains_key(job) {
+					if let Err(e) =
+						frame_support::storage::with_storage_layer(|| Self::finalize(job, record))
+					{
+						frame_support::defensive!("job could not be finalized", e);
+					}
+				}
 			}
 		}
 		count
