@@ -16,7 +16,7 @@ const url = arg('url', 'ws://127.0.0.1:9944');
 const target = Number(arg('finalized', '3'));
 const timeoutS = Number(arg('timeout', '180'));
 const expectWorkerUrl = arg('expect-worker-url', '');
-const expectPallets = (arg('expect-pallets', 'System,Timestamp,Aura,Grandpa,Balances,TransactionPayment,Sudo'))
+const expectPallets = (arg('expect-pallets', 'System,Timestamp,Aura,Grandpa,Balances,TransactionPayment,Sudo,Models,Providers,Jobs'))
   .split(',').filter(Boolean);
 
 const fail = (msg) => { console.error(`smoke: FAIL: ${msg}`); process.exit(1); };
@@ -40,6 +40,16 @@ if (!exts.includes('CheckMetadataHash')) fail(`transaction extensions lack Check
 const alice = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
 const acct = await api.query.system.account(alice);
 console.log(`smoke: Alice free balance ${acct.data.free.toHuman()}`);
+
+// Synod's runtime APIs, called and decoded from metadata alone (no custom types).
+for (const api_ of ['modelsApi', 'providersApi', 'jobsApi']) {
+  if (!api.call[api_]) fail(`runtime API ${api_} is not in the metadata`);
+}
+const models = await api.call.modelsApi.models(null, 10);
+const offers = await api.call.providersApi.providersForModel('0x' + '00'.repeat(32));
+const quote = await api.call.jobsApi.quote('0x' + '00'.repeat(32), 3, 1_000_000_000n);
+if (!Array.isArray(models.toJSON()) || !Array.isArray(offers.toJSON())) fail('runtime API results do not decode');
+console.log(`smoke: runtime APIs: ${models.length} models, ${offers.length} offers, quote ${JSON.stringify(quote.toJSON())}`);
 
 if (expectWorkerUrl) {
   // The node writes --worker-url into offchain PERSISTENT storage, where the runtime's
