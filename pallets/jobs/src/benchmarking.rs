@@ -247,7 +247,8 @@ mod benchmarks {
 
 	#[benchmark]
 	fn on_initialize_timeouts(n: Linear<0, { T::MaxTimeoutsPerBlock::get() }>) {
-		setup::<T>(T::MaxRedundancy::get().saturating_mul(2));
+		// Four times the redundancy, so that job slots never run out while assigning `n`.
+		setup::<T>(T::MaxRedundancy::get().saturating_mul(4));
 		let caller = payer::<T>();
 		let jobs: Vec<JobId> = (0..n).map(|_| assigned::<T>(&caller)).collect();
 		let end = jobs
