@@ -13,7 +13,7 @@ OMNI_VERSION=0.28.0 # frame-benchmarking-cli 64 = polkadot-sdk stable2609
 TOOLS="$HOME/.cache/synod/tools"
 OMNI="$TOOLS/bin/frame-omni-bencher"
 if ! "$OMNI" --version 2>/dev/null | grep -q "$OMNI_VERSION"; then
-	echo "installing frame-omni-bencher $OMNI_VERSION (once; about 40 minutes on 2 cores)"
+	echo "installing frame-omni-bencher $OMNI_VERSION (once; over an hour on 2 cores: it compiles RocksDB and binaryen)"
 	# It builds RocksDB (sc-cli's default features), whose bindings need libclang.
 	if ! ls /usr/lib/llvm-*/lib/libclang.so >/dev/null 2>&1; then
 		SUDO=""
@@ -30,7 +30,11 @@ fi
 # benchmarking).
 cargo test --release --no-run --locked --workspace --exclude synod-node --exclude synod-worker \
 	--features runtime-benchmarks,try-runtime
-WASM="$CARGO_TARGET_DIR/release/wbuild/synod-runtime/synod_runtime.compact.wasm"
+# Keep a copy: the next plain build of the chain overwrites wbuild/ with the production wasm.
+WASM="$HOME/.cache/synod/bench-wasm/synod_runtime.compact.wasm"
+mkdir -p "$(dirname "$WASM")"
+cp "$CARGO_TARGET_DIR/release/wbuild/synod-runtime/synod_runtime.compact.wasm" "$WASM"
+grep -q Benchmark_dispatch_benchmark "$WASM" || { echo "the wasm lacks the benchmark API" >&2; exit 1; }
 
 declare -A DIRS=([pallet_models]=pallets/models [pallet_providers]=pallets/providers)
 [[ -d pallets/jobs ]] && DIRS[pallet_jobs]=pallets/jobs
