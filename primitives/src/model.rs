@@ -130,7 +130,9 @@ fn check_shape(spec: &TensorSpec) -> Result<(), ManifestError> {
 	spec.static_elements().map(|_| ()).ok_or(ManifestError::InvalidShape)
 }
 
-fn check_source(uri: &[u8]) -> bool {
+/// Whether `uri` is a fetchable source: `http://`, `https://` or `ipfs://` followed by at least
+/// one printable, non-space ASCII byte (and nothing else).
+pub fn is_source_uri(uri: &[u8]) -> bool {
 	URI_SCHEMES.iter().any(|scheme| {
 		uri.strip_prefix(*scheme)
 			.is_some_and(|rest| !rest.is_empty() && rest.iter().all(|b| b.is_ascii_graphic()))
@@ -156,7 +158,7 @@ impl ModelManifest {
 		if self.max_input_bytes == 0 || u64::from(self.max_input_bytes) < item_bytes {
 			return Err(ManifestError::InvalidMaxInputBytes);
 		}
-		if self.sources.is_empty() || !self.sources.iter().all(|s| check_source(s)) {
+		if self.sources.is_empty() || !self.sources.iter().all(|s| is_source_uri(s)) {
 			return Err(ManifestError::InvalidSource);
 		}
 		Ok(())

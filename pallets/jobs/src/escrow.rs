@@ -13,7 +13,7 @@ use sp_runtime::{
 };
 use synod_primitives::{
 	digest::input_hash,
-	model::{ModelHash, URI_SCHEMES},
+	model::{is_source_uri, ModelHash},
 	traits::{ModelRegistry, ProviderRegistry},
 };
 
@@ -48,12 +48,7 @@ impl<T: Config> Pallet<T> {
 				input_hash(bytes)
 			},
 			JobInput::Remote { hash, uri } => {
-				let ok = URI_SCHEMES.iter().any(|s| {
-					uri.strip_prefix(*s).is_some_and(|rest| {
-						!rest.is_empty() && rest.iter().all(|b| b.is_ascii_graphic())
-					})
-				});
-				ensure!(ok, Error::<T>::InvalidInputUri);
+				ensure!(is_source_uri(uri), Error::<T>::InvalidInputUri);
 				*hash
 			},
 		};
