@@ -10,8 +10,9 @@
 //!   and the runtime agree on.
 //! - [`offchain`]: keys of the node's offchain persistent storage that the node writes and the
 //!   runtime's off-chain worker reads (for example the worker URL from `--worker-url`).
-//! - `model`, `provider`, `traits` (feature `frame`): model manifests, determinism classes and
-//!   the traits through which pallet-models, pallet-providers and pallet-jobs use each other.
+//! - `crypto`, `model`, `ocw`, `provider`, `traits` (feature `frame`): the provider key type,
+//!   model manifests, the off-chain workers' HTTP calls to synod-worker, determinism classes and the traits through which pallet-models,
+//!   pallet-providers and pallet-jobs use each other.
 
 // Tests may unwrap, index and use plain arithmetic; production code may not.
 #![cfg_attr(
@@ -31,7 +32,11 @@ pub mod digest;
 pub mod offchain;
 
 #[cfg(feature = "frame")]
+pub mod crypto;
+#[cfg(feature = "frame")]
 pub mod model;
+#[cfg(feature = "frame")]
+pub mod ocw;
 #[cfg(feature = "frame")]
 pub mod provider;
 #[cfg(feature = "frame")]

@@ -14,6 +14,10 @@ pub trait ModelRegistry {
 	/// The manifest of an active (registered, not retired) model.
 	fn active_model(model: &ModelHash) -> Option<ModelManifest>;
 
+	/// The manifest of any registered model, retired ones included (their running jobs still
+	/// need it).
+	fn manifest(model: &ModelHash) -> Option<ModelManifest>;
+
 	/// Marks one more open job on an active model; its publisher's deposit stays held until
 	/// every open job is released. Fails for an unknown or retired model.
 	fn acquire(model: &ModelHash) -> DispatchResult;

@@ -21,6 +21,9 @@ mod assignment;
 mod benchmarking;
 mod escrow;
 mod invariants;
+pub mod offchain;
+#[cfg(test)]
+mod offchain_tests;
 #[cfg(test)]
 mod mock;
 mod settlement;
@@ -72,7 +75,9 @@ pub mod pallet {
 
 	/// Configuration of the jobs pallet.
 	#[pallet::config]
-	pub trait Config: frame_system::Config {
+	pub trait Config:
+		frame_system::Config + frame_system::offchain::CreateSignedTransaction<Call<Self>>
+	{
 		/// Holds escrows and pays providers.
 		type Currency: Inspect<Self::AccountId>
 			+ Mutate<Self::AccountId>
@@ -134,6 +139,10 @@ pub mod pallet {
 		/// Blocks a receipt stays readable.
 		#[pallet::constant]
 		type ResultRetention: Get<BlockNumberFor<Self>>;
+
+		/// The key the off-chain worker signs commits and reveals with
+		/// (`synod_primitives::crypto`).
+		type AuthorityId: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>;
 
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
@@ -289,6 +298,11 @@ pub mod pallet {
 			let mut meter = WeightMeter::with_limit(remaining);
 			Self::prune_receipts(n, &mut meter);
 			meter.consumed()
+		}
+
+		/// Works the node's local providers' jobs with the local synod-worker (see `offchain`).
+		fn offchain_worker(n: BlockNumberFor<T>) {
+			Self::offchain_jobs(n);
 		}
 
 		fn integrity_test() {

@@ -16,6 +16,10 @@ impl<T: Config> ModelRegistry for Pallet<T> {
 		Models::<T>::get(model).filter(|r| r.status == ModelStatus::Active).map(|r| r.manifest)
 	}
 
+	fn manifest(model: &ModelHash) -> Option<ModelManifest> {
+		Models::<T>::get(model).map(|r| r.manifest)
+	}
+
 	fn acquire(model: &ModelHash) -> DispatchResult {
 		Models::<T>::try_mutate(model, |record| {
 			let record = record.as_mut().ok_or(Error::<T>::ModelNotFound)?;

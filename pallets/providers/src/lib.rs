@@ -25,6 +25,9 @@ mod liveness;
 #[cfg(test)]
 mod mock;
 mod offers;
+pub mod offchain;
+#[cfg(test)]
+mod offchain_tests;
 #[cfg(test)]
 mod tests;
 pub mod types;
@@ -57,7 +60,9 @@ pub mod pallet {
 
 	/// Configuration of the providers pallet.
 	#[pallet::config]
-	pub trait Config: frame_system::Config {
+	pub trait Config:
+		frame_system::Config + frame_system::offchain::CreateSignedTransaction<Call<Self>>
+	{
 		/// Holds bonds and moves slashed collateral.
 		type Currency: Inspect<Self::AccountId>
 			+ Mutate<Self::AccountId>
@@ -96,6 +101,9 @@ pub mod pallet {
 		/// How much old reputation evidence keeps per new outcome.
 		#[pallet::constant]
 		type ReputationDecay: Get<Perbill>;
+
+		/// The key the off-chain worker signs heartbeats with (`synod_primitives::crypto`).
+		type AuthorityId: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>;
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
@@ -231,6 +239,11 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Sends heartbeats for the node's local provider keys (see `offchain`).
+		fn offchain_worker(n: BlockNumberFor<T>) {
+			Self::offchain_heartbeats(n);
+		}
+
 		fn integrity_test() {
 			assert!(T::MaxProvidersPerModel::get() > 0, "MaxProvidersPerModel must be positive");
 			assert!(T::MaxOffersPerProvider::get() > 0, "MaxOffersPerProvider must be positive");

@@ -57,6 +57,7 @@ impl pallet_providers::Config for Runtime {
 	/// 64 jobs at once per provider (a GPU batches them).
 	type MaxConcurrency = ConstU32<64>;
 	type ReputationDecay = ProviderReputationDecay;
+	type AuthorityId = synod_primitives::crypto::ProviderAuthId;
 	type WeightInfo = pallet_providers::weights::SubstrateWeight<Runtime>;
 }
 
@@ -99,5 +100,6 @@ impl pallet_jobs::Config for Runtime {
 	/// Items in one batched commit or reveal.
 	type MaxBatch = ConstU32<64>;
 	type ResultRetention = JobResultRetention;
+	type AuthorityId = synod_primitives::crypto::ProviderAuthId;
 	type WeightInfo = pallet_jobs::weights::SubstrateWeight<Runtime>;
 }

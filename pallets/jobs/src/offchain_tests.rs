@@ -1,0 +1,326 @@
+//! Off-chain worker tests: mocked HTTP (`TestOffchainExt`) standing in for synod-worker, the
+//! transaction pool (`TestTransactionPoolExt`) whose transactions are decoded and dispatched,
+//! and provider keys (`UintAuthorityId`, the test keystore of a `u64`-account runtime).
+
+use crate::{
+	mock::*,
+	offchain::{hex, index_key, job_key, manifest_json, worker_job_id, LocalJob},
+	Call, Event, JobInput, JobStatus, Jobs as JobRecords,
+};
+use codec::Decode;
+use frame_support::{assert_ok, traits::Hooks};
+use sp_core::offchain::{
+	testing::{PendingRequest, PoolState, TestOffchainExt, TestTransactionPoolExt},
+	OffchainDbExt, OffchainWorkerExt, StorageKind, TransactionPoolExt,
+};
+use sp_runtime::{generic::Preamble, testing::UintAuthorityId, traits::Dispatchable};
+use std::sync::Arc;
+
+type OffchainState = Arc<parking_lot::RwLock<sp_core::offchain::testing::OffchainState>>;
+type Pool = Arc<parking_lot::RwLock<PoolState>>;
+
+const URL: &str = "http://worker.test:7400";
+const INPUT: [u8; 4] = [1, 2, 3, 4];
+
+/// The test runtime with off-chain, pool and storage extensions; the worker URL stored as the
+/// node's `--worker-url` would store it.
+fn ocw_ext() -> (sp_io::TestExternalities, OffchainState, Pool) {
+	let mut ext = new_test_ext();
+	let (offchain, state) = TestOffchainExt::new();
+	let (pool, pool_state) = TestTransactionPoolExt::new();
+	ext.register_extension(OffchainDbExt::new(offchain.clone()));
+	ext.register_extension(OffchainWorkerExt::new(offchain));
+	ext.register_extension(TransactionPoolExt::new(pool));
+	ext.execute_with(|| {
+		sp_io::offchain::local_storage_set(
+			StorageKind::PERSISTENT,
+			synod_primitives::offchain::WORKER_URL_KEY,
+			URL.as_bytes(),
+		);
+	});
+	(ext, state, pool_state)
+}
+
+/// Submits a job for model 1 and assigns it; returns the job and its providers.
+fn assigned_job(k: u32) -> (u64, Vec<AccountId>) {
+	let job = crate::NextJobId::<Test>::get();
+	assert_ok!(Jobs::submit_job(
+		RuntimeOrigin::signed(PAYER),
+		model(1),
+		JobInput::Inline(INPUT.to_vec().try_into().unwrap()),
+		k,
+		PRICE,
+		System::block_number() + 20
+	));
+	run_to(System::block_number() + 1);
+	let providers =
+		JobRecords::<Test>::get(job).unwrap().assignments.iter().map(|a| a.provider).collect();
+	(job, providers)
+}
+
+fn worker_id(job: u64, attempt: u8) -> String {
+	let record = JobRecords::<Test>::get(job).unwrap();
+	worker_job_id(job, &record.model, &record.input_hash, attempt)
+}
+
+/// The request the off-chain worker must send to hand `job` over, built independently of the
+/// code under test's JSON helpers except for the manifest.
+fn expect_post(state: &OffchainState, job: u64, attempt: u8, response: &str) {
+	let manifest = pallet_models::Models::<Test>::get(model(1)).unwrap().manifest;
+	let body = serde_json::json!({
+		"id": worker_id(job, attempt),
+		"model": manifest_json(&manifest),
+		"input_hex": "01020304",
+	});
+	state.write().expect_request(PendingRequest {
+		method: "POST".into(),
+		uri: format!("{URL}/v1/jobs"),
+		headers: vec![("Content-Type".into(), "application/json".into())],
+		body: serde_json::to_vec(&body).unwrap(),
+		response: Some(response.as_bytes().to_vec()),
+		sent: true,
+		..Default::default()
+	});
+}
+
+fn expect_get(state: &OffchainState, path: &str, response: &str) {
+	state.write().expect_request(PendingRequest {
+		method: "GET".into(),
+		uri: format!("{URL}{path}"),
+		response: Some(response.as_bytes().to_vec()),
+		sent: true,
+		..Default::default()
+	});
+}
+
+/// Runs the off-chain worker of the current block.
+fn run_ocw() {
+	Jobs::offchain_worker(System::block_number());
+}
+
+/// Takes the pool's transactions: (signer, call).
+fn drain(pool: &Pool) -> Vec<(AccountId, RuntimeCall)> {
+	std::mem::take(&mut pool.write().transactions)
+		.into_iter()
+		.map(|tx| {
+			let xt = Extrinsic::decode(&mut &tx[..]).expect("a transaction the pool accepts");
+			let who = match xt.preamble {
+				Preamble::Signed(who, _, _) => who,
+				other => panic!("unsigned transaction: {other:?}"),
+			};
+			(who, xt.function)
+		})
+		.collect()
+}
+
+fn local(who: AccountId, job: u64) -> Option<LocalJob> {
+	sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &job_key(&who, job))
+		.map(|raw| LocalJob::decode(&mut &raw[..]).unwrap())
+}
+
+const DIGEST: &str = "abababababababababababababababababababababababababababababababab";
+
+fn succeeded(id: &str) -> String {
+	format!(r#"{{"id":"{id}","status":"succeeded","device":"cpu","output":{{"dtype":"f32","shape":[1,4],"step_exponent":16,"quantized":[1,2,3,4],"digest":"{DIGEST}"}},"error":null,"timings":{{}}}}"#)
+}
+
+#[test]
+fn a_job_goes_from_assignment_to_settlement_through_the_worker() {
+	let (mut ext, state, pool) = ocw_ext();
+	ext.execute_with(|| {
+		let (job, providers) = assigned_job(3);
+		UintAuthorityId::set_all_keys(providers.clone());
+		let id = worker_id(job, 0);
+
+		// Block 1 of the job: each local provider hands it to the worker (same id: one run).
+		for _ in &providers {
+			expect_post(&state, job, 0, &format!(r#"{{"id":"{id}","status":"queued"}}"#));
+		}
+		run_ocw();
+		assert!(drain(&pool).is_empty(), "nothing to send before a result");
+		for &p in &providers {
+			assert_eq!(
+				local(p, job),
+				Some(LocalJob::Submitted { worker_id: id.clone().into_bytes(), attempt: 0 })
+			);
+		}
+
+		// Still running: nothing happens.
+		for _ in &providers {
+			expect_get(&state, &format!("/v1/jobs/{id}"), r#"{"status":"running"}"#);
+		}
+		run_ocw();
+		assert!(drain(&pool).is_empty());
+
+		// The result: each provider stores digest and salt, then commits.
+		for _ in &providers {
+			expect_get(&state, &format!("/v1/jobs/{id}"), &succeeded(&id));
+		}
+		run_ocw();
+		let sent = drain(&pool);
+		assert_eq!(sent.len(), 3);
+		let digest = crate::offchain::parse_hash32(DIGEST).unwrap();
+		for (who, call) in sent {
+			let Some(LocalJob::Ready { digest: d, salt, commit_sent: Some(_), .. }) =
+				local(who, job)
+			else {
+				panic!("no stored result for {who}")
+			};
+			assert_eq!(d, digest);
+			let expected = RuntimeCall::Jobs(Call::commit {
+				job,
+				commitment: crate::commitment_of(&digest, &salt, &who),
+			});
+			assert_eq!(call, expected);
+			assert_ok!(call.dispatch(RuntimeOrigin::signed(who)));
+		}
+		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Revealing);
+
+		// Sent commits are not sent again while they may still land.
+		run_to(System::block_number() + 1);
+		run_ocw();
+		let reveals = drain(&pool);
+		assert_eq!(reveals.len(), 3, "reveals follow once the window opens");
+		for (who, call) in reveals {
+			let Some(LocalJob::Ready { salt, .. }) = local(who, job) else { panic!() };
+			assert_eq!(call, RuntimeCall::Jobs(Call::reveal { job, digest, salt }));
+			assert_ok!(call.dispatch(RuntimeOrigin::signed(who)));
+		}
+		assert!(System::events().iter().any(|r| matches!(
+			&r.event,
+			RuntimeEvent::Jobs(Event::JobSettled { job: j, output_digest, .. })
+				if *j == job && *output_digest == digest
+		)));
+
+		// The job is over: the next run forgets its local state.
+		run_ocw();
+		assert!(drain(&pool).is_empty());
+		for &p in &providers {
+			assert_eq!(local(p, job), None);
+			let index = sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &index_key(&p));
+			assert_eq!(index, Some(codec::Encode::encode(&Vec::<u64>::new())));
+		}
+	});
+}
+
+#[test]
+fn several_ready_jobs_of_one_provider_go_out_as_one_batch() {
+	let (mut ext, state, pool) = ocw_ext();
+	ext.execute_with(|| {
+		// Redundancy 5 puts every provider on both jobs.
+		let (a, _) = assigned_job(5);
+		let (b, _) = assigned_job(5);
+		UintAuthorityId::set_all_keys([1u64]);
+		for job in [a, b] {
+			expect_post(&state, job, 0, r#"{"status":"queued"}"#);
+		}
+		run_ocw();
+		for job in [a, b] {
+			expect_get(&state, &format!("/v1/jobs/{}", worker_id(job, 0)), &succeeded("x"));
+		}
+		run_ocw();
+		let sent = drain(&pool);
+		assert_eq!(sent.len(), 1, "one transaction for both commits");
+		let (who, call) = &sent[0];
+		assert_eq!(*who, 1);
+		let RuntimeCall::Jobs(Call::commit_batch { items }) = call else {
+			panic!("expected commit_batch, got {call:?}")
+		};
+		assert_eq!(items.iter().map(|(j, _)| *j).collect::<Vec<_>>(), vec![a, b]);
+		assert_ok!(call.clone().dispatch(RuntimeOrigin::signed(1)));
+	});
+}
+
+#[test]
+fn a_garbled_or_failed_answer_sends_nothing_and_never_panics() {
+	let (mut ext, state, pool) = ocw_ext();
+	ext.execute_with(|| {
+		let (job, providers) = assigned_job(1);
+		let who = providers[0];
+		UintAuthorityId::set_all_keys([who]);
+		let id = worker_id(job, 0);
+
+		expect_post(&state, job, 0, "not json at all");
+		run_ocw();
+		assert!(drain(&pool).is_empty());
+		assert_eq!(
+			local(who, job),
+			Some(LocalJob::Submitted { worker_id: id.clone().into_bytes(), attempt: 0 })
+		);
+
+		expect_get(&state, &format!("/v1/jobs/{id}"), r#"{"status":"succeeded","output":{"digest":"zz"}}"#);
+		run_ocw();
+		assert!(drain(&pool).is_empty(), "a result without a valid digest is not committed");
+
+		expect_get(
+			&state,
+			&format!("/v1/jobs/{id}"),
+			r#"{"status":"failed","error":{"kind":"model_unavailable","message":"source down"}}"#,
+		);
+		run_ocw();
+		assert!(drain(&pool).is_empty());
+		let now = System::block_number();
+		assert_eq!(local(who, job), Some(LocalJob::Failed { attempt: 0, at: now, transient: true }));
+
+		// A passing failure is retried a few blocks later, as a new worker job.
+		run_ocw();
+		run_to(now + crate::offchain::RETRY_AFTER);
+		expect_post(&state, job, 1, r#"{"status":"queued"}"#);
+		run_ocw();
+		assert_eq!(
+			local(who, job),
+			Some(LocalJob::Submitted { worker_id: worker_id(job, 1).into_bytes(), attempt: 1 })
+		);
+	});
+}
+
+#[test]
+fn a_lost_commit_is_sent_again_with_the_same_commitment() {
+	let (mut ext, state, pool) = ocw_ext();
+	ext.execute_with(|| {
+		let (job, providers) = assigned_job(1);
+		let who = providers[0];
+		UintAuthorityId::set_all_keys([who]);
+		let id = worker_id(job, 0);
+		expect_post(&state, job, 0, r#"{"status":"queued"}"#);
+		run_ocw();
+		expect_get(&state, &format!("/v1/jobs/{id}"), &succeeded(&id));
+		run_ocw();
+		let first = drain(&pool);
+		assert_eq!(first.len(), 1);
+		// The transaction never lands. Nothing is resent at once …
+		run_ocw();
+		assert!(drain(&pool).is_empty());
+		// … but after RESEND_AFTER blocks the same commitment goes out again.
+		run_to(System::block_number() + crate::offchain::RESEND_AFTER);
+		assert_eq!(JobRecords::<Test>::get(job).map(|j| j.status), Some(JobStatus::Committing));
+		run_ocw();
+		let again = drain(&pool);
+		assert_eq!(again, first);
+	});
+}
+
+#[test]
+fn providers_without_assignments_and_unknown_keys_do_nothing() {
+	let (mut ext, _state, pool) = ocw_ext();
+	ext.execute_with(|| {
+		let (_job, providers) = assigned_job(1);
+		let idle: Vec<AccountId> =
+			PROVIDERS.iter().copied().filter(|p| !providers.contains(p)).chain([77]).collect();
+		UintAuthorityId::set_all_keys(idle);
+		run_ocw(); // no HTTP expected: an unexpected request would fail the test
+		assert!(drain(&pool).is_empty());
+	});
+}
+
+#[test]
+fn hex_helpers_round_trip() {
+	let bytes: Vec<u8> = (0..=255).collect();
+	let h = hex(&bytes);
+	assert_eq!(&h[..6], "000102");
+	let d = [0xabu8; 32];
+	assert_eq!(crate::offchain::parse_hash32(&hex(&d)), Some(d));
+	assert_eq!(crate::offchain::parse_hash32(&format!("0x{}", hex(&d))), Some(d));
+	assert_eq!(crate::offchain::parse_hash32("ab"), None);
+	assert_eq!(crate::offchain::parse_hash32(&"g".repeat(64)), None);
+}
