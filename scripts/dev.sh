@@ -1,31 +1,55 @@
 #!/usr/bin/env bash
-# Starts a local Synod development chain: builds the node when needed, runs `--dev` with a
-# temporary database, prints the endpoints and follows the log. Ctrl-C stops it.
+# The README's run command: a local Synod network doing its main job.
+#
+# Builds what is missing (node, worker; setup.sh installs toolchains, torch and npm packages),
+# then starts a dev chain (Alice validates; its off-chain worker runs), one synod-worker serving
+# the bundled MLP (fetched over HTTP from a local model server and checked against its hash),
+# puts three provider keys (Bob, Charlie, Dave) into the node's keystore, registers the model
+# and the providers, submits a demo job through polkadot.js and prints each status change, the
+# verified result and the settlement receipt. Then it keeps the network running and follows the
+# node's log; Ctrl-C stops every process it started.
+#
+#   scripts/dev.sh            demo, then keep running
+#   scripts/dev.sh --exit     demo, then stop (scripts/test.sh's end-to-end test uses this)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 source "$SYNOD_ROOT/scripts/lib.sh"
 trap synod_cleanup EXIT INT TERM
 
+exit_after=""
+[ "${1:-}" = "--exit" ] && exit_after=1
+
 "$SYNOD_ROOT/scripts/setup.sh"
 synod_build_node
+synod_build_worker
 
-RPC_PORT=${RPC_PORT:-9944}
-P2P_PORT=${P2P_PORT:-30333}
-PROM_PORT=${PROM_PORT:-9615}
-log="$SYNOD_CACHE/dev-node.log"
-"$SYNOD_NODE_BIN" --dev --tmp "${SYNOD_LOOPBACK_FLAGS[@]}" --rpc-port "$RPC_PORT" \
-	--port "$P2P_PORT" --prometheus-port "$PROM_PORT" >"$log" 2>&1 &
-SYNOD_PIDS+=($!)
-synod_wait_rpc "$RPC_PORT" 120 || { tail -n 40 "$log"; exit 1; }
+export RPC_PORT=${RPC_PORT:-9944} P2P_PORT=${P2P_PORT:-30333} PROM_PORT=${PROM_PORT:-9615}
+export WORKER_PORT=${WORKER_PORT:-7400} MODELS_PORT=${MODELS_PORT:-7480}
+dir="${DEVNET_DIR:-$SYNOD_CACHE/devnet}"
+rm -rf "$dir"
+synod_start_devnet "$dir"
 
 cat <<MSG
 
-Synod dev chain is running (Alice authors and finalizes; dev accounts are funded).
-  JSON-RPC / WebSocket  ws://127.0.0.1:$RPC_PORT
-  Prometheus metrics    http://127.0.0.1:$PROM_PORT/metrics
-  polkadot.js apps      https://polkadot.js.org/apps/?rpc=ws://127.0.0.1:$RPC_PORT
-  node log              $log
-Ctrl-C stops it.
+Synod dev network is running:
+  chain (JSON-RPC / WebSocket)  ws://127.0.0.1:$RPC_PORT   (log: $dir/node.log)
+  synod-worker                  http://127.0.0.1:$WORKER_PORT   (log: $dir/worker.log)
+  model server                  http://127.0.0.1:$MODELS_PORT/
+  polkadot.js apps              https://polkadot.js.org/apps/?rpc=ws://127.0.0.1:$RPC_PORT
 
 MSG
-tail -n +1 -f "$log" --pid "${SYNOD_PIDS[0]}" | grep --line-buffered -E 'Imported|finalized|Idle|ERROR|WARN' || true
+node "$SYNOD_ROOT/scripts/client/demo.mjs" --url "ws://127.0.0.1:$RPC_PORT" \
+	--worker "http://127.0.0.1:$WORKER_PORT" --manifest "$SYNOD_ROOT/worker/tests/fixtures/mlp.json" \
+	--source-base "http://127.0.0.1:$MODELS_PORT/" --timeout "${DEMO_TIMEOUT:-300}" ||
+	{ echo "--- node log (tail)"; tail -n 40 "$dir/node.log"; echo "--- worker log (tail)"; tail -n 20 "$dir/worker.log"; exit 1; }
+
+[ -n "$exit_after" ] && exit 0
+cat <<MSG
+
+More jobs: node scripts/client/cli.mjs submit-job --url ws://127.0.0.1:$RPC_PORT \\
+  --model 0x$(python3 -c "import json;print(json.load(open('$SYNOD_ROOT/worker/tests/fixtures/mlp.json'))['hash'])") --input '[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]' --wait
+Ctrl-C stops the network.
+
+MSG
+tail -n 0 -f "$dir/node.log" --pid "${SYNOD_PIDS[-1]}" |
+	grep --line-buffered -E 'runtime::jobs|runtime::providers|finalized|ERROR|WARN' || true

@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+// Synod's command-line client (polkadot.js, metadata only). Run `node cli.mjs help`.
+
+import { readFileSync } from 'node:fs';
+import { hexToU8a, isHex, u8aToHex } from '@polkadot/util';
+import * as synod from './synod.mjs';
+
+const USAGE = `usage: node cli.mjs <command> [options]      (every command: --url ws://127.0.0.1:9944)
+
+  register-model    --manifest FILE.json [--source-base URL] [--suri //Alice]
+  register-provider --bond AMOUNT --model HASH --price AMOUNT [--suri //Bob]
+                    [--worker-url http://127.0.0.1:7400 | --device Cpu --arch x86_64 --libtorch 2.11.0]
+                    [--concurrency 4] [--metadata TEXT] [--insert-key]
+  submit-job        --model HASH (--input-hex 0x.. | --input-file F | --input '[1,2,...]')
+                    [--redundancy 3] [--max-price AMOUNT] [--deadline 60] [--suri //Alice] [--wait]
+  job ID            an open job
+  result ID         the receipt of a settled job
+  providers --model HASH
+  quote     --model HASH [--redundancy 3] [--max-price AMOUNT]
+
+AMOUNT is planck (an integer) or SYN with a suffix: 0.01SYN. Output is JSON on stdout; status
+lines and errors go to stderr. Exit 1 on any error.`;
+
+function parse(argv) {
+  const [cmd, ...rest] = argv;
+  const opts = { _: [] };
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (a.startsWith('--')) {
+      const key = a.slice(2);
+      const next = rest[i + 1];
+      if (next === undefined || next.startsWith('--')) opts[key] = true;
+      else { opts[key] = next; i++; }
+    } else opts._.push(a);
+  }
+  return { cmd, opts };
+}
+
+function need(opts, key) {
+  if (opts[key] === undefined || opts[key] === true) throw new Error(`--${key} is required (node cli.mjs help)`);
+  return opts[key];
+}
+
+const json = (v) => JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString() : x), 2);
+const status = (s) => process.stderr.write(`${s}\n`);
+
+async function inputBytes(api, opts, model) {
+  if (opts['input-hex']) {
+    const h = opts['input-hex'].startsWith('0x') ? opts['input-hex'] : `0x${opts['input-hex']}`;
+    if (!isHex(h)) throw new Error('--input-hex is not hex');
+    return hexToU8a(h);
+  }
+  if (opts['input-file']) return new Uint8Array(readFileSync(opts['input-file']));
+  if (opts.input) {
+    const manifest = await api.call.modelsApi.manifest(model);
+    if (manifest.isNone) throw new Error(`model ${model} is not registered`);
+    const dtype = manifest.unwrap().input.dtype.type;
+    let values;
+    try { values = JSON.parse(opts.input); } catch { throw new Error('--input must be a JSON array of numbers'); }
+    if (!Array.isArray(values)) throw new Error('--input must be a JSON array of numbers');
+    return synod.encodeInput(values.flat(Infinity), dtype);
+  }
+  throw new Error('give --input-hex, --input-file or --input');
+}
+
+async function main() {
+  const { cmd, opts } = parse(process.argv.slice(2));
+  if (!cmd || cmd === 'help' || opts.help) { console.log(USAGE); return; }
+  const known = ['register-model', 'register-provider', 'submit-job', 'job', 'result', 'providers', 'quote'];
+  if (!known.includes(cmd)) throw new Error(`unknown command ${cmd}\n\n${USAGE}`);
+  const api = await synod.connect(opts.url || 'ws://127.0.0.1:9944');
+  try {
+    switch (cmd) {
+      case 'register-model': {
+        const m = JSON.parse(readFileSync(need(opts, 'manifest'), 'utf8'));
+        const manifest = synod.manifestFromJson(m, { sourceBase: opts['source-base'] });
+        const r = await synod.registerModel(api, synod.signer(opts.suri || '//Alice'), manifest);
+        status(r.existed ? `model ${r.model} was already registered` : `registered model ${m.name} ${r.model}`);
+        console.log(json({ model: r.model, name: m.name, existed: r.existed, sources: manifest.sources }));
+        break;
+      }
+      case 'register-provider': {
+        const pair = synod.signer(opts.suri || '//Bob');
+        const cls = opts.device
+          ? { device: opts.device, arch: need(opts, 'arch'), libtorch: need(opts, 'libtorch'), deterministic: opts.deterministic !== 'false' }
+          : await synod.classFromWorker(opts['worker-url'] || 'http://127.0.0.1:7400');
+        const r = await synod.registerProvider(api, pair, {
+          bond: synod.parseAmount(need(opts, 'bond')),
+          cls,
+          concurrency: Number(opts.concurrency || 4),
+          metadata: opts.metadata || '',
+          offers: [{ model: need(opts, 'model'), price: synod.parseAmount(need(opts, 'price')) }],
+        });
+        if (opts['insert-key']) {
+          // The node's off-chain worker signs with keys of type `synd`: put this account's key there.
+          await api.rpc.author.insertKey('synd', opts.suri || '//Bob', u8aToHex(pair.publicKey));
+          status(`inserted the provider key of ${pair.address} into the node's keystore`);
+        }
+        status(`${r.registered ? 'registered' : 'updated'} provider ${pair.address} (${cls.device}, ${cls.arch}, libtorch ${cls.libtorch})`);
+        console.log(json({ provider: pair.address, registered: r.registered, class: cls }));
+        break;
+      }
+      case 'submit-job': {
+        const model = need(opts, 'model');
+        const input = await inputBytes(api, opts, model);
+        const redundancy = Number(opts.redundancy || 3);
+        let maxPrice = opts['max-price'] ? synod.parseAmount(opts['max-price']) : null;
+        const q = await synod.quote(api, model, redundancy, maxPrice ?? 10n ** 30n);
+        if (maxPrice === null) {
+          if (q.cheapest === null) throw new Error(`fewer than ${redundancy} providers offer model ${model}`);
+          maxPrice = q.cheapest;
+        }
+        status(`quote: ${redundancy} providers at up to ${synod.formatAmount(maxPrice)} each`);
+        const r = await synod.submitJob(api, synod.signer(opts.suri || '//Alice'), {
+          model, input, redundancy, maxPrice, deadlineBlocks: Number(opts.deadline || 60),
+        });
+        status(`job ${r.job} submitted in ${r.blockHash}: escrow ${synod.formatAmount(r.escrow)}, deadline #${r.deadline}`);
+        if (!opts.wait) { console.log(json(r)); break; }
+        const out = await synod.waitForJob(api, r.job, (s) => status(`#${s.block} job ${r.job}: ${s.text}`));
+        console.log(json({ ...r, ...out, receipt: await synod.receipt(api, r.job) }));
+        if (!out.settled) process.exitCode = 1;
+        break;
+      }
+      case 'job': {
+        const id = Number(need({ id: opts._[0] }, 'id'));
+        const j = await synod.job(api, id);
+        if (!j) throw new Error(`no open job ${id} (settled jobs: use \`result ${id}\`)`);
+        console.log(json(j));
+        break;
+      }
+      case 'result': {
+        const id = Number(need({ id: opts._[0] }, 'id'));
+        const r = await synod.receipt(api, id);
+        if (!r) throw new Error(`no receipt for job ${id}: still open, failed, or pruned after the retention period`);
+        console.log(json(r));
+        break;
+      }
+      case 'providers': {
+        console.log(json(await synod.providers(api, need(opts, 'model'))));
+        break;
+      }
+      case 'quote': {
+        const q = await synod.quote(api, need(opts, 'model'), Number(opts.redundancy || 3), opts['max-price'] ? synod.parseAmount(opts['max-price']) : 10n ** 30n);
+        console.log(json(q));
+        break;
+      }
+    }
+  } finally {
+    await api.disconnect();
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`error: ${e.message}\n`);
+  process.exit(1);
+});

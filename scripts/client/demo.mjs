@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// The dev network's demo, and the end-to-end test of scripts/test.sh: on a running dev chain
+// whose off-chain workers use a running synod-worker,
+//   1. puts three provider keys (//Bob, //Charlie, //Dave) into the node's keystore,
+//   2. registers the model (Alice publishes) and the three providers (class read from the
+//      worker's /health, bond and an offer each),
+//   3. submits a job through polkadot.js and prints every status change until it settles,
+//   4. fetches the output from the worker, recomputes its canonical digest and checks it equals
+//      the receipt's digest (the verified result),
+//   5. checks the money: the payer's escrow hold is gone, it paid exactly what the receipt
+//      says plus its transaction fees, each agreeing provider got its price, no collateral is
+//      left locked. Any mismatch exits 1.
+//
+//   node demo.mjs --url ws://127.0.0.1:9944 --worker http://127.0.0.1:7400 \
+//     --manifest worker/tests/fixtures/mlp.json --source-base http://127.0.0.1:8000/ \
+//     [--input '[...]'] [--redundancy 3] [--timeout 300]
+
+import { readFileSync } from 'node:fs';
+import { u8aToHex } from '@polkadot/util';
+import * as synod from './synod.mjs';
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+
+const url = arg('url', 'ws://127.0.0.1:9944');
+const workerUrl = arg('worker', 'http://127.0.0.1:7400');
+const manifestPath = arg('manifest');
+const sourceBase = arg('source-base');
+const redundancy = Number(arg('redundancy', '3'));
+const timeoutS = Number(arg('timeout', '300'));
+const say = (s) => console.log(`demo: ${s}`);
+const fail = (s) => { console.error(`demo: FAIL: ${s}`); process.exit(1); };
+if (!manifestPath) fail('--manifest is required');
+
+const timer = setTimeout(() => fail(`not done within ${timeoutS} s`), timeoutS * 1000);
+const api = await synod.connect(url);
+const alice = synod.signer('//Alice');
+const providerSuris = ['//Bob', '//Charlie', '//Dave'];
+const providers = providerSuris.map((s) => synod.signer(s));
+const PRICE = synod.parseAmount('0.01SYN');
+const BOND = synod.parseAmount('1000SYN');
+
+// 1. Keys: the node's off-chain workers sign commits, reveals and heartbeats with them.
+for (const [i, p] of providers.entries()) {
+  await api.rpc.author.insertKey('synd', providerSuris[i], u8aToHex(p.publicKey));
+}
+say(`provider keys in the node's keystore: ${providers.map((p) => p.address).join(', ')}`);
+
+// 2. The model and the providers.
+const json = JSON.parse(readFileSync(manifestPath, 'utf8'));
+const manifest = synod.manifestFromJson(json, { sourceBase });
+const { model, existed } = await synod.registerModel(api, alice, manifest);
+say(`model ${json.name} ${model} ${existed ? 'was registered already' : 'registered'}; providers fetch it from ${manifest.sources.join(', ')}`);
+const cls = await synod.classFromWorker(workerUrl);
+for (const p of providers) {
+  await synod.registerProvider(api, p, { bond: BOND, cls, concurrency: 8, metadata: 'synod dev provider', offers: [{ model, price: PRICE }] });
+}
+say(`providers registered: bond ${synod.formatAmount(BOND)}, price ${synod.formatAmount(PRICE)}, class ${cls.device}/${cls.arch}/libtorch ${cls.libtorch}`);
+
+// 3. The job.
+const inputValues = arg('input') ? JSON.parse(arg('input')) : Array.from({ length: 16 }, (_, i) => (i - 8) / 8);
+const input = synod.encodeInput(inputValues.flat(Infinity), json.input.dtype);
+const q = await synod.quote(api, model, redundancy, PRICE);
+if (q.cheapest === null) fail(`fewer than ${redundancy} providers are assignable`);
+say(`quote: escrow ${synod.formatAmount(q.escrow)} for ${redundancy} providers (cheapest ${synod.formatAmount(q.cheapest)})`);
+
+const freeOf = async (who) => (await api.query.system.account(who)).data;
+const before = { payer: await freeOf(alice.address), providers: await Promise.all(providers.map((p) => freeOf(p.address))) };
+
+const submitted = await synod.submitJob(api, alice, { model, input, redundancy, maxPrice: PRICE, deadlineBlocks: 60 });
+say(`job ${submitted.job} submitted: escrow ${synod.formatAmount(submitted.escrow)}, deadline #${submitted.deadline}`);
+const t0 = Date.now();
+const head0 = (await api.rpc.chain.getHeader()).number.toNumber();
+const out = await synod.waitForJob(api, submitted.job, (s) => say(`#${s.block} job ${submitted.job}: ${s.text}`), { timeoutMs: timeoutS * 1000 });
+if (!out.settled) fail(`job ${submitted.job} failed: ${JSON.stringify(out.event)}`);
+const receipt = await synod.receipt(api, submitted.job);
+say(`settled in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${out.block - head0} blocks after submission`);
+console.log(`demo: receipt ${JSON.stringify(receipt, null, 2)}`);
+
+// 4. The verified result: the worker's output, whose canonical digest is the agreed one.
+const record = await (async () => {
+  // The off-chain worker names the worker job synod-<job>-<tag>-a<attempt> with
+  // tag = hex(blake2(SCALE(model, input_hash))[..12]) (pallets/jobs/src/offchain.rs).
+  const { blake2AsU8a } = await import('@polkadot/util-crypto');
+  const { u8aConcat, hexToU8a, u8aToHex } = await import('@polkadot/util');
+  const inputHash = blake2AsU8a(input, 256);
+  const tag = u8aToHex(blake2AsU8a(u8aConcat(hexToU8a(model), inputHash), 256)).slice(2, 26);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const r = await fetch(`${workerUrl}/v1/jobs/synod-${submitted.job}-${tag}-a${attempt}`);
+    if (r.ok) {
+      const v = await r.json();
+      if (v.status === 'succeeded') return v;
+    }
+  }
+  return null;
+})();
+if (!record) fail('the worker has no succeeded job for this chain job');
+const digest = synod.canonicalDigest(model, input, record.output.shape, record.output.quantized);
+if (digest !== receipt.outputDigest) fail(`the worker's output digests to ${digest}, the receipt says ${receipt.outputDigest}`);
+const scale = 2 ** record.output.step_exponent;
+const values = record.output.quantized.map((v) => v / scale);
+say(`verified result: output ${JSON.stringify(record.output.shape)} = [${values.map((v) => v.toFixed(4)).join(', ')}]`);
+say(`its canonical digest ${digest} equals the receipt's: the ${receipt.agreeing.length} agreeing providers computed exactly this`);
+
+// 5. The money.
+const after = { payer: await freeOf(alice.address), providers: await Promise.all(providers.map((p) => freeOf(p.address))) };
+const paid = BigInt(receipt.paid);
+const refunded = BigInt(receipt.refunded);
+if (BigInt(after.payer.reserved.toString()) !== BigInt(before.payer.reserved.toString())) fail(`payer still has ${after.payer.reserved} reserved/held`);
+// The payer's only transaction in the window was submit_job: its fee is in that block's events.
+const at = await api.at(submitted.blockHash);
+const fee = (await at.query.system.events())
+  .map((r) => r.event)
+  .filter((e) => e.section === 'transactionPayment' && e.method === 'TransactionFeePaid' && e.data[0].toString() === alice.address)
+  .reduce((s, e) => s + e.data[1].toBigInt(), 0n);
+const spent = before.payer.free.toBigInt() - after.payer.free.toBigInt();
+if (spent !== paid + fee) fail(`payer spent ${spent}, expected paid ${paid} + fee ${fee}`);
+if (paid + refunded !== submitted.escrow) fail(`paid ${paid} + refunded ${refunded} != escrow ${submitted.escrow}`);
+for (const [i, p] of providers.entries()) {
+  const agreed = receipt.agreeing.includes(p.address);
+  const locked = await api.call.providersApi.provider(p.address);
+  const rec = locked.unwrap();
+  if (rec.locked.toBigInt() !== 0n && (await api.call.jobsApi.assignments(p.address)).length === 0) fail(`${p.address} has collateral locked with no job`);
+  const gained = after.providers[i].free.toBigInt() - before.providers[i].free.toBigInt();
+  say(`${providerSuris[i]}: ${agreed ? 'agreed, paid' : 'not paid'}; free balance ${gained >= 0n ? '+' : ''}${synod.formatAmount(gained < 0n ? -gained : gained)}${gained < 0n ? ' (spent on fees)' : ''} (price ${synod.formatAmount(PRICE)}, minus its commit/reveal/heartbeat fees)`);
+}
+say(`money: payer paid ${synod.formatAmount(paid)} to providers + ${synod.formatAmount(fee)} fee, ${synod.formatAmount(refunded)} refunded; no escrow left held`);
+clearTimeout(timer);
+await api.disconnect();
+say('done');

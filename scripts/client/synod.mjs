@@ -1,0 +1,284 @@
+// Synod's polkadot.js library for dapps, model publishers and providers.
+//
+// Metadata only: no custom type definitions. Every function takes a connected `ApiPromise`;
+// calls that change state take a signer (a keyring pair) and resolve when the transaction is in
+// a block, with its events, or reject with the decoded dispatch error ("jobs.ZeroPrice: The
+// price is zero.").
+//
+//   import { connect, submitJob, waitForJob } from './synod.mjs';
+//   const api = await connect('ws://127.0.0.1:9944');
+//   const { job } = await submitJob(api, alice, { model, input, redundancy: 3, maxPrice });
+//   const outcome = await waitForJob(api, job, (s) => console.log(s.text));
+
+import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
+import { hexToU8a, isHex, u8aToHex, u8aConcat } from '@polkadot/util';
+import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
+
+/** Planck per SYN (12 decimals). */
+export const UNIT = 10n ** 12n;
+
+const DTYPES = {
+  f16: 'F16', bf16: 'BF16', f32: 'F32', f64: 'F64', u8: 'U8', i8: 'I8', i16: 'I16', i32: 'I32', i64: 'I64', bool: 'Bool',
+};
+
+/** Connects to a node; rejects after `timeoutMs` if it cannot. */
+export async function connect(url = 'ws://127.0.0.1:9944', timeoutMs = 30_000) {
+  await cryptoWaitReady();
+  const provider = new WsProvider(url, 1000, {}, timeoutMs);
+  provider.on('error', () => {});
+  const api = await Promise.race([
+    ApiPromise.create({ provider, noInitWarn: true }),
+    new Promise((_, reject) => setTimeout(() => reject(new Error(`no node answered at ${url} within ${timeoutMs} ms`)), timeoutMs)),
+  ]);
+  return api;
+}
+
+/** A keyring pair from a secret URI (`//Alice`, a mnemonic, a hex seed). */
+export function signer(suri) {
+  return new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(suri);
+}
+
+/** Parses an amount: `12` (planck), `1.5SYN` / `1.5 SYN`. */
+export function parseAmount(s) {
+  const m = String(s).trim().match(/^(\d+)(?:\.(\d+))?\s*(SYN)?$/i);
+  if (!m) throw new Error(`not an amount: ${s} (use planck, or e.g. 1.5SYN)`);
+  if (!m[3]) {
+    if (m[2]) throw new Error(`planck amounts are whole numbers: ${s}`);
+    return BigInt(m[1]);
+  }
+  const frac = (m[2] || '').padEnd(12, '0');
+  if (frac.length > 12) throw new Error(`more than 12 decimals: ${s}`);
+  return BigInt(m[1]) * UNIT + BigInt(frac);
+}
+
+/** Formats planck as SYN. */
+export function formatAmount(planck) {
+  const v = BigInt(planck.toString());
+  const whole = v / UNIT;
+  const frac = (v % UNIT).toString().padStart(12, '0').replace(/0+$/, '');
+  return `${whole}${frac ? '.' + frac : ''} SYN`;
+}
+
+function hash32(h, what) {
+  const s = h.startsWith('0x') ? h : `0x${h}`;
+  if (!isHex(s) || s.length !== 66) throw new Error(`${what} must be 32 bytes of hex, got ${h}`);
+  return s;
+}
+
+/**
+ * The chain's `ModelManifest` from the worker's manifest JSON (the format of
+ * worker/tests/fixtures/*.json). `sources` must be http(s)/ipfs URIs on chain: relative file
+ * names are resolved against `sourceBase` (e.g. `http://127.0.0.1:8000/`).
+ */
+export function manifestFromJson(m, { sourceBase } = {}) {
+  const spec = (s, what) => {
+    const dtype = DTYPES[s.dtype];
+    if (!dtype) throw new Error(`${what}.dtype ${s.dtype} is not one of ${Object.keys(DTYPES).join(', ')}`);
+    return { dtype, shape: s.shape.map((d) => (d === null ? null : Number(d))) };
+  };
+  const sources = (m.sources || []).map((src) => {
+    if (/^(https?|ipfs):\/\//.test(src)) return src;
+    if (!sourceBase) throw new Error(`source ${src} is not a URI; pass a source base URL to publish it`);
+    return new URL(src, sourceBase).toString();
+  });
+  return {
+    hash: hash32(m.hash, 'hash'),
+    name: m.name,
+    input: spec(m.input, 'input'),
+    output: spec(m.output, 'output'),
+    canonicalization: { stepExponent: m.step_exponent, tolerance: m.tolerance },
+    maxInputBytes: m.max_input_bytes,
+    sources,
+  };
+}
+
+/** Encodes input values as the model's input dtype (little-endian bytes). */
+export function encodeInput(values, dtype) {
+  const n = values.length;
+  const views = {
+    f32: () => { const a = new Float32Array(values); return new Uint8Array(a.buffer); },
+    f64: () => { const a = new Float64Array(values); return new Uint8Array(a.buffer); },
+    i64: () => { const a = new BigInt64Array(values.map((v) => BigInt(v))); return new Uint8Array(a.buffer); },
+    i32: () => new Uint8Array(new Int32Array(values).buffer),
+    i16: () => new Uint8Array(new Int16Array(values).buffer),
+    i8: () => new Uint8Array(new Int8Array(values).buffer),
+    u8: () => new Uint8Array(values),
+    bool: () => new Uint8Array(values.map((v) => (v ? 1 : 0))),
+  };
+  const f = views[String(dtype).toLowerCase()];
+  if (!f) throw new Error(`cannot encode values as ${dtype}; pass raw bytes (hex) instead`);
+  if (!n) throw new Error('no input values');
+  return f(); // x86 and ARM are little-endian, as the model expects
+}
+
+/** Signs and sends `tx`; resolves in-block with `{ blockHash, events }` or rejects with the dispatch error. */
+export function send(api, tx, pair) {
+  return new Promise((resolve, reject) => {
+    let unsub = () => {};
+    tx.signAndSend(pair, { nonce: -1 }, (result) => {
+      const { status, dispatchError, events } = result;
+      if (dispatchError) {
+        unsub();
+        if (dispatchError.isModule) {
+          const e = api.registry.findMetaError(dispatchError.asModule);
+          reject(new Error(`${e.section}.${e.name}: ${e.docs.join(' ').trim()}`));
+        } else {
+          reject(new Error(dispatchError.toString()));
+        }
+      } else if (status.isInBlock) {
+        unsub();
+        resolve({ blockHash: status.asInBlock.toHex(), events });
+      } else if (status.isDropped || status.isInvalid || status.isUsurped) {
+        unsub();
+        reject(new Error(`transaction ${status.type}`));
+      }
+    }).then((u) => { unsub = u; }).catch(reject);
+  });
+}
+
+function eventOf(events, section, method) {
+  return events.map((r) => r.event).find((e) => e.section === section && e.method === method);
+}
+
+/** Registers a model manifest (see `manifestFromJson`); resolves with its hash. */
+export async function registerModel(api, pair, manifest) {
+  const existing = await api.call.modelsApi.manifest(manifest.hash);
+  if (existing.isSome) return { model: manifest.hash, existed: true };
+  await send(api, api.tx.models.registerModel(manifest), pair);
+  return { model: manifest.hash, existed: false };
+}
+
+/**
+ * Registers a provider (or tops it up) and sets its offers.
+ * `cls` = { device: 'Cpu' | 'Cuda', arch, libtorch, deterministic }; `offers` = [{ model, price }].
+ */
+export async function registerProvider(api, pair, { bond, cls, concurrency = 4, metadata = '', offers = [] }) {
+  const existing = await api.call.providersApi.provider(pair.address);
+  const calls = [];
+  if (existing.isNone) {
+    calls.push(api.tx.providers.register(bond, cls, concurrency, metadata));
+  }
+  for (const { model, price } of offers) calls.push(api.tx.providers.setOffer(hash32(model, 'model'), price));
+  // No utility pallet in the runtime: one transaction after the other (each waits for its block).
+  for (const call of calls) await send(api, call, pair);
+  return { registered: existing.isNone };
+}
+
+/** The determinism class a worker reports on `GET /health`. */
+export async function classFromWorker(workerUrl) {
+  const h = await (await fetch(`${workerUrl}/health`)).json();
+  const device = String(h.device).startsWith('cuda') ? 'Cuda' : 'Cpu';
+  const arch = device === 'Cuda' ? (h.gpu_arch || 'cuda') : process.arch === 'x64' ? 'x86_64' : process.arch;
+  return { device, arch, libtorch: String(h.libtorch).split('+')[0], deterministic: Boolean(h.deterministic) };
+}
+
+/** `(escrow, cheapest)`: what a job holds and the lowest price at which enough providers are assignable. */
+export async function quote(api, model, redundancy, maxPrice) {
+  const q = await api.call.jobsApi.quote(hash32(model, 'model'), redundancy, maxPrice);
+  const [escrow, cheapest] = q;
+  return { escrow: escrow.toBigInt(), cheapest: cheapest.isSome ? cheapest.unwrap().toBigInt() : null };
+}
+
+/**
+ * Submits a job. `input` is a Uint8Array (inline) or `{ hash, uri }` (remote).
+ * `deadlineBlocks` counts from the current head. Resolves with `{ job, escrow, deadline, blockHash }`.
+ */
+export async function submitJob(api, pair, { model, input, redundancy = 3, maxPrice, deadlineBlocks = 60 }) {
+  const head = (await api.rpc.chain.getHeader()).number.toNumber();
+  const jobInput = input instanceof Uint8Array ? { Inline: u8aToHex(input) } : { Remote: { hash: hash32(input.hash, 'input hash'), uri: input.uri } };
+  const deadline = head + deadlineBlocks;
+  const { blockHash, events } = await send(api, api.tx.jobs.submitJob(hash32(model, 'model'), jobInput, redundancy, maxPrice, deadline), pair);
+  const ev = eventOf(events, 'jobs', 'JobSubmitted');
+  if (!ev) throw new Error('no JobSubmitted event');
+  return { job: ev.data.job.toNumber(), escrow: ev.data.escrow.toBigInt(), deadline: ev.data.deadline.toNumber(), blockHash };
+}
+
+/** An open job (or null). */
+export async function job(api, id) {
+  const j = await api.call.jobsApi.job(id);
+  return j.isSome ? j.unwrap().toJSON() : null;
+}
+
+/** The receipt of a settled job within the retention period (or null). */
+export async function receipt(api, id) {
+  const r = await api.call.jobsApi.receipt(id);
+  return r.isSome ? r.unwrap().toJSON() : null;
+}
+
+/** Providers offering `model`: [{ provider, price, live }]. */
+export async function providers(api, model) {
+  const list = await api.call.providersApi.providersForModel(hash32(model, 'model'));
+  return list.map(([who, price, live]) => ({ provider: who.toString(), price: price.toBigInt(), live: live.isTrue }));
+}
+
+/**
+ * Follows a job's events block by block until it settles or fails, calling
+ * `onStatus({ block, event, text })` for each. Resolves with `{ settled, event }` where `event`
+ * is the `JobSettled` or `JobFailed` data as JSON.
+ */
+export function waitForJob(api, id, onStatus = () => {}, { timeoutMs = 600_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    let unsub = () => {};
+    const timer = setTimeout(() => { unsub(); reject(new Error(`job ${id} did not end within ${timeoutMs / 1000} s`)); }, timeoutMs);
+    api.rpc.chain.subscribeNewHeads(async (header) => {
+      try {
+        const at = await api.at(header.hash);
+        const records = await at.query.system.events();
+        for (const { event } of records) {
+          if (event.section !== 'jobs' || Number(event.data.job?.toString()) !== id) continue;
+          const data = event.data.toJSON();
+          const named = Object.fromEntries(event.meta.fields.map((f, i) => [f.name.toString(), data[i]]));
+          onStatus({ block: header.number.toNumber(), event: event.method, data: named, text: describe(event.method, named) });
+          if (event.method === 'JobSettled' || event.method === 'JobFailed') {
+            clearTimeout(timer);
+            unsub();
+            resolve({ settled: event.method === 'JobSettled', event: named, block: header.number.toNumber(), blockHash: header.hash.toHex() });
+          }
+        }
+      } catch (e) {
+        clearTimeout(timer);
+        unsub();
+        reject(e);
+      }
+    }).then((u) => { unsub = u; }).catch(reject);
+  });
+}
+
+function short(a) {
+  const s = String(a);
+  return s.length > 12 ? `${s.slice(0, 6)}…${s.slice(-4)}` : s;
+}
+
+function describe(method, d) {
+  switch (method) {
+    case 'JobSubmitted': return `submitted: escrow ${formatAmount(d.escrow)}, deadline #${d.deadline}`;
+    case 'JobAssigned': return `assigned to ${d.providers.map(short).join(', ')}; commits until #${d.commit_end}`;
+    case 'Committed': return `${short(d.provider)} committed`;
+    case 'RevealStarted': return `reveals open until #${d.reveal_end}`;
+    case 'Revealed': return `${short(d.provider)} revealed ${d.digest}`;
+    case 'ProviderSlashed': return `${short(d.provider)} slashed ${formatAmount(d.amount)}`;
+    case 'JobSettled': return `settled: digest ${d.output_digest}, paid ${formatAmount(d.paid)}, refunded ${formatAmount(d.refunded)}, agreeing ${d.agreeing.length}, dissenting ${d.dissenting.length}`;
+    case 'JobFailed': return `failed (${JSON.stringify(d.reason)}), refunded ${formatAmount(d.refunded)}`;
+    case 'JobCancelled': return `cancelled, refunded ${formatAmount(d.refunded)}`;
+    default: return method;
+  }
+}
+
+/**
+ * Synod's canonical digest of a worker output (see primitives/src/digest.rs):
+ * blake2_256(model_hash ‖ blake2_256(input) ‖ u32 rank ‖ u32 dims ‖ i64 quantized…), little-endian.
+ * A dapp recomputes it over the output it received to check it against the receipt.
+ */
+export function canonicalDigest(modelHash, input, shape, quantized) {
+  const le32 = (v) => { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, v, true); return b; };
+  const q = new Uint8Array(8 * quantized.length);
+  const dv = new DataView(q.buffer);
+  quantized.forEach((v, i) => dv.setBigInt64(8 * i, BigInt(v), true));
+  const pre = u8aConcat(hexToU8a(hash32(modelHash, 'model')), blake2AsU8a(input, 256), le32(shape.length), ...shape.map(le32), q);
+  return u8aToHex(blake2AsU8a(pre, 256));
+}
+
+/** blake2-256 of bytes, hex. */
+export function blake2Hex(bytes) {
+  return u8aToHex(blake2AsU8a(bytes, 256));
+}
