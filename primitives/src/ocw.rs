@@ -50,10 +50,8 @@ pub struct HttpAnswer {
 /// `GET url`, waiting at most `timeout_ms`.
 pub fn get(url: &str, timeout_ms: u64) -> Result<HttpAnswer, HttpFailure> {
 	let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(timeout_ms));
-	let pending = http::Request::get(url)
-		.deadline(deadline)
-		.send()
-		.map_err(|_| HttpFailure::Start)?;
+	let pending =
+		http::Request::get(url).deadline(deadline).send().map_err(|_| HttpFailure::Start)?;
 	finish(pending, deadline)
 }
 
@@ -72,10 +70,8 @@ fn finish(
 	pending: http::PendingRequest,
 	deadline: sp_runtime::offchain::Timestamp,
 ) -> Result<HttpAnswer, HttpFailure> {
-	let response = pending
-		.try_wait(deadline)
-		.map_err(|_| HttpFailure::Deadline)?
-		.map_err(|e| match e {
+	let response =
+		pending.try_wait(deadline).map_err(|_| HttpFailure::Deadline)?.map_err(|e| match e {
 			http::Error::DeadlineReached => HttpFailure::Deadline,
 			_ => HttpFailure::Io,
 		})?;

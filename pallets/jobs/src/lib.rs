@@ -21,11 +21,11 @@ mod assignment;
 mod benchmarking;
 mod escrow;
 mod invariants;
+#[cfg(test)]
+mod mock;
 pub mod offchain;
 #[cfg(test)]
 mod offchain_tests;
-#[cfg(test)]
-mod mock;
 mod settlement;
 #[cfg(test)]
 mod tests;

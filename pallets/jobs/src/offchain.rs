@@ -150,9 +150,7 @@ fn nibble(c: u8) -> Option<u8> {
 
 /// The manifest as the worker's `POST /v1/jobs` takes it.
 pub fn manifest_json(m: &ModelManifest) -> serde_json::Value {
-	let spec = |s: &synod_primitives::model::TensorSpec| {
-		serde_json::json!({ "dtype": s.dtype.name(), "shape": s.shape.iter().collect::<Vec<_>>() })
-	};
+	let spec = |s: &synod_primitives::model::TensorSpec| serde_json::json!({ "dtype": s.dtype.name(), "shape": s.shape.iter().collect::<Vec<_>>() });
 	let sources: Vec<String> =
 		m.sources.iter().map(|s| String::from_utf8_lossy(s).into_owned()).collect();
 	serde_json::json!({
@@ -216,11 +214,12 @@ impl<T: Config> Pallet<T> {
 		let url = ocw::worker_url();
 		for account in Signer::<T, T::AuthorityId>::keystore_accounts() {
 			let key = lock_key(&account.id);
-			let mut lock = StorageLock::<BlockAndTime<frame_system::Pallet<T>>>::with_block_and_time_deadline(
-				&key,
-				2,
-				Duration::from_millis(60_000),
-			);
+			let mut lock =
+				StorageLock::<BlockAndTime<frame_system::Pallet<T>>>::with_block_and_time_deadline(
+					&key,
+					2,
+					Duration::from_millis(60_000),
+				);
 			let Ok(_guard) = lock.try_lock() else {
 				log::debug!(target: "runtime::jobs", "another off-chain worker run holds {:?}", account.id);
 				continue;
@@ -465,8 +464,8 @@ impl<T: Config> Pallet<T> {
 					return Err((format!("{uri}: only http(s) inputs are fetched here"), false));
 				}
 				log::info!(target: "runtime::jobs", "job {job}: fetching input from {uri}");
-				let answer = ocw::get(uri, INPUT_TIMEOUT_MS)
-					.map_err(|e| (format!("{uri}: {e:?}"), true))?;
+				let answer =
+					ocw::get(uri, INPUT_TIMEOUT_MS).map_err(|e| (format!("{uri}: {e:?}"), true))?;
 				if answer.code != 200 {
 					return Err((format!("{uri}: HTTP {}", answer.code), true));
 				}
@@ -505,7 +504,9 @@ impl<T: Config> Pallet<T> {
 	fn send_reveals(account: &Account<T>, items: Vec<(JobId, Hash32, Salt)>, now: u64) {
 		for chunk in items.chunks(usize::try_from(T::MaxBatch::get()).unwrap_or(1).max(1)) {
 			let call = match chunk {
-				[(job, digest, salt)] => Call::<T>::reveal { job: *job, digest: *digest, salt: *salt },
+				[(job, digest, salt)] => {
+					Call::<T>::reveal { job: *job, digest: *digest, salt: *salt }
+				},
 				_ => match BoundedVec::try_from(chunk.to_vec()) {
 					Ok(items) => Call::<T>::reveal_batch { items },
 					Err(_) => continue,

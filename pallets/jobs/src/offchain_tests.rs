@@ -121,7 +121,9 @@ fn local(who: AccountId, job: u64) -> Option<LocalJob> {
 const DIGEST: &str = "abababababababababababababababababababababababababababababababab";
 
 fn succeeded(id: &str) -> String {
-	format!(r#"{{"id":"{id}","status":"succeeded","device":"cpu","output":{{"dtype":"f32","shape":[1,4],"step_exponent":16,"quantized":[1,2,3,4],"digest":"{DIGEST}"}},"error":null,"timings":{{}}}}"#)
+	format!(
+		r#"{{"id":"{id}","status":"succeeded","device":"cpu","output":{{"dtype":"f32","shape":[1,4],"step_exponent":16,"quantized":[1,2,3,4],"digest":"{DIGEST}"}},"error":null,"timings":{{}}}}"#
+	)
 }
 
 #[test]
@@ -248,7 +250,11 @@ fn a_garbled_or_failed_answer_sends_nothing_and_never_panics() {
 			Some(LocalJob::Submitted { worker_id: id.clone().into_bytes(), attempt: 0 })
 		);
 
-		expect_get(&state, &format!("/v1/jobs/{id}"), r#"{"status":"succeeded","output":{"digest":"zz"}}"#);
+		expect_get(
+			&state,
+			&format!("/v1/jobs/{id}"),
+			r#"{"status":"succeeded","output":{"digest":"zz"}}"#,
+		);
 		run_ocw();
 		assert!(drain(&pool).is_empty(), "a result without a valid digest is not committed");
 
@@ -260,7 +266,10 @@ fn a_garbled_or_failed_answer_sends_nothing_and_never_panics() {
 		run_ocw();
 		assert!(drain(&pool).is_empty());
 		let now = System::block_number();
-		assert_eq!(local(who, job), Some(LocalJob::Failed { attempt: 0, at: now, transient: true }));
+		assert_eq!(
+			local(who, job),
+			Some(LocalJob::Failed { attempt: 0, at: now, transient: true })
+		);
 
 		// A passing failure is retried a few blocks later, as a new worker job.
 		run_ocw();

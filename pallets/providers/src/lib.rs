@@ -24,10 +24,10 @@ mod invariants;
 mod liveness;
 #[cfg(test)]
 mod mock;
-mod offers;
 pub mod offchain;
 #[cfg(test)]
 mod offchain_tests;
+mod offers;
 #[cfg(test)]
 mod tests;
 pub mod types;
