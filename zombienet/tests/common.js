@@ -1,0 +1,75 @@
+// Helpers shared by the zombienet test scripts (CommonJS: zombienet `require`s them). They use
+// Synod's own polkadot.js client library (scripts/client/synod.mjs) with its pinned versions.
+const fs = require('fs');
+const path = require('path');
+
+const STATE = process.env.SYNOD_ZOMBIE_STATE || '/tmp/synod-zombienet-state.json';
+const ROOT = path.resolve(__dirname, '../..');
+
+/** The client library (ESM). */
+const lib = () => import(path.join(ROOT, 'scripts/client/synod.mjs'));
+
+/** The provider nodes, their keys and their workers (see scripts/zombienet.sh). */
+const PROVIDERS = [
+  { node: 'eve', suri: '//Eve', worker: 'http://127.0.0.1:7411' },
+  { node: 'ferdie', suri: '//Ferdie', worker: 'http://127.0.0.1:7412' },
+  { node: 'george', suri: '//Alice//stash', worker: 'http://127.0.0.1:7413', liar: true },
+];
+
+const load = () => { try { return JSON.parse(fs.readFileSync(STATE, 'utf8')); } catch { return {}; } };
+const save = (update) => fs.writeFileSync(STATE, JSON.stringify({ ...load(), ...update }, (_, v) => (typeof v === 'bigint' ? v.toString() : v), 2));
+const log = (...a) => console.log('      synod:', ...a);
+
+async function connect(networkInfo, name) {
+  const synod = await lib();
+  return synod.connect(networkInfo.nodesByName[name].wsUri, 60_000);
+}
+
+/** The demo input: 16 f32 values. */
+const INPUT = Array.from({ length: 16 }, (_, i) => (i - 8) / 8);
+
+function manifestFile() {
+  return path.join(ROOT, 'worker/tests/fixtures/mlp.json');
+}
+
+/** The digest an honest worker gives for `input`, asked directly (not through the chain). */
+async function referenceDigest(workerUrl, input) {
+  const m = JSON.parse(fs.readFileSync(manifestFile(), 'utf8'));
+  m.sources = [`${process.env.SYNOD_MODELS_URL}/mlp.pt`];
+  const id = `zombienet-reference-${Date.now()}`;
+  const body = { id, model: m, input_hex: Buffer.from(input).toString('hex') };
+  const r = await fetch(`${workerUrl}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (r.status >= 300) throw new Error(`reference job refused: ${r.status} ${await r.text()}`);
+  for (let i = 0; i < 120; i++) {
+    const v = await (await fetch(`${workerUrl}/v1/jobs/${id}`)).json();
+    if (v.status === 'succeeded') return `0x${v.output.digest}`;
+    if (v.status === 'failed') throw new Error(`reference job failed: ${JSON.stringify(v.error)}`);
+    await new Promise((res) => setTimeout(res, 500));
+  }
+  throw new Error('reference job did not finish');
+}
+
+/** Fees burned in blocks (from, to] of the canonical chain. */
+async function feesBetween(api, from, to) {
+  let fees = 0n;
+  for (let n = from + 1; n <= to; n++) {
+    const at = await api.at(await api.rpc.chain.getBlockHash(n));
+    for (const { event } of await at.query.system.events()) {
+      if (event.section === 'transactionPayment' && event.method === 'TransactionFeePaid') fees += event.data[1].toBigInt();
+    }
+  }
+  return fees;
+}
+
+/** Waits until the finalized head reaches `n`. */
+async function finalizedAtLeast(api, n, timeoutMs = 120_000) {
+  const t0 = Date.now();
+  for (;;) {
+    const f = (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber();
+    if (f >= n) return f;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`finalized head stuck at #${f}, wanted #${n}`);
+    await new Promise((res) => setTimeout(res, 1000));
+  }
+}
+
+module.exports = { lib, PROVIDERS, load, save, log, connect, INPUT, manifestFile, referenceDigest, feesBetween, finalizedAtLeast };
