@@ -57,6 +57,25 @@ impl TensorSpec {
 	pub fn dynamic_batch(&self) -> bool {
 		matches!(self.shape.first(), Some(None))
 	}
+
+	/// Whether `len` bytes are a tensor of this spec: exactly one item for a static shape, a
+	/// whole positive number of items for a dynamic batch. A job whose input fails this would
+	/// fail on every honest worker, so the chain refuses it up front.
+	pub fn accepts_len(&self, len: usize) -> bool {
+		let Some(item) = self
+			.static_elements()
+			.and_then(|n| usize::try_from(n).ok())
+			.and_then(|n| n.checked_mul(self.dtype.size()))
+			.filter(|b| *b > 0)
+		else {
+			return false;
+		};
+		if self.dynamic_batch() {
+			len > 0 && len.checked_rem(item) == Some(0)
+		} else {
+			len == item
+		}
+	}
 }
 
 /// How outputs are canonicalized before voting.

@@ -16,7 +16,6 @@
 //     [--input '[...]'] [--redundancy 3] [--timeout 300]
 
 import { readFileSync } from 'node:fs';
-import { u8aToHex } from '@polkadot/util';
 import * as synod from './synod.mjs';
 
 function arg(name, fallback) {
@@ -42,22 +41,15 @@ const providers = providerSuris.map((s) => synod.signer(s));
 const PRICE = synod.parseAmount('0.01SYN');
 const BOND = synod.parseAmount('1000SYN');
 
-// 1. Keys: the node's off-chain workers sign commits, reveals and heartbeats with them.
-for (const [i, p] of providers.entries()) {
-  await api.rpc.author.insertKey('synd', providerSuris[i], u8aToHex(p.publicKey));
-}
-say(`provider keys in the node's keystore: ${providers.map((p) => p.address).join(', ')}`);
-
-// 2. The model and the providers.
+// 1–2. The model; the providers' keys into the node's keystore (its off-chain workers sign
+// commits, reveals and heartbeats with them); the providers registered.
 const json = JSON.parse(readFileSync(manifestPath, 'utf8'));
 const manifest = synod.manifestFromJson(json, { sourceBase });
 const { model, existed } = await synod.registerModel(api, alice, manifest);
 say(`model ${json.name} ${model} ${existed ? 'was registered already' : 'registered'}; providers fetch it from ${manifest.sources.join(', ')}`);
-const cls = await synod.classFromWorker(workerUrl);
-for (const p of providers) {
-  await synod.registerProvider(api, p, { bond: BOND, cls, concurrency: 8, metadata: 'synod dev provider', offers: [{ model, price: PRICE }] });
-}
-say(`providers registered: bond ${synod.formatAmount(BOND)}, price ${synod.formatAmount(PRICE)}, class ${cls.device}/${cls.arch}/libtorch ${cls.libtorch}`);
+const { cls } = await synod.setupDevProviders(api, { suris: providerSuris, workerUrl, models: [model], bond: BOND, price: PRICE });
+say(`provider keys in the node's keystore and providers registered: ${providers.map((p) => p.address).join(', ')}`);
+say(`bond ${synod.formatAmount(BOND)}, price ${synod.formatAmount(PRICE)}, class ${cls.device}/${cls.arch}/libtorch ${cls.libtorch}`);
 
 // 3. The job.
 const inputValues = arg('input') ? JSON.parse(arg('input')) : Array.from({ length: 16 }, (_, i) => (i - 8) / 8);

@@ -112,10 +112,10 @@ export function encodeInput(values, dtype) {
 }
 
 /** Signs and sends `tx`; resolves in-block with `{ blockHash, events }` or rejects with the dispatch error. */
-export function send(api, tx, pair) {
+export function send(api, tx, pair, { nonce = -1 } = {}) {
   return new Promise((resolve, reject) => {
     let unsub = () => {};
-    tx.signAndSend(pair, { nonce: -1 }, (result) => {
+    tx.signAndSend(pair, { nonce }, (result) => {
       const { status, dispatchError, events } = result;
       if (dispatchError) {
         unsub();
@@ -164,6 +164,21 @@ export async function registerProvider(api, pair, { bond, cls, concurrency = 4, 
   return { registered: existing.isNone };
 }
 
+/**
+ * A dev network's providers: puts each secret's key into the node's keystore (type `synd`,
+ * for its off-chain worker) and registers the account as a provider with the class the worker
+ * reports, offering every model in `models` at `price`.
+ */
+export async function setupDevProviders(api, { suris, workerUrl, models, bond, price, concurrency = 8 }) {
+  const cls = await classFromWorker(workerUrl);
+  const pairs = suris.map((s) => signer(s));
+  for (const [i, p] of pairs.entries()) {
+    await api.rpc.author.insertKey('synd', suris[i], u8aToHex(p.publicKey));
+    await registerProvider(api, p, { bond, cls, concurrency, metadata: 'synod dev provider', offers: models.map((model) => ({ model, price })) });
+  }
+  return { pairs, cls };
+}
+
 /** The determinism class a worker reports on `GET /health`. */
 export async function classFromWorker(workerUrl) {
   const h = await (await fetch(`${workerUrl}/health`)).json();
@@ -183,11 +198,11 @@ export async function quote(api, model, redundancy, maxPrice) {
  * Submits a job. `input` is a Uint8Array (inline) or `{ hash, uri }` (remote).
  * `deadlineBlocks` counts from the current head. Resolves with `{ job, escrow, deadline, blockHash }`.
  */
-export async function submitJob(api, pair, { model, input, redundancy = 3, maxPrice, deadlineBlocks = 60 }) {
+export async function submitJob(api, pair, { model, input, redundancy = 3, maxPrice, deadlineBlocks = 60, nonce = -1 }) {
   const head = (await api.rpc.chain.getHeader()).number.toNumber();
   const jobInput = input instanceof Uint8Array ? { Inline: u8aToHex(input) } : { Remote: { hash: hash32(input.hash, 'input hash'), uri: input.uri } };
   const deadline = head + deadlineBlocks;
-  const { blockHash, events } = await send(api, api.tx.jobs.submitJob(hash32(model, 'model'), jobInput, redundancy, maxPrice, deadline), pair);
+  const { blockHash, events } = await send(api, api.tx.jobs.submitJob(hash32(model, 'model'), jobInput, redundancy, maxPrice, deadline), pair, { nonce });
   const ev = eventOf(events, 'jobs', 'JobSubmitted');
   if (!ev) throw new Error('no JobSubmitted event');
   return { job: ev.data.job.toNumber(), escrow: ev.data.escrow.toBigInt(), deadline: ev.data.deadline.toNumber(), blockHash };

@@ -45,6 +45,7 @@ impl<T: Config> Pallet<T> {
 					len > 0 && len <= manifest.max_input_bytes && len <= T::MaxInlineInput::get(),
 					Error::<T>::InvalidInputSize
 				);
+				ensure!(manifest.input.accepts_len(bytes.len()), Error::<T>::InvalidInputShape);
 				input_hash(bytes)
 			},
 			JobInput::Remote { hash, uri } => {

@@ -245,6 +245,9 @@ pub mod pallet {
 		InvalidRedundancy,
 		/// The inline input is empty, or larger than the model's `max_input_bytes` or `MaxInlineInput`.
 		InvalidInputSize,
+		/// The inline input is not a whole number of the model's input items (dtype size times
+		/// the static dimensions): every honest worker would refuse it.
+		InvalidInputShape,
 		/// The input URI is not a non-empty `http://`, `https://` or `ipfs://` URI.
 		InvalidInputUri,
 		/// The price is zero.
@@ -339,7 +342,7 @@ pub mod pallet {
 		/// the job for assignment in a later block.
 		///
 		/// Origin: signed (the payer). Emits `JobSubmitted`. Errors: `ModelNotActive`,
-		/// `InvalidRedundancy`, `InvalidInputSize`, `InvalidInputUri`, `ZeroPrice`,
+		/// `InvalidRedundancy`, `InvalidInputSize`, `InvalidInputShape`, `InvalidInputUri`, `ZeroPrice`,
 		/// `DeadlineTooSoon`, `DeadlineTooFar`, `InsufficientBalance`, `QueueFull`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::submit_job(u32::try_from(input.encoded_size()).unwrap_or(u32::MAX)))]

@@ -190,7 +190,9 @@ pub fn manifest(tag: u8, max_input: u32) -> ModelManifest {
 	ModelManifest {
 		hash: [tag; 32],
 		name: b"mlp".to_vec().try_into().unwrap(),
-		input: TensorSpec { dtype: DType::U8, shape: vec![None, Some(4)].try_into().unwrap() },
+		// Bytes, any number of them: the refusal of inputs that are not whole items is tested
+		// with a model of its own.
+		input: TensorSpec { dtype: DType::U8, shape: vec![None].try_into().unwrap() },
 		output: TensorSpec { dtype: DType::F32, shape: vec![None, Some(4)].try_into().unwrap() },
 		canonicalization: Canonicalization { step_exponent: 16, tolerance: 2 },
 		max_input_bytes: max_input,

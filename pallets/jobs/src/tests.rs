@@ -94,6 +94,36 @@ fn submit_holds_escrow_and_assigns_in_a_later_block() {
 }
 
 #[test]
+fn inputs_that_are_not_whole_items_of_the_model_are_refused() {
+	build_and_execute(|| {
+		let mut m = manifest(7, 1024);
+		// f32, 4 per item: 16 bytes an item.
+		m.input = synod_primitives::model::TensorSpec {
+			dtype: synod_primitives::digest::DType::F32,
+			shape: vec![None, Some(4)].try_into().unwrap(),
+		};
+		assert_ok!(Models::register_model(RuntimeOrigin::signed(PUBLISHER), Box::new(m.clone())));
+		let submit = |bytes: &[u8]| {
+			Jobs::submit_job(RuntimeOrigin::signed(PAYER), model(7), inline(bytes), 1, PRICE, 30)
+		};
+		for bad in [&[0u8; 15][..], &[0; 17], &[0; 40]] {
+			assert_noop!(submit(bad), Error::<Test>::InvalidInputShape);
+		}
+		assert_ok!(submit(&[0; 16]));
+		assert_ok!(submit(&[0; 48]));
+		// A static shape takes exactly one item.
+		m.hash = [8; 32];
+		m.input.shape = vec![Some(2), Some(4)].try_into().unwrap();
+		assert_ok!(Models::register_model(RuntimeOrigin::signed(PUBLISHER), Box::new(m)));
+		let submit8 = |bytes: &[u8]| {
+			Jobs::submit_job(RuntimeOrigin::signed(PAYER), model(8), inline(bytes), 1, PRICE, 30)
+		};
+		assert_noop!(submit8(&[0; 64]), Error::<Test>::InvalidInputShape);
+		assert_ok!(submit8(&[0; 32]));
+	});
+}
+
+#[test]
 fn submit_refusals() {
 	build_and_execute(|| {
 		let s = || RuntimeOrigin::signed(PAYER);

@@ -43,8 +43,13 @@ impl<T: Config> ModelRegistry for Pallet<T> {
 		use frame_support::traits::fungible::Mutate;
 		let publisher: T::AccountId = frame_benchmarking::account("publisher", 0, 0);
 		let mut manifest = crate::benchmarking::largest_manifest(model);
-		// Any input size the chain allows, so that other pallets can benchmark their largest.
+		// Any input size the chain allows (bytes, any number of them), so that other pallets can
+		// benchmark their largest.
 		manifest.max_input_bytes = <T::MaxInputBytes as frame_support::traits::Get<u32>>::get();
+		manifest.input = synod_primitives::model::TensorSpec {
+			dtype: synod_primitives::digest::DType::U8,
+			shape: alloc::vec![None].try_into().unwrap_or_default(),
+		};
 		let deposit = Pallet::<T>::deposit_for(&manifest);
 		let funds = deposit.saturating_mul(2u32.into()).saturating_add(
 			<T::Currency as frame_support::traits::fungible::Inspect<_>>::minimum_balance(),

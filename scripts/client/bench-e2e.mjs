@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+// End-to-end figures on a running dev network (scripts/bench-e2e.sh starts one):
+//   latency   submission → JobSettled, in blocks and seconds, N jobs in turn per model (k = 3)
+//   sustained jobs settled per minute over --duration seconds with --inflight jobs kept open,
+//             with the node's RSS and CPU sampled from /proc/<--node-pid>
+// Prints a JSON summary on stdout (progress on stderr).
+
+import { readFileSync } from 'node:fs';
+import * as synod from './synod.mjs';
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+const url = arg('url', 'ws://127.0.0.1:9944');
+const workerUrl = arg('worker', 'http://127.0.0.1:7400');
+const base = arg('source-base');
+const manifests = arg('manifests').split(',');
+const latencyJobs = Number(arg('latency-jobs', '5'));
+const duration = Number(arg('duration', '600'));
+const inflightTarget = Number(arg('inflight', '12'));
+const nodePid = arg('node-pid');
+const say = (s) => process.stderr.write(`bench-e2e: ${s}\n`);
+
+const api = await synod.connect(url);
+const alice = synod.signer('//Alice');
+const PRICE = synod.parseAmount('0.01SYN');
+
+// Models, and an input for each (MiniLM: the first tokenized sentence).
+const models = [];
+for (const path of manifests) {
+  const json = JSON.parse(readFileSync(path, 'utf8'));
+  const { model } = await synod.registerModel(api, alice, synod.manifestFromJson(json, { sourceBase: base }));
+  const n = json.input.shape.slice(1).reduce((a, b) => a * b, 1);
+  let values = Array.from({ length: n }, (_, i) => ((i % 17) - 8) / 8);
+  if (json.name.includes('MiniLM')) {
+    const inputs = JSON.parse(readFileSync(path.replace(/\.json$/, '.inputs.json'), 'utf8'));
+    values = inputs.ids[0];
+  }
+  models.push({ name: json.name, model, input: synod.encodeInput(values, json.input.dtype) });
+}
+await synod.setupDevProviders(api, { suris: ['//Bob', '//Charlie', '//Dave'], workerUrl, models: models.map((m) => m.model), bond: synod.parseAmount('1000SYN'), price: PRICE, concurrency: 16 });
+say(`models ${models.map((m) => m.name).join(', ')}; three providers`);
+
+const head = async () => (await api.rpc.chain.getHeader()).number.toNumber();
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
+
+// Latency.
+const latency = {};
+for (const m of models) {
+  const rows = [];
+  for (let i = 0; i < latencyJobs; i++) {
+    const t0 = Date.now();
+    const { job } = await synod.submitJob(api, alice, { model: m.model, input: m.input, redundancy: 3, maxPrice: PRICE, deadlineBlocks: 100 });
+    const included = await head();
+    const out = await synod.waitForJob(api, job, () => {});
+    if (!out.settled) throw new Error(`${m.name} job ${job} failed: ${JSON.stringify(out.event)}`);
+    const row = { blocks: out.block - included, seconds: (Date.now() - t0) / 1000 };
+    rows.push(row);
+    say(`${m.name} job ${job}: ${row.blocks} blocks, ${row.seconds.toFixed(1)} s`);
+  }
+  latency[m.name] = {
+    jobs: rows.length,
+    blocks_median: median(rows.map((r) => r.blocks)), blocks_max: Math.max(...rows.map((r) => r.blocks)),
+    seconds_median: median(rows.map((r) => r.seconds)), seconds_max: Math.max(...rows.map((r) => r.seconds)),
+  };
+}
+
+// Sustained load on the first model.
+const m = models[0];
+let inflight = 0, settled = 0, failed = 0, submitted = 0;
+let nonce = (await api.rpc.system.accountNextIndex(alice.address)).toNumber();
+const samples = [];
+const MS_PER_TICK = 10; // USER_HZ is 100 on Linux
+let lastCpu = null;
+const sample = () => {
+  if (!nodePid) return;
+  try {
+    const stat = readFileSync(`/proc/${nodePid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const cpu = Number(stat[11]) + Number(stat[12]); // utime + stime, clock ticks
+    const rss = Number(readFileSync(`/proc/${nodePid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]) / 1024;
+    const now = Date.now();
+    if (lastCpu) samples.push({ rss, cpu: ((cpu - lastCpu.cpu) * MS_PER_TICK) / (now - lastCpu.t) * 100 });
+    lastCpu = { cpu, t: now };
+  } catch { /* the node exited: the run fails below */ }
+};
+const t0 = Date.now();
+const startBlock = await head();
+say(`sustained: ${duration} s with ${inflightTarget} jobs kept open (${m.name})`);
+await new Promise((resolve, reject) => {
+  let unsub = () => {};
+  let busy = false;
+  api.rpc.chain.subscribeNewHeads(async (header) => {
+    if (busy) return;
+    busy = true;
+    try {
+      const events = await (await api.at(header.hash)).query.system.events();
+      for (const { event } of events) {
+        if (event.section !== 'jobs') continue;
+        if (event.method === 'JobSubmitted') inflight++;
+        if (event.method === 'JobSettled') { inflight--; settled++; }
+        if (event.method === 'JobFailed') { inflight--; failed++; }
+      }
+      sample();
+      const elapsed = (Date.now() - t0) / 1000;
+      if (elapsed >= duration) { unsub(); resolve(); return; }
+      const pending = submitted - (settled + failed + inflight); // sent, not yet in a block
+      for (let i = inflight + pending; i < inflightTarget; i++) {
+        const n = nonce++;
+        submitted++;
+        synod.submitJob(api, alice, { model: m.model, input: m.input, redundancy: 3, maxPrice: PRICE, deadlineBlocks: 100, nonce: n })
+          .catch((e) => say(`submit failed: ${e.message}`));
+      }
+      if (header.number.toNumber() % 10 === 0) say(`#${header.number}: ${elapsed.toFixed(0)} s, settled ${settled}, failed ${failed}, open ${inflight}`);
+    } catch (e) { unsub(); reject(e); } finally { busy = false; }
+  }).then((u) => { unsub = u; }).catch(reject);
+});
+const minutes = (Date.now() - t0) / 60000;
+const blocks = (await head()) - startBlock;
+const result = {
+  latency,
+  sustained: {
+    model: m.name, seconds: Math.round(minutes * 60), blocks, inflight_target: inflightTarget,
+    settled, failed, jobs_per_minute: +(settled / minutes).toFixed(1),
+    node_rss_mib_max: samples.length ? +Math.max(...samples.map((s) => s.rss)).toFixed(0) : null,
+    node_rss_mib_mean: samples.length ? +(samples.reduce((a, s) => a + s.rss, 0) / samples.length).toFixed(0) : null,
+    node_cpu_percent_mean: samples.length ? +(samples.reduce((a, s) => a + s.cpu, 0) / samples.length).toFixed(1) : null,
+  },
+};
+console.log(JSON.stringify(result, null, 2));
+await api.disconnect();
