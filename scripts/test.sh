@@ -51,6 +51,11 @@ if [ -z "${SKIP_SMOKE:-}" ]; then
 	step "e2e: dev network, a job settled and verified" env RPC_PORT=19744 P2P_PORT=19733 \
 		PROM_PORT=19715 WORKER_PORT=19700 MODELS_PORT=19780 DEVNET_DIR="$SYNOD_CACHE/e2e" \
 		"$SYNOD_ROOT/scripts/dev.sh" --exit
+	# Seven nodes and three workers under faults (about 5 minutes here): the liar outvoted and
+	# slashed, a provider and a validator stopped, a restart. SKIP_ZOMBIENET=1 leaves it out.
+	if [ -z "${SKIP_ZOMBIENET:-}" ]; then
+		step "zombienet: 4 validators, 3 providers, faults" "$SYNOD_ROOT/scripts/zombienet.sh"
+	fi
 fi
 
 echo

@@ -51,11 +51,11 @@ mkdir -p "$SYNOD_ROOT/docs/results"
 {
 	echo "# Last zombienet run"
 	echo
-	echo "\`scripts/zombienet.sh\` at commit $(git -C "$SYNOD_ROOT" rev-parse --short HEAD), $(date -u '+%Y-%m-%d %H:%M UTC'):"
-	echo "**$([ "$rc" = 0 ] && echo passed || echo FAILED)** in ${secs} s on $(nproc) cores."
+	echo "\`scripts/zombienet.sh\` at commit $(git -C "$SYNOD_ROOT" rev-parse --short HEAD)$(git -C "$SYNOD_ROOT" diff --quiet HEAD -- zombienet scripts || echo " with local changes"), $(date -u '+%Y-%m-%d %H:%M UTC'):"
+	echo "**$([ "$rc" = 0 ] && echo passed || echo FAILED)** in ${secs} s on $(getconf _NPROCESSORS_ONLN) cores."
 	echo
 	echo '```'
-	sed -e 's/\x1b\[[0-9;]*m//g' "$dir/zombienet.log" | grep -E 'synod:|✅|❌|PASS|FAIL|Error|Result|passing|failing' | tail -n 80
+	sed -e 's/\x1b\[[0-9;]*m//g' "$dir/zombienet.log" | grep -E 'synod:|✅|❌|Error running|One or more' | tail -n 80
 	echo '```'
 } >"$SYNOD_ROOT/docs/results/zombienet.md"
 echo "zombienet: $([ "$rc" = 0 ] && echo passed || echo FAILED) in ${secs}s (summary: docs/results/zombienet.md)"

@@ -17,6 +17,17 @@ async function run(nodeName, networkInfo) {
     const manifest = synod.manifestFromJson(JSON.parse(fs.readFileSync(manifestFile(), 'utf8')), { sourceBase: `${process.env.SYNOD_MODELS_URL}/` });
     const { model } = await synod.registerModel(api, alice, manifest);
     log(`model ${model} registered`);
+    // Zombienet rewrites the genesis balances of its nodes' accounts: fund each provider from
+    // Alice so it can bond.
+    const need = synod.parseAmount('1100SYN');
+    for (const p of PROVIDERS) {
+      const who = synod.signer(p.suri).address;
+      const free = (await api.query.system.account(who)).data.free.toBigInt();
+      if (free < need) {
+        await synod.send(api, api.tx.balances.transferKeepAlive(who, need - free), alice);
+        log(`funded ${p.node} ${who} with ${synod.formatAmount(need - free)}`);
+      }
+    }
     for (const p of PROVIDERS) {
       const cls = await synod.classFromWorker(p.worker);
       const pair = synod.signer(p.suri);
