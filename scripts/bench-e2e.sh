@@ -5,6 +5,7 @@
 # three provider keys, one synod-worker).
 #
 #   scripts/bench-e2e.sh            writes docs/results/bench-e2e.json
+#   env: LATENCY_JOBS (5), DURATION (600), INFLIGHT (12 jobs kept open), CONCURRENCY (16 per provider)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 source "$SYNOD_ROOT/scripts/lib.sh"
@@ -24,4 +25,4 @@ mkdir -p "$SYNOD_ROOT/docs/results"
 node "$SYNOD_ROOT/scripts/client/bench-e2e.mjs" --url "ws://127.0.0.1:$RPC_PORT" \
 	--worker "http://127.0.0.1:$WORKER_PORT" --source-base "http://127.0.0.1:$MODELS_PORT/" \
 	--manifests "$manifests" --latency-jobs "${LATENCY_JOBS:-5}" --duration "${DURATION:-600}" \
-	--inflight "${INFLIGHT:-12}" --node-pid "$node_pid" | tee "$SYNOD_ROOT/docs/results/bench-e2e.json"
+	--inflight "${INFLIGHT:-12}" --concurrency "${CONCURRENCY:-16}" --node-pid "$node_pid" | tee "$SYNOD_ROOT/docs/results/bench-e2e.json"

@@ -26,3 +26,69 @@ impl frame_system::offchain::AppCrypto<MultiSigner, MultiSignature> for Provider
 	type GenericSignature = sr25519::Signature;
 	type GenericPublic = sr25519::Public;
 }
+
+/// Paths the exported macros use.
+#[doc(hidden)]
+pub mod __private {
+	pub use frame_system;
+	pub use sp_runtime;
+}
+
+/// Makes a `u64`-account test runtime able to send the off-chain workers' signed transactions:
+/// provider keys are `UintAuthorityId`s (set with `UintAuthorityId::set_all_keys`, the test
+/// keystore), their account is the same number, and transactions are `TestXt`s, which tests
+/// decode from the pool. Defines `Extrinsic` and `TestAuthId` (the `AuthorityId` to configure)
+/// in the calling module. For pallet tests (std only).
+///
+/// ```ignore
+/// synod_primitives::impl_test_signing!(Test, RuntimeCall);
+/// ```
+#[cfg(feature = "std")]
+#[macro_export]
+macro_rules! impl_test_signing {
+	($runtime:ty, $call:ty) => {
+		use $crate::crypto::__private::{
+			frame_system as __fs,
+			sp_runtime::testing::{TestSignature as __Sig, TestXt, UintAuthorityId as __Key},
+		};
+
+		impl __fs::offchain::SigningTypes for $runtime {
+			type Public = __Key;
+			type Signature = __Sig;
+		}
+
+		/// What the off-chain workers put in the transaction pool.
+		pub type Extrinsic = TestXt<$call, ()>;
+
+		impl<C> __fs::offchain::CreateTransactionBase<C> for $runtime
+		where
+			$call: From<C>,
+		{
+			type Extrinsic = Extrinsic;
+			type RuntimeCall = $call;
+		}
+
+		impl<C> __fs::offchain::CreateSignedTransaction<C> for $runtime
+		where
+			$call: From<C>,
+		{
+			fn create_signed_transaction<A: __fs::offchain::AppCrypto<__Key, __Sig>>(
+				call: $call,
+				_public: __Key,
+				account: <$runtime as __fs::Config>::AccountId,
+				_nonce: <$runtime as __fs::Config>::Nonce,
+			) -> Option<Extrinsic> {
+				Some(Extrinsic::new_signed(call, account, (), ()))
+			}
+		}
+
+		/// Signs with the test keys.
+		pub struct TestAuthId;
+
+		impl __fs::offchain::AppCrypto<__Key, __Sig> for TestAuthId {
+			type RuntimeAppPublic = __Key;
+			type GenericPublic = __Key;
+			type GenericSignature = __Sig;
+		}
+	};
+}

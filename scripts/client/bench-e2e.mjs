@@ -19,6 +19,7 @@ const manifests = arg('manifests').split(',');
 const latencyJobs = Number(arg('latency-jobs', '5'));
 const duration = Number(arg('duration', '600'));
 const inflightTarget = Number(arg('inflight', '12'));
+const concurrency = Number(arg('concurrency', '16'));
 const nodePid = arg('node-pid');
 const say = (s) => process.stderr.write(`bench-e2e: ${s}\n`);
 
@@ -39,7 +40,7 @@ for (const path of manifests) {
   }
   models.push({ name: json.name, model, input: synod.encodeInput(values, json.input.dtype) });
 }
-await synod.setupDevProviders(api, { suris: ['//Bob', '//Charlie', '//Dave'], workerUrl, models: models.map((m) => m.model), bond: synod.parseAmount('1000SYN'), price: PRICE, concurrency: 16 });
+await synod.setupDevProviders(api, { suris: ['//Bob', '//Charlie', '//Dave'], workerUrl, models: models.map((m) => m.model), bond: synod.parseAmount('1000SYN'), price: PRICE, concurrency });
 say(`models ${models.map((m) => m.name).join(', ')}; three providers`);
 
 const head = async () => (await api.rpc.chain.getHeader()).number.toNumber();
@@ -59,6 +60,7 @@ for (const m of models) {
     rows.push(row);
     say(`${m.name} job ${job}: ${row.blocks} blocks, ${row.seconds.toFixed(1)} s`);
   }
+  if (!rows.length) continue;
   latency[m.name] = {
     jobs: rows.length,
     blocks_median: median(rows.map((r) => r.blocks)), blocks_max: Math.max(...rows.map((r) => r.blocks)),

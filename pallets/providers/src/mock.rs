@@ -89,53 +89,8 @@ parameter_types! {
 	pub const Decay: Perbill = Perbill::from_percent(90);
 }
 
-/// Provider keys in the test "keystore" are `UintAuthorityId`s (set with
-/// `UintAuthorityId::set_all_keys`): their account is the same `u64`.
-impl frame_system::offchain::SigningTypes for Test {
-	type Public = sp_runtime::testing::UintAuthorityId;
-	type Signature = sp_runtime::testing::TestSignature;
-}
-
-/// What the off-chain worker puts in the transaction pool.
-pub type Extrinsic = sp_runtime::testing::TestXt<RuntimeCall, ()>;
-
-impl<C> frame_system::offchain::CreateTransactionBase<C> for Test
-where
-	RuntimeCall: From<C>,
-{
-	type Extrinsic = Extrinsic;
-	type RuntimeCall = RuntimeCall;
-}
-
-impl<C> frame_system::offchain::CreateSignedTransaction<C> for Test
-where
-	RuntimeCall: From<C>,
-{
-	fn create_signed_transaction<
-		A: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>,
-	>(
-		call: RuntimeCall,
-		_public: sp_runtime::testing::UintAuthorityId,
-		account: AccountId,
-		_nonce: <Test as frame_system::Config>::Nonce,
-	) -> Option<Extrinsic> {
-		Some(Extrinsic::new_signed(call, account, (), ()))
-	}
-}
-
-/// Signs with the test keys.
-pub struct TestAuthId;
-
-impl
-	frame_system::offchain::AppCrypto<
-		sp_runtime::testing::UintAuthorityId,
-		sp_runtime::testing::TestSignature,
-	> for TestAuthId
-{
-	type RuntimeAppPublic = sp_runtime::testing::UintAuthorityId;
-	type GenericPublic = sp_runtime::testing::UintAuthorityId;
-	type GenericSignature = sp_runtime::testing::TestSignature;
-}
+// Provider keys, signing and the pool's transactions of the off-chain worker tests.
+synod_primitives::impl_test_signing!(Test, RuntimeCall);
 
 impl pallet_providers::Config for Test {
 	type Currency = Balances;
