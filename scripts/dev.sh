@@ -52,4 +52,4 @@ Ctrl-C stops the network.
 
 MSG
 tail -n 0 -f "$dir/node.log" --pid "${SYNOD_PIDS[-1]}" |
-	grep --line-buffered -E 'runtime::jobs|runtime::providers|finalized|ERROR|WARN' || true
+	grep --line-buffered -E 'job\(s\)|job [0-9]+|heartbeat|synod-worker|finalized #|ERROR|WARN' || true

@@ -70,6 +70,7 @@ synod_start_devnet() {
 	synod_wait_http "http://127.0.0.1:$WORKER_PORT/health" 60 || { tail -n 20 "$dir/worker.log"; return 1; }
 	"$SYNOD_NODE_BIN" --dev --tmp "${SYNOD_LOOPBACK_FLAGS[@]}" --rpc-port "$RPC_PORT" \
 		--port "$P2P_PORT" --prometheus-port "$PROM_PORT" \
+		-lruntime::jobs=info,runtime::providers=info \
 		--worker-url "http://127.0.0.1:$WORKER_PORT" >"$dir/node.log" 2>&1 &
 	SYNOD_PIDS+=($!)
 	synod_wait_rpc "$RPC_PORT" 120 || { tail -n 40 "$dir/node.log"; return 1; }
