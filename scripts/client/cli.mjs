@@ -68,7 +68,7 @@ async function main() {
   if (!cmd || cmd === 'help' || opts.help) { console.log(USAGE); return; }
   const known = ['register-model', 'register-provider', 'submit-job', 'job', 'result', 'providers', 'quote'];
   if (!known.includes(cmd)) throw new Error(`unknown command ${cmd}\n\n${USAGE}`);
-  const api = await synod.connect(opts.url || 'ws://127.0.0.1:9944');
+  const api = await synod.connect(opts.url || 'ws://127.0.0.1:9944', 30_000, { failFast: true });
   try {
     switch (cmd) {
       case 'register-model': {
@@ -140,8 +140,12 @@ async function main() {
         break;
       }
       case 'quote': {
-        const q = await synod.quote(api, need(opts, 'model'), Number(opts.redundancy || 3), opts['max-price'] ? synod.parseAmount(opts['max-price']) : 10n ** 30n);
-        console.log(json(q));
+        // Without --max-price: what a job at the cheapest assignable price would hold.
+        const k = Number(opts.redundancy || 3);
+        const given = opts['max-price'] ? synod.parseAmount(opts['max-price']) : null;
+        const q = await synod.quote(api, need(opts, 'model'), k, given ?? 10n ** 30n);
+        const escrow = given === null ? (q.cheapest === null ? null : q.cheapest * BigInt(k)) : q.escrow;
+        console.log(json({ redundancy: k, maxPrice: given ?? q.cheapest, escrow, cheapest: q.cheapest }));
         break;
       }
     }

@@ -21,16 +21,30 @@ const DTYPES = {
   f16: 'F16', bf16: 'BF16', f32: 'F32', f64: 'F64', u8: 'U8', i8: 'I8', i16: 'I16', i32: 'I32', i64: 'I64', bool: 'Bool',
 };
 
-/** Connects to a node; rejects after `timeoutMs` if it cannot. */
-export async function connect(url = 'ws://127.0.0.1:9944', timeoutMs = 30_000) {
+/**
+ * Connects to a node; rejects after `timeoutMs` if it cannot, or at the first connection error
+ * with `failFast` (for one-shot commands: no reconnect loop against a wrong URL).
+ */
+export async function connect(url = 'ws://127.0.0.1:9944', timeoutMs = 30_000, { failFast = false } = {}) {
   await cryptoWaitReady();
   const provider = new WsProvider(url, 1000, {}, timeoutMs);
-  provider.on('error', () => {});
-  const api = await Promise.race([
-    ApiPromise.create({ provider, noInitWarn: true }),
-    new Promise((_, reject) => setTimeout(() => reject(new Error(`no node answered at ${url} within ${timeoutMs} ms`)), timeoutMs)),
-  ]);
-  return api;
+  const failed = new Promise((_, reject) => {
+    provider.on('error', () => { if (failFast) reject(new Error(`cannot connect to ${url}`)); });
+  });
+  failed.catch(() => {});
+  let timer;
+  try {
+    return await Promise.race([
+      ApiPromise.create({ provider, noInitWarn: true }),
+      failed,
+      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no node answered at ${url} within ${timeoutMs} ms`)), timeoutMs); }),
+    ]);
+  } catch (e) {
+    await provider.disconnect().catch(() => {});
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A keyring pair from a secret URI (`//Alice`, a mnemonic, a hex seed). */
