@@ -8,10 +8,7 @@
 import { readFileSync } from 'node:fs';
 import * as synod from './synod.mjs';
 
-function arg(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+const { arg } = synod;
 const url = arg('url', 'ws://127.0.0.1:9944');
 const workerUrl = arg('worker', 'http://127.0.0.1:7400');
 const base = arg('source-base');

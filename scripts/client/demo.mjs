@@ -18,10 +18,7 @@
 import { readFileSync } from 'node:fs';
 import * as synod from './synod.mjs';
 
-function arg(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+const { arg } = synod;
 
 const url = arg('url', 'ws://127.0.0.1:9944');
 const workerUrl = arg('worker', 'http://127.0.0.1:7400');
@@ -73,14 +70,8 @@ console.log(`demo: receipt ${JSON.stringify(receipt, null, 2)}`);
 
 // 4. The verified result: the worker's output, whose canonical digest is the agreed one.
 const record = await (async () => {
-  // The off-chain worker names the worker job synod-<job>-<tag>-a<attempt> with
-  // tag = hex(blake2(SCALE(model, input_hash))[..12]) (pallets/jobs/src/offchain.rs).
-  const { blake2AsU8a } = await import('@polkadot/util-crypto');
-  const { u8aConcat, hexToU8a, u8aToHex } = await import('@polkadot/util');
-  const inputHash = blake2AsU8a(input, 256);
-  const tag = u8aToHex(blake2AsU8a(u8aConcat(hexToU8a(model), inputHash), 256)).slice(2, 26);
   for (let attempt = 0; attempt < 3; attempt++) {
-    const r = await fetch(`${workerUrl}/v1/jobs/synod-${submitted.job}-${tag}-a${attempt}`);
+    const r = await fetch(`${workerUrl}/v1/jobs/${synod.workerJobId(submitted.job, model, input, attempt)}`);
     if (r.ok) {
       const v = await r.json();
       if (v.status === 'succeeded') return v;

@@ -307,6 +307,22 @@ export function canonicalDigest(modelHash, input, shape, quantized) {
   return u8aToHex(blake2AsU8a(pre, 256));
 }
 
+/**
+ * The id under which a provider node's off-chain worker hands chain job `job` to synod-worker
+ * (pallets/jobs/src/offchain.rs `worker_job_id`): `synod-<job>-<tag>-a<attempt>`, where tag is the
+ * hex of the first 12 bytes of blake2_256(model ‖ blake2_256(input)).
+ */
+export function workerJobId(job, modelHash, input, attempt = 0) {
+  const tag = u8aToHex(blake2AsU8a(u8aConcat(hexToU8a(hash32(modelHash, 'model')), blake2AsU8a(input, 256)), 256)).slice(2, 26);
+  return `synod-${job}-${tag}-a${attempt}`;
+}
+
+/** `--name value` from the command line, or `fallback`. */
+export function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+
 /** blake2-256 of bytes, hex. */
 export function blake2Hex(bytes) {
   return u8aToHex(blake2AsU8a(bytes, 256));
