@@ -7,7 +7,7 @@
 
 use alloc::vec::Vec;
 use codec::Encode;
-use frame_support::{storage::with_storage_layer, traits::Get, BoundedVec};
+use frame_support::{storage::with_storage_layer, traits::Get};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
 	traits::{Saturating, UniqueSaturatedInto},
@@ -21,7 +21,7 @@ use synod_primitives::{
 
 use crate::{
 	types::{Assignment, BalanceOf, FailureReason, JobId, JobStatus},
-	Config, Error, Event, Jobs, Pallet, ProviderJobs, Queue, Seed, Timeouts,
+	Config, Error, Event, JobOf, Jobs, Pallet, ProviderJobs, Queue, Seed, Timeouts,
 };
 
 /// A deterministic stream of random numbers from a 32-byte seed.
@@ -45,8 +45,9 @@ impl Draw {
 	}
 }
 
-/// A candidate's draw weight: its free bond scaled by its reputation (at least 1).
-fn weight<A, B: UniqueSaturatedInto<u128> + Copy>(c: &Candidate<A, B>) -> u128 {
+/// A candidate's draw weight: its free bond scaled by its reputation (at least 1). It is also
+/// the provider's vote weight in the tally.
+pub(crate) fn weight<A, B: UniqueSaturatedInto<u128> + Copy>(c: &Candidate<A, B>) -> u128 {
 	let bond: u128 = c.free_bond.unique_saturated_into();
 	c.reputation.mul_floor(bond).max(1)
 }
@@ -148,56 +149,93 @@ impl<T: Config> Pallet<T> {
 	/// or no time is left.
 	pub(crate) fn do_assign(job: JobId, n: BlockNumberFor<T>) -> DispatchResult {
 		let mut record = Jobs::<T>::get(job).ok_or(Error::<T>::JobNotFound)?;
-		let k = usize::try_from(record.redundancy).unwrap_or(usize::MAX);
-		let windows = T::CommitWindow::get().saturating_add(T::RevealWindow::get());
-		if n.saturating_add(windows) > record.deadline {
+		let k = record.redundancy;
+		if !Self::time_for_round(&record, n) {
 			return Self::fail_unassigned(job, record, FailureReason::DeadlineTooClose);
+		}
+		let chosen = Self::draw(job, &mut record, k)?;
+		if u32::try_from(chosen.len()).ok() != Some(k) {
+			return Err(Error::<T>::InvalidRedundancy.into());
+		}
+		let commit_end = Self::open_commits(job, &mut record, n)?;
+		Jobs::<T>::insert(job, record);
+		Self::deposit_event(Event::JobAssigned { job, providers: chosen, commit_end });
+		Ok(())
+	}
+
+	/// Whether a commit window and a reveal window still fit before the job's deadline when a
+	/// round starts at `n`.
+	pub(crate) fn time_for_round(record: &JobOf<T>, n: BlockNumberFor<T>) -> bool {
+		let windows = T::CommitWindow::get().saturating_add(T::RevealWindow::get());
+		n.saturating_add(windows) <= record.deadline
+	}
+
+	/// Draws up to `count` providers for `job` that are not assigned to it yet (in the job's
+	/// current round), locks their collateral and adds their assignments; returns who was
+	/// drawn (fewer than `count` when fewer are eligible or the assignment list is full).
+	pub(crate) fn draw(
+		job: JobId,
+		record: &mut JobOf<T>,
+		count: u32,
+	) -> Result<Vec<T::AccountId>, sp_runtime::DispatchError> {
+		let room = crate::types::MAX_ASSIGNMENTS
+			.saturating_sub(u32::try_from(record.assignments.len()).unwrap_or(u32::MAX));
+		let k = usize::try_from(count.min(room)).unwrap_or(0);
+		if k == 0 {
+			return Ok(Vec::new());
 		}
 		let factor = BalanceOf::<T>::from(T::CollateralFactor::get());
 		let pool: Vec<_> = T::Providers::eligible(&record.model, record.max_price)
 			.into_iter()
 			.filter(|c| c.free_bond >= c.price.saturating_mul(factor))
+			.filter(|c| !record.assignments.iter().any(|a| a.provider == c.who))
 			.collect();
-		if pool.len() < k {
-			return Self::fail_unassigned(job, record, FailureReason::NotEnoughProviders);
-		}
 		let parent = frame_system::Pallet::<T>::parent_hash();
-		let mut draw =
-			Draw::new(sp_crypto_hashing::blake2_256(&(Seed::<T>::get(), parent, job).encode()));
+		let mut draw = Draw::new(sp_crypto_hashing::blake2_256(
+			&(Seed::<T>::get(), parent, job, record.round, record.assignments.len() as u32).encode(),
+		));
 		let pool = one_class(pool, k, &mut draw);
 		let chosen = weighted_sample(pool, k, &mut draw);
-		let mut assignments = BoundedVec::new();
-		for c in &chosen {
+		let mut drawn = Vec::with_capacity(chosen.len());
+		for c in chosen {
 			let collateral = c.price.saturating_mul(factor);
 			T::Providers::lock_collateral(&c.who, collateral)?;
 			ProviderJobs::<T>::insert(&c.who, job, ());
-			assignments
+			record
+				.assignments
 				.try_push(Assignment {
 					provider: c.who.clone(),
 					price: c.price,
 					collateral,
+					weight: weight(&c),
+					round: record.round,
 					commitment: None,
 					digest: None,
+					output: None,
+					slashed: false,
 				})
 				.map_err(|_| Error::<T>::InvalidRedundancy)?;
+			drawn.push(c.who);
 		}
+		Ok(drawn)
+	}
+
+	/// Opens a commit window for the job's current round at block `n`; returns its end.
+	pub(crate) fn open_commits(
+		job: JobId,
+		record: &mut JobOf<T>,
+		n: BlockNumberFor<T>,
+	) -> Result<BlockNumberFor<T>, sp_runtime::DispatchError> {
 		let latest = record.deadline.saturating_sub(T::RevealWindow::get());
 		let commit_end = Self::schedule(job, n.saturating_add(T::CommitWindow::get()), latest)?;
-		record.assignments = assignments;
 		record.status = JobStatus::Committing;
 		record.phase_end = commit_end;
-		Jobs::<T>::insert(job, record);
-		Self::deposit_event(Event::JobAssigned {
-			job,
-			providers: chosen.into_iter().map(|c| c.who).collect(),
-			commit_end,
-		});
-		Ok(())
+		Ok(commit_end)
 	}
 
 	fn fail_unassigned(
 		job: JobId,
-		record: crate::JobOf<T>,
+		record: JobOf<T>,
 		reason: FailureReason,
 	) -> DispatchResult {
 		let refunded = Self::close_unassigned(job, &record)?;

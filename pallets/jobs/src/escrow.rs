@@ -22,6 +22,13 @@ use crate::{
 	Config, Error, Event, HoldReason, Jobs, NextJobId, Pallet, Queue,
 };
 
+/// The escrow of a job: `2 × redundancy × max_price`. Half pays the first round; the other half
+/// is the escalation reserve, which pays the providers an escalation draws and is released when
+/// the job settles without one.
+pub fn escrow_for<T: Config>(redundancy: u32, max_price: BalanceOf<T>) -> BalanceOf<T> {
+	max_price.saturating_mul(redundancy.saturating_mul(2).into())
+}
+
 impl<T: Config> Pallet<T> {
 	/// Checks and stores a job, holds its escrow and queues it.
 	pub(crate) fn do_submit_job(
@@ -64,7 +71,7 @@ impl<T: Config> Pallet<T> {
 			deadline <= now.saturating_add(T::MaxJobDuration::get()),
 			Error::<T>::DeadlineTooFar
 		);
-		let escrow = max_price.saturating_mul(redundancy.into());
+		let escrow = escrow_for::<T>(redundancy, max_price);
 		let job = NextJobId::<T>::get();
 		Queue::<T>::try_mutate(|q| q.try_push(job)).map_err(|_| Error::<T>::QueueFull)?;
 		T::Currency::hold(&HoldReason::JobEscrow.into(), &payer, escrow)
@@ -79,6 +86,8 @@ impl<T: Config> Pallet<T> {
 				input,
 				input_hash,
 				redundancy,
+				tolerance: manifest.canonicalization.tolerance,
+				round: 0,
 				max_price,
 				escrow,
 				status: JobStatus::Queued,
@@ -134,7 +143,7 @@ impl<T: Config> Pallet<T> {
 		redundancy: u32,
 		max_price: BalanceOf<T>,
 	) -> (BalanceOf<T>, Option<BalanceOf<T>>) {
-		let escrow = max_price.saturating_mul(redundancy.into());
+		let escrow = escrow_for::<T>(redundancy, max_price);
 		let mut prices: Vec<BalanceOf<T>> =
 			T::Providers::eligible(&model, max_price).into_iter().map(|c| c.price).collect();
 		prices.sort();

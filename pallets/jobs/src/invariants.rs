@@ -13,7 +13,8 @@ impl<T: Config> Pallet<T> {
 	/// - each payer's held `JobEscrow` equals the escrow of its open jobs;
 	/// - no open job is past its deadline, and its current window ends by the deadline;
 	/// - queued jobs are exactly those in the queue, and have no assignment;
-	/// - `ProviderJobs` lists exactly the assignments of open jobs.
+	/// - `ProviderJobs` lists exactly the assignments of open jobs that are not slashed;
+	/// - a job escalates at most once.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let mut escrow: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
@@ -33,9 +34,17 @@ impl<T: Config> Pallet<T> {
 				ensure!(job.phase_end >= now, "window already over");
 			}
 			for a in &job.assignments {
+				if a.slashed {
+					ensure!(
+						!ProviderJobs::<T>::contains_key(&a.provider, id),
+						"slashed assignment still indexed"
+					);
+					continue;
+				}
 				assignments = assignments.saturating_add(1);
 				ensure!(ProviderJobs::<T>::contains_key(&a.provider, id), "assignment not indexed");
 			}
+			ensure!(job.round <= 1, "a job escalates at most once");
 		}
 		ensure!(
 			u32::try_from(queue.len()).ok() == Some(queued),

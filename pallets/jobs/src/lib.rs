@@ -54,7 +54,8 @@ pub mod pallet {
 		traits::{ModelRegistry, ProviderRegistry},
 	};
 	pub use types::{
-		BalanceOf, Commitment, FailureReason, Job, JobId, JobInput, JobReceipt, JobStatus, Salt,
+		BalanceOf, Commitment, FailureReason, Job, JobId, JobInput, JobReceipt, JobStatus,
+		RevealItem, Salt, SmallOutput,
 	};
 
 	/// The in-code storage version.
@@ -96,7 +97,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type MinRedundancy: Get<u32>;
 
-		/// The most providers a job may ask for (at most `types::MAX_ASSIGNMENTS`).
+		/// The most providers a job may ask for (at most half of `types::MAX_ASSIGNMENTS`, so that
+		/// an escalation can draw as many again).
 		#[pallet::constant]
 		type MaxRedundancy: Get<u32>;
 
@@ -140,6 +142,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type ResultRetention: Get<BlockNumberFor<Self>>;
 
+		/// The largest share of a tally's total vote weight one provider may hold; heavier
+		/// providers are capped (see `settlement::capped_weights`).
+		#[pallet::constant]
+		type MaxVoteShare: Get<sp_runtime::Perbill>;
+
 		/// The key the off-chain worker signs commits and reveals with
 		/// (`synod_primitives::crypto`).
 		type AuthorityId: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>;
@@ -151,7 +158,8 @@ pub mod pallet {
 	/// Reasons this pallet holds funds.
 	#[pallet::composite_enum]
 	pub enum HoldReason {
-		/// A job's escrow: `redundancy × max_price`, held from the payer until settlement.
+		/// A job's escrow: `2 × redundancy × max_price` (the second half is the escalation
+		/// reserve), held from the payer until the job ends.
 		#[codec(index = 0)]
 		JobEscrow,
 	}
@@ -215,6 +223,17 @@ pub mod pallet {
 		JobAssigned { job: JobId, providers: Vec<T::AccountId>, commit_end: BlockNumberFor<T> },
 		/// A provider committed to an output.
 		Committed { job: JobId, provider: T::AccountId },
+		/// The providers of a round did not agree unanimously: `providers` more were drawn (round
+		/// 1); they commit until `commit_end`, then the larger set decides.
+		JobEscalated { job: JobId, providers: Vec<T::AccountId>, commit_end: BlockNumberFor<T> },
+		/// Providers that missed their commit window were slashed and replaced by `providers`,
+		/// who commit until `commit_end`.
+		ProvidersReplaced {
+			job: JobId,
+			replaced: Vec<T::AccountId>,
+			providers: Vec<T::AccountId>,
+			commit_end: BlockNumberFor<T>,
+		},
 		/// Commits closed; providers reveal until `reveal_end`.
 		RevealStarted { job: JobId, reveal_end: BlockNumberFor<T> },
 		/// A provider revealed its output digest.
@@ -284,6 +303,13 @@ pub mod pallet {
 		TooManyTimeouts,
 		/// A batch is empty or larger than `MaxBatch`.
 		InvalidBatch,
+		/// The caller's assignment is not part of the job's current round (it belongs to the
+		/// first round of an escalated job, or it was slashed and replaced).
+		NotInRound,
+		/// The revealed output's shape does not match its number of elements.
+		InvalidOutput,
+		/// The revealed output's canonical digest is not the revealed digest.
+		OutputMismatch,
 	}
 
 	#[pallet::hooks]
@@ -315,8 +341,8 @@ pub mod pallet {
 				"MinRedundancy above MaxRedundancy"
 			);
 			assert!(
-				T::MaxRedundancy::get() <= types::MAX_ASSIGNMENTS,
-				"MaxRedundancy above MAX_ASSIGNMENTS"
+				T::MaxRedundancy::get().saturating_mul(2) <= types::MAX_ASSIGNMENTS,
+				"MaxRedundancy above half of MAX_ASSIGNMENTS: no room to escalate"
 			);
 			assert!(
 				T::MaxInlineInput::get() <= types::MAX_INLINE_INPUT,
@@ -338,8 +364,8 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Submits an inference job: holds `redundancy × max_price` from the caller and queues
-		/// the job for assignment in a later block.
+		/// Submits an inference job: holds `2 × redundancy × max_price` from the caller (half of
+		/// it the escalation reserve) and queues the job for assignment in a later block.
 		///
 		/// Origin: signed (the payer). Emits `JobSubmitted`. Errors: `ModelNotActive`,
 		/// `InvalidRedundancy`, `InvalidInputSize`, `InvalidInputShape`, `InvalidInputUri`, `ZeroPrice`,
@@ -372,8 +398,8 @@ pub mod pallet {
 		/// Commits to an output: `commitment = blake2_256(digest ‖ salt ‖ provider)`.
 		///
 		/// Origin: signed by an assigned provider. Emits `Committed` (and `RevealStarted` when it
-		/// was the last commit). Errors: `JobNotFound`, `NotAssigned`, `CommitWindowClosed`,
-		/// `AlreadyCommitted`.
+		/// was the last commit). Errors: `JobNotFound`, `NotAssigned`, `NotInRound`,
+		/// `CommitWindowClosed`, `AlreadyCommitted`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::commit())]
 		pub fn commit(origin: OriginFor<T>, job: JobId, commitment: Commitment) -> DispatchResult {
@@ -381,11 +407,14 @@ pub mod pallet {
 			Self::do_commit(&who, job, commitment)
 		}
 
-		/// Reveals the committed output digest and salt.
+		/// Reveals the committed output digest and salt, and the output itself when it is small
+		/// (at most `types::MAX_SMALL_OUTPUT` elements): then it is compared within the model's
+		/// tolerance, not only by digest.
 		///
-		/// Origin: signed by an assigned provider. Emits `Revealed`, and `JobSettled` or
-		/// `JobFailed` when it was the last reveal. Errors: `JobNotFound`, `NotAssigned`,
-		/// `RevealWindowNotOpen`, `NotCommitted`, `AlreadyRevealed`, `RevealMismatch`.
+		/// Origin: signed by an assigned provider. Emits `Revealed`, and when it was the last
+		/// reveal of the round `JobSettled`, `JobEscalated` or `JobFailed`. Errors: `JobNotFound`,
+		/// `NotAssigned`, `NotInRound`, `RevealWindowNotOpen`, `NotCommitted`, `AlreadyRevealed`,
+		/// `RevealMismatch`, `InvalidOutput`, `OutputMismatch`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::reveal())]
 		pub fn reveal(
@@ -393,9 +422,10 @@ pub mod pallet {
 			job: JobId,
 			digest: Hash32,
 			salt: Salt,
+			output: Option<SmallOutput>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_reveal(&who, job, digest, salt)
+			Self::do_reveal(&who, job, digest, salt, output)
 		}
 
 		/// Commits to several jobs in one transaction; each item is checked as `commit` does and
@@ -421,17 +451,17 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::reveal_batch(u32::try_from(items.len()).unwrap_or(u32::MAX)))]
 		pub fn reveal_batch(
 			origin: OriginFor<T>,
-			items: BoundedVec<(JobId, Hash32, Salt), T::MaxBatch>,
+			items: BoundedVec<RevealItem, T::MaxBatch>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(!items.is_empty(), Error::<T>::InvalidBatch);
-			items.into_iter().try_for_each(|(job, d, s)| Self::do_reveal(&who, job, d, s))
+			items.into_iter().try_for_each(|(job, d, s, o)| Self::do_reveal(&who, job, d, s, o))
 		}
 	}
 
 	#[pallet::view_functions]
 	impl<T: Config> Pallet<T> {
-		/// What a job would hold now: `redundancy × max_price`, and the cheapest price at which
+		/// What a job would hold now: `2 × redundancy × max_price`, and the cheapest price at which
 		/// `redundancy` providers are assignable (`None` if there are not enough).
 		pub fn quote(
 			model: ModelHash,

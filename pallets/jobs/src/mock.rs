@@ -118,6 +118,10 @@ pub const POOR: AccountId = 99;
 /// Every endowed account's starting balance.
 pub const ENDOWMENT: Balance = 100_000;
 
+frame_support::parameter_types! {
+	pub const MaxVoteShare: sp_runtime::Perbill = sp_runtime::Perbill::from_percent(25);
+}
+
 impl pallet_jobs::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -136,6 +140,7 @@ impl pallet_jobs::Config for Test {
 	type MaxTimeoutsPerBlock = ConstU32<8>;
 	type MaxBatch = ConstU32<4>;
 	type ResultRetention = ConstU64<RETENTION>;
+	type MaxVoteShare = MaxVoteShare;
 	type AuthorityId = TestAuthId;
 	type WeightInfo = ();
 }
@@ -233,7 +238,7 @@ pub fn collateral_matches() {
 		let locked = pallet_providers::Providers::<Test>::get(who).map_or(0, |r| r.locked);
 		let open: Balance = pallet_jobs::Jobs::<Test>::iter()
 			.flat_map(|(_, j)| j.assignments.into_iter())
-			.filter(|a| a.provider == who)
+			.filter(|a| a.provider == who && !a.slashed)
 			.map(|a| a.collateral)
 			.sum();
 		assert_eq!(locked, open, "collateral of {who}");

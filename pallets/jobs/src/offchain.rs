@@ -36,11 +36,16 @@ use sp_runtime::{
 	},
 	traits::{Get, UniqueSaturatedInto},
 };
-use synod_primitives::{digest::Hash32, model::ModelManifest, ocw, traits::ModelRegistry};
+use synod_primitives::{
+	digest::{element_count, output_digest, Hash32},
+	model::ModelManifest,
+	ocw,
+	traits::ModelRegistry,
+};
 
 use crate::{
-	types::{Commitment, JobId, JobInput, JobStatus, Salt},
-	voting::commitment_of,
+	types::{Commitment, JobId, JobInput, JobStatus, RevealItem, Salt, SmallOutput},
+	voting::{commitment_of, in_round},
 	Call, Config, JobOf, Jobs, Pallet, ProviderJobs,
 };
 
@@ -85,6 +90,8 @@ pub enum LocalJob {
 		commit_sent: Option<u64>,
 		/// When the reveal was last sent.
 		reveal_sent: Option<u64>,
+		/// The quantized output, when it is small enough to reveal in full.
+		output: Option<SmallOutput>,
 	},
 }
 
@@ -178,6 +185,34 @@ struct WorkerJob {
 #[derive(serde::Deserialize, Debug)]
 struct WorkerOutput {
 	digest: String,
+	#[serde(default)]
+	shape: Vec<u32>,
+	#[serde(default)]
+	quantized: Vec<i64>,
+}
+
+/// The output to reveal in full with `digest`: the worker's quantized output when it has at
+/// most `MAX_SMALL_OUTPUT` elements and hashes to `digest` (a reveal whose output does not
+/// would be refused, so a worker that disagrees with itself reveals the digest alone).
+fn small_output(
+	out: &WorkerOutput,
+	model: &Hash32,
+	input_hash: &Hash32,
+	digest: &Hash32,
+) -> Option<SmallOutput> {
+	if out.quantized.is_empty() {
+		return None;
+	}
+	let shape = BoundedVec::try_from(out.shape.clone()).ok()?;
+	let values = BoundedVec::try_from(out.quantized.clone()).ok()?;
+	let small = SmallOutput { shape, values };
+	if element_count(&small.shape) != Some(small.values.len()) ||
+		output_digest(model, input_hash, &small.shape, &small.values) != *digest
+	{
+		log::warn!(target: "runtime::jobs", "synod-worker's output does not hash to its digest; revealing the digest alone");
+		return None;
+	}
+	Some(small)
 }
 
 #[derive(serde::Deserialize, Debug)]
@@ -195,7 +230,7 @@ fn transient(kind: &str) -> bool {
 enum Step {
 	Nothing,
 	Commit(Commitment),
-	Reveal(Hash32, Salt),
+	Reveal(Hash32, Salt, Option<SmallOutput>),
 }
 
 /// Why the worker could not be used for a job in this block.
@@ -233,14 +268,14 @@ impl<T: Config> Pallet<T> {
 		let mut open: Vec<JobId> = ProviderJobs::<T>::iter_key_prefix(&account.id).collect();
 		open.sort_unstable(); // oldest first
 		let mut commits: Vec<(JobId, Commitment)> = Vec::new();
-		let mut reveals: Vec<(JobId, Hash32, Salt)> = Vec::new();
+		let mut reveals: Vec<RevealItem> = Vec::new();
 		let mut worker_up = true;
 		for &job in &open {
 			let Some(record) = Jobs::<T>::get(job) else { continue };
 			match Self::step(account, job, &record, now, url, &mut worker_up) {
 				Step::Nothing => {},
 				Step::Commit(c) => commits.push((job, c)),
-				Step::Reveal(d, s) => reveals.push((job, d, s)),
+				Step::Reveal(d, s, o) => reveals.push((job, d, s, o)),
 			}
 		}
 		Self::send_commits(account, commits, now);
@@ -260,6 +295,11 @@ impl<T: Config> Pallet<T> {
 		let Some(slot) = record.assignments.iter().find(|a| a.provider == account.id) else {
 			return Step::Nothing;
 		};
+		if !in_round(slot, record.round) {
+			// A first-round provider of an escalated job (it revealed already), or one that
+			// was slashed and replaced: nothing to send.
+			return Step::Nothing;
+		}
 		let key = job_key(&account.id, job);
 		let store = StorageValueRef::persistent(&key);
 		let local = store.get::<LocalJob>().ok().flatten();
@@ -288,14 +328,14 @@ impl<T: Config> Pallet<T> {
 				},
 			},
 			(JobStatus::Revealing, Some(committed), None) => match local {
-				Some(LocalJob::Ready { digest, salt, reveal_sent, .. }) => {
+				Some(LocalJob::Ready { digest, salt, reveal_sent, output, .. }) => {
 					if commitment_of(&digest, &salt, &account.id) != committed {
 						log::error!(target: "runtime::jobs", "job {job}: the local result does not match the commitment on chain; cannot reveal");
 						Step::Nothing
 					} else if reveal_sent.is_some_and(|at| now < at.saturating_add(RESEND_AFTER)) {
 						Step::Nothing
 					} else {
-						Step::Reveal(digest, salt)
+						Step::Reveal(digest, salt, output)
 					}
 				},
 				_ => {
@@ -341,7 +381,7 @@ impl<T: Config> Pallet<T> {
 						.map(|()| None);
 				}
 				let view = Self::parse_view(answer.code, &answer.body)?;
-				return Self::take_result(account, job, attempt, view, now, &store);
+				return Self::take_result(account, job, record, attempt, view, now, &store);
 			},
 			Some(LocalJob::Ready { .. }) => return Ok(None),
 		};
@@ -356,9 +396,11 @@ impl<T: Config> Pallet<T> {
 
 	/// Acts on a worker job view: a result is stored with a fresh salt and its commitment
 	/// returned; a failure is stored; a running job waits.
+	#[allow(clippy::too_many_arguments)]
 	fn take_result(
 		account: &Account<T>,
 		job: JobId,
+		record: &JobOf<T>,
 		attempt: u8,
 		view: WorkerJob,
 		now: u64,
@@ -366,15 +408,23 @@ impl<T: Config> Pallet<T> {
 	) -> Result<Option<Commitment>, Outage> {
 		match view.status.as_str() {
 			"succeeded" => {
-				let digest = view
+				let out = view
 					.output
 					.as_ref()
-					.and_then(|o| parse_hash32(&o.digest))
+					.ok_or_else(|| Outage::Garbled("a result without an output".into()))?;
+				let digest = parse_hash32(&out.digest)
 					.ok_or_else(|| Outage::Garbled("a result without a valid digest".into()))?;
+				let output = small_output(out, &record.model, &record.input_hash, &digest);
 				let salt = sp_crypto_hashing::blake2_256(
 					&(sp_io::offchain::random_seed(), &account.id, job).encode(),
 				);
-				store.set(&LocalJob::Ready { digest, salt, commit_sent: None, reveal_sent: None });
+				store.set(&LocalJob::Ready {
+					digest,
+					salt,
+					commit_sent: None,
+					reveal_sent: None,
+					output,
+				});
 				log::info!(target: "runtime::jobs", "🧮 job {job}: synod-worker's digest 0x{}; committing", hex(&digest));
 				Ok(Some(commitment_of(&digest, &salt, &account.id)))
 			},
@@ -433,7 +483,7 @@ impl<T: Config> Pallet<T> {
 				if answer.code == 422 {
 					// Refused outright (bad input for the manifest): record the reason now.
 					let view = Self::parse_view(answer.code, &answer.body)?;
-					Self::take_result(account, job, attempt, view, now, &store)?;
+					Self::take_result(account, job, record, attempt, view, now, &store)?;
 				}
 				Ok(())
 			},
@@ -501,11 +551,14 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Sends `items` as one `reveal` or as `reveal_batch`es, and marks them sent.
-	fn send_reveals(account: &Account<T>, items: Vec<(JobId, Hash32, Salt)>, now: u64) {
+	fn send_reveals(account: &Account<T>, items: Vec<RevealItem>, now: u64) {
 		for chunk in items.chunks(usize::try_from(T::MaxBatch::get()).unwrap_or(1).max(1)) {
 			let call = match chunk {
-				[(job, digest, salt)] => {
-					Call::<T>::reveal { job: *job, digest: *digest, salt: *salt }
+				[(job, digest, salt, output)] => Call::<T>::reveal {
+					job: *job,
+					digest: *digest,
+					salt: *salt,
+					output: output.clone(),
 				},
 				_ => match BoundedVec::try_from(chunk.to_vec()) {
 					Ok(items) => Call::<T>::reveal_batch { items },
@@ -513,7 +566,7 @@ impl<T: Config> Pallet<T> {
 				},
 			};
 			if Self::send(account, call) {
-				for (job, _, _) in chunk {
+				for (job, ..) in chunk {
 					Self::mark(account, *job, |_, r| *r = Some(now));
 				}
 				log::info!(target: "runtime::jobs", "🔓 revealed {} job(s) for {:?}", chunk.len(), account.id);
@@ -537,11 +590,11 @@ impl<T: Config> Pallet<T> {
 	fn mark(account: &Account<T>, job: JobId, f: impl FnOnce(&mut Option<u64>, &mut Option<u64>)) {
 		let key = job_key(&account.id, job);
 		let store = StorageValueRef::persistent(&key);
-		if let Ok(Some(LocalJob::Ready { digest, salt, mut commit_sent, mut reveal_sent })) =
+		if let Ok(Some(LocalJob::Ready { digest, salt, mut commit_sent, mut reveal_sent, output })) =
 			store.get::<LocalJob>()
 		{
 			f(&mut commit_sent, &mut reveal_sent);
-			store.set(&LocalJob::Ready { digest, salt, commit_sent, reveal_sent });
+			store.set(&LocalJob::Ready { digest, salt, commit_sent, reveal_sent, output });
 		}
 	}
 

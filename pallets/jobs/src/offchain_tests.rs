@@ -118,12 +118,33 @@ fn local(who: AccountId, job: u64) -> Option<LocalJob> {
 		.map(|raw| LocalJob::decode(&mut &raw[..]).unwrap())
 }
 
-const DIGEST: &str = "abababababababababababababababababababababababababababababababab";
+/// The canonical digest of the output the mocked worker returns: shape [1, 4], quantized
+/// [1, 2, 3, 4], for model 1 and `INPUT`.
+fn real_digest() -> synod_primitives::digest::Hash32 {
+	synod_primitives::digest::output_digest(
+		&model(1),
+		&synod_primitives::digest::input_hash(&INPUT),
+		&[1, 4],
+		&[1, 2, 3, 4],
+	)
+}
+
+/// That output as a reveal carries it.
+fn small_output() -> crate::types::SmallOutput {
+	crate::types::SmallOutput {
+		shape: vec![1, 4].try_into().unwrap(),
+		values: vec![1, 2, 3, 4].try_into().unwrap(),
+	}
+}
+
+fn succeeded_with(id: &str, digest: &str) -> String {
+	format!(
+		r#"{{"id":"{id}","status":"succeeded","device":"cpu","output":{{"dtype":"f32","shape":[1,4],"step_exponent":16,"quantized":[1,2,3,4],"digest":"{digest}"}},"error":null,"timings":{{}}}}"#
+	)
+}
 
 fn succeeded(id: &str) -> String {
-	format!(
-		r#"{{"id":"{id}","status":"succeeded","device":"cpu","output":{{"dtype":"f32","shape":[1,4],"step_exponent":16,"quantized":[1,2,3,4],"digest":"{DIGEST}"}},"error":null,"timings":{{}}}}"#
-	)
+	succeeded_with(id, &hex(&real_digest()))
 }
 
 #[test]
@@ -161,7 +182,7 @@ fn a_job_goes_from_assignment_to_settlement_through_the_worker() {
 		run_ocw();
 		let sent = drain(&pool);
 		assert_eq!(sent.len(), 3);
-		let digest = crate::offchain::parse_hash32(DIGEST).unwrap();
+		let digest = real_digest();
 		for (who, call) in sent {
 			let Some(LocalJob::Ready { digest: d, salt, commit_sent: Some(_), .. }) =
 				local(who, job)
@@ -185,7 +206,8 @@ fn a_job_goes_from_assignment_to_settlement_through_the_worker() {
 		assert_eq!(reveals.len(), 3, "reveals follow once the window opens");
 		for (who, call) in reveals {
 			let Some(LocalJob::Ready { salt, .. }) = local(who, job) else { panic!() };
-			assert_eq!(call, RuntimeCall::Jobs(Call::reveal { job, digest, salt }));
+			let output = Some(small_output());
+			assert_eq!(call, RuntimeCall::Jobs(Call::reveal { job, digest, salt, output }));
 			assert_ok!(call.dispatch(RuntimeOrigin::signed(who)));
 		}
 		assert!(System::events().iter().any(|r| matches!(

@@ -12,74 +12,212 @@ use frame_support::{
 	BoundedVec,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
+use frame_support::storage::with_storage_layer;
 use sp_runtime::{
+	helpers_128bit::multiply_by_rational_with_rounding,
 	traits::{Saturating, Zero},
-	DispatchResult,
+	DispatchError, DispatchResult, PerThing, Perbill, Rounding,
 };
 use synod_primitives::{
-	digest::Hash32,
+	digest::within_tolerance,
 	traits::{ModelRegistry, ProviderRegistry},
 };
 
 use crate::{
-	types::{BalanceOf, FailureReason, JobId, JobReceipt},
+	types::{Assignment, BalanceOf, FailureReason, JobId, JobReceipt},
+	voting::in_round,
 	Config, Event, HoldReason, JobOf, Jobs, NextJobId, Pallet, ProviderJobs, PruneCursor, Receipts,
 };
 
-/// The outcome of a tally over a set of reveals.
+/// The outcome of a tally over a job's voters.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Tally {
-	/// This digest won.
-	Output(Hash32),
+	/// The output of the assignment at `anchor` won; `unanimous` when every voter revealed an
+	/// output that agrees with it.
+	Output {
+		/// Index (in the job's assignments) of the reveal whose output won.
+		anchor: usize,
+		/// Whether everyone agreed.
+		unanimous: bool,
+	},
 	/// Nobody revealed.
 	NoReveals,
-	/// No digest reached the supermajority.
+	/// No output reached the supermajority.
 	NoDecision,
 }
 
-/// Decides over `reveals` (one per revealing provider) among `assigned` providers: a digest wins
-/// when every assigned provider revealed it (unanimity), or when at least two thirds of the
-/// assigned providers revealed it.
-pub fn decide(reveals: &[Hash32], assigned: usize) -> Tally {
-	if reveals.is_empty() {
-		return Tally::NoReveals;
+/// Whether two reveals agree: equal digests, or two small outputs of one shape whose elements
+/// all differ by at most `tolerance` quantization steps.
+pub fn agree<A, B>(a: &Assignment<A, B>, b: &Assignment<A, B>, tolerance: u64) -> bool {
+	match (a.digest, b.digest) {
+		(Some(x), Some(y)) if x == y => true,
+		(Some(_), Some(_)) => match (&a.output, &b.output) {
+			(Some(x), Some(y)) => x.shape == y.shape && within_tolerance(&x.values, &y.values, tolerance),
+			_ => false,
+		},
+		_ => false,
 	}
-	let mut best: Option<(Hash32, usize)> = None;
-	for d in reveals {
-		let count = reveals.iter().filter(|x| *x == d).count();
-		if best.is_none_or(|(_, c)| count > c) {
-			best = Some((*d, count));
+}
+
+/// Caps vote weights so that no voter holds more than `share` of the capped total: the largest
+/// weights are lowered to one common cap `C` with `C = share × Σ min(w, C)` (water-filling).
+/// When `share × n < 1` no such cap exists (even equal weights give each voter more than
+/// `share`), and every voter gets weight 1.
+pub fn capped_weights(weights: &[u128], share: Perbill) -> Vec<u128> {
+	let n = weights.len();
+	let parts = u128::from(share.deconstruct());
+	let one = u128::from(Perbill::ACCURACY);
+	let equal = alloc::vec![1u128; n];
+	if parts.saturating_mul(n as u128) < one {
+		return equal;
+	}
+	let mut sorted: Vec<u128> = weights.to_vec();
+	sorted.sort_unstable_by(|a, b| b.cmp(a));
+	// rest = the sum of the weights below the top `m`.
+	let mut rest = sorted.iter().fold(0u128, |acc, w| acc.saturating_add(*w));
+	for m in 0..n {
+		// The top `m` are capped at C = share × rest / (1 − share × m).
+		let Some(denominator) = one.checked_sub(parts.saturating_mul(m as u128)) else { break };
+		if denominator == 0 {
+			break;
+		}
+		let Some(cap) = multiply_by_rational_with_rounding(rest, parts, denominator, Rounding::Down)
+		else {
+			break;
+		};
+		let below = sorted.get(m).copied().unwrap_or(0);
+		let above = m.checked_sub(1).and_then(|i| sorted.get(i)).copied().unwrap_or(u128::MAX);
+		if below <= cap && cap <= above {
+			return weights.iter().map(|w| (*w).min(cap).max(1)).collect();
+		}
+		rest = rest.saturating_sub(below);
+	}
+	equal
+}
+
+/// Tallies a job's voters (its assignments that are not slashed): for every reveal, the capped
+/// weight of the reveals that agree with it; the heaviest wins when it holds at least two
+/// thirds of the capped weight of all voters (silent ones included). Ties go to the earlier
+/// assignment.
+pub fn tally<A, B>(assignments: &[Assignment<A, B>], tolerance: u64, share: Perbill) -> Tally {
+	let voters: Vec<usize> =
+		assignments.iter().enumerate().filter(|(_, a)| !a.slashed).map(|(i, _)| i).collect();
+	let weights: Vec<u128> =
+		voters.iter().filter_map(|i| assignments.get(*i)).map(|a| a.weight).collect();
+	let capped = capped_weights(&weights, share);
+	let total = capped.iter().fold(0u128, |acc, w| acc.saturating_add(*w));
+	let mut best: Option<(usize, u128, usize)> = None;
+	for &i in &voters {
+		let Some(a) = assignments.get(i) else { continue };
+		if a.digest.is_none() {
+			continue;
+		}
+		let mut support = 0u128;
+		let mut members = 0usize;
+		for (j, w) in voters.iter().zip(&capped) {
+			if assignments.get(*j).is_some_and(|b| agree(a, b, tolerance)) {
+				support = support.saturating_add(*w);
+				members = members.saturating_add(1);
+			}
+		}
+		if best.is_none_or(|(_, s, _)| support > s) {
+			best = Some((i, support, members));
 		}
 	}
 	match best {
-		// count / assigned >= 2/3, in integers.
-		Some((digest, count))
-			if count.saturating_mul(3) >= assigned.saturating_mul(2) && count > 0 =>
+		None => Tally::NoReveals,
+		Some((anchor, support, members))
+			if support.saturating_mul(3) >= total.saturating_mul(2) =>
 		{
-			Tally::Output(digest)
+			Tally::Output { anchor, unanimous: members == voters.len() }
 		},
-		_ => Tally::NoDecision,
+		Some(_) => Tally::NoDecision,
 	}
 }
 
 impl<T: Config> Pallet<T> {
+	/// The tally of `record` now.
+	pub(crate) fn tally_of(record: &JobOf<T>) -> Tally {
+		tally(&record.assignments, record.tolerance, T::MaxVoteShare::get())
+	}
+
+	/// Ends a round of `job` at block `n`: a unanimous round settles; a first round without
+	/// unanimity escalates when time and providers allow; otherwise the tally decides.
+	pub(crate) fn conclude(job: JobId, record: JobOf<T>, n: BlockNumberFor<T>) -> DispatchResult {
+		let unanimous = matches!(Self::tally_of(&record), Tally::Output { unanimous: true, .. });
+		if !unanimous && record.round == 0 && Self::time_for_round(&record, n) {
+			match with_storage_layer(|| Self::escalate(job, record.clone(), n)) {
+				Ok(()) => return Ok(()),
+				Err(e) => log::debug!(target: "runtime::jobs", "job {job} does not escalate: {e:?}"),
+			}
+		}
+		Self::finalize(job, record)
+	}
+
+	/// Draws `redundancy` more providers for `job` (round 1) and opens their commit window;
+	/// providers of the first round that did not reveal are slashed now. Fails, changing
+	/// nothing when run in a storage layer, when nobody is left to draw.
+	fn escalate(job: JobId, mut record: JobOf<T>, n: BlockNumberFor<T>) -> DispatchResult {
+		let silent: Vec<T::AccountId> = record
+			.assignments
+			.iter()
+			.filter(|a| in_round(a, 0) && a.digest.is_none())
+			.map(|a| a.provider.clone())
+			.collect();
+		record.round = 1;
+		let k = record.redundancy;
+		let drawn = Self::draw(job, &mut record, k)?;
+		if drawn.is_empty() {
+			return Err(DispatchError::Other("no eligible provider left to escalate to"));
+		}
+		for who in &silent {
+			Self::slash_out(job, &mut record, who)?;
+		}
+		let commit_end = Self::open_commits(job, &mut record, n)?;
+		Jobs::<T>::insert(job, record);
+		Self::deposit_event(Event::JobEscalated { job, providers: drawn, commit_end });
+		Ok(())
+	}
+
+	/// Slashes `who`'s collateral for `job` to the payer now and takes it out of the vote.
+	pub(crate) fn slash_out(job: JobId, record: &mut JobOf<T>, who: &T::AccountId) -> DispatchResult {
+		let payer = record.payer.clone();
+		let Some(slot) = record.assignments.iter_mut().find(|a| a.provider == *who) else {
+			return Ok(());
+		};
+		let amount = T::Providers::slash_collateral(who, slot.collateral, &payer)?;
+		T::Providers::unlock_collateral(who, Zero::zero())?;
+		T::Providers::record_outcome(who, false);
+		ProviderJobs::<T>::remove(who, job);
+		slot.slashed = true;
+		Self::deposit_event(Event::ProviderSlashed { job, provider: who.clone(), amount });
+		Ok(())
+	}
+
 	/// Ends `job`: pays the providers that agree with the decision, slashes the others to the
 	/// payer, releases the rest of the escrow, releases the model, and keeps a receipt.
 	pub(crate) fn finalize(job: JobId, record: JobOf<T>) -> DispatchResult {
-		let reveals: Vec<Hash32> = record.assignments.iter().filter_map(|a| a.digest).collect();
-		let decision = decide(&reveals, record.assignments.len());
+		let decision = Self::tally_of(&record);
+		let winner = match decision {
+			Tally::Output { anchor, .. } => record.assignments.get(anchor),
+			_ => None,
+		};
 		let escrow_reason = HoldReason::JobEscrow.into();
 		let mut paid = BalanceOf::<T>::zero();
 		let mut agreeing = BoundedVec::new();
 		let mut dissenting = BoundedVec::new();
 		for a in &record.assignments {
-			let honest = match decision {
-				Tally::Output(d) => a.digest == Some(d),
+			if a.slashed {
+				let _ = dissenting.try_push(a.provider.clone());
+				continue;
+			}
+			let honest = match winner {
+				Some(w) => agree(w, a, record.tolerance),
 				// Without a decision nobody who revealed can be called wrong.
-				_ => a.digest.is_some(),
+				None => a.digest.is_some(),
 			};
 			if honest {
-				if matches!(decision, Tally::Output(_)) {
+				if winner.is_some() {
 					let fee = T::Currency::transfer_on_hold(
 						&escrow_reason,
 						&record.payer,
@@ -113,8 +251,8 @@ impl<T: Config> Pallet<T> {
 			T::Currency::release(&escrow_reason, &record.payer, rest, Precision::BestEffort)?;
 		T::Models::release(&record.model)?;
 		Jobs::<T>::remove(job);
-		match decision {
-			Tally::Output(output_digest) => {
+		match (winner.and_then(|w| w.digest.map(|d| (d, w.output.clone()))), decision) {
+			(Some((output_digest, output)), _) => {
 				let now = frame_system::Pallet::<T>::block_number();
 				Receipts::<T>::insert(
 					job,
@@ -123,6 +261,7 @@ impl<T: Config> Pallet<T> {
 						model: record.model,
 						input_hash: record.input_hash,
 						output_digest,
+						output,
 						agreeing: agreeing.clone(),
 						dissenting: dissenting.clone(),
 						paid,
@@ -141,7 +280,7 @@ impl<T: Config> Pallet<T> {
 					refunded,
 				});
 			},
-			Tally::NoReveals | Tally::NoDecision => {
+			(None, decision) => {
 				let reason = if decision == Tally::NoReveals {
 					FailureReason::NoReveals
 				} else {

@@ -6,7 +6,7 @@ use scale_info::TypeInfo;
 use sp_runtime::traits::ConstU32;
 use synod_primitives::{
 	digest::Hash32,
-	model::{ModelHash, SourceUri},
+	model::{ModelHash, SourceUri, MAX_RANK},
 };
 
 /// The balance type of the pallet's currency.
@@ -22,6 +22,10 @@ pub const MAX_INLINE_INPUT: u32 = 64 * 1024;
 /// The most providers any job may have (`Config::MaxRedundancy` is at most this).
 pub const MAX_ASSIGNMENTS: u32 = 16;
 
+/// The most output elements a reveal may carry in full (quantized): outputs up to this size are
+/// compared element by element within the model's tolerance, larger ones by digest only.
+pub const MAX_SMALL_OUTPUT: u32 = 64;
+
 /// The inline input bound.
 pub type InlineBound = ConstU32<MAX_INLINE_INPUT>;
 
@@ -33,6 +37,21 @@ pub type Commitment = Hash32;
 
 /// A reveal's salt.
 pub type Salt = [u8; 32];
+
+/// One item of `reveal_batch`: job, digest, salt and the small output when there is one.
+pub type RevealItem = (JobId, Hash32, Salt, Option<SmallOutput>);
+
+/// A small output revealed in full: its shape and its quantized elements (row-major). Its
+/// canonical digest (`synod_primitives::digest::output_digest`) must be the revealed digest.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct SmallOutput {
+	/// The output's shape.
+	pub shape: BoundedVec<u32, ConstU32<MAX_RANK>>,
+	/// The quantized elements.
+	pub values: BoundedVec<i64, ConstU32<MAX_SMALL_OUTPUT>>,
+}
 
 /// Where a job's input is.
 #[derive(
@@ -83,10 +102,20 @@ pub struct Assignment<AccountId, Balance> {
 	pub price: Balance,
 	/// The collateral locked from its bond.
 	pub collateral: Balance,
+	/// Its vote weight: its draw weight (free bond × reputation) when it was drawn. The tally
+	/// caps it (`Config::MaxVoteShare`).
+	pub weight: u128,
+	/// The round it was drawn for: 0 (the first draw and its replacements) or 1 (escalation).
+	pub round: u8,
 	/// Its commitment, once sent.
 	pub commitment: Option<Commitment>,
 	/// Its revealed output digest, once sent.
 	pub digest: Option<Hash32>,
+	/// Its output in full, when it revealed one (small outputs only).
+	pub output: Option<SmallOutput>,
+	/// Already slashed (it missed its commit window, or its reveal before an escalation) and
+	/// out of the vote; it counts as dissenting in the receipt.
+	pub slashed: bool,
 }
 
 /// An open job.
@@ -102,8 +131,12 @@ pub struct Job<AccountId, Balance, BlockNumber> {
 	pub input: JobInput,
 	/// blake2-256 of the input bytes.
 	pub input_hash: Hash32,
-	/// How many providers answer.
+	/// How many providers answer in the first round (an escalation draws as many again).
 	pub redundancy: u32,
+	/// The model's tolerance, in quantization steps (copied from its manifest).
+	pub tolerance: u64,
+	/// 0 until the job escalates, then 1; it escalates at most once.
+	pub round: u8,
 	/// The most the payer pays one provider.
 	pub max_price: Balance,
 	/// Escrow still held for this job.
@@ -157,6 +190,9 @@ pub struct JobReceipt<AccountId, Balance, BlockNumber> {
 	pub input_hash: Hash32,
 	/// The agreed output digest.
 	pub output_digest: Hash32,
+	/// The agreed output in full, when it is small (at most [`MAX_SMALL_OUTPUT`] elements) and
+	/// the providers revealed it.
+	pub output: Option<SmallOutput>,
 	/// Providers whose reveal matched the decision (paid).
 	pub agreeing: BoundedVec<AccountId, AssignmentBound>,
 	/// Providers that revealed something else, or nothing (slashed).

@@ -4,10 +4,11 @@ use codec::Encode;
 use frame_support::{ensure, traits::Get};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{traits::Saturating, DispatchResult};
-use synod_primitives::digest::Hash32;
+use alloc::vec::Vec;
+use synod_primitives::digest::{element_count, output_digest, Hash32};
 
 use crate::{
-	types::{Commitment, JobId, JobStatus, Salt},
+	types::{Assignment, Commitment, JobId, JobStatus, Salt, SmallOutput},
 	Config, Error, Event, JobOf, Jobs, Pallet, Seed, Timeouts,
 };
 
@@ -20,24 +21,32 @@ pub fn commitment_of<AccountId: Encode>(
 	sp_crypto_hashing::blake2_256(&(digest, salt, provider).encode())
 }
 
+/// Whether an assignment votes in the job's current round: drawn for it and not slashed.
+pub(crate) fn in_round<A, B>(a: &Assignment<A, B>, round: u8) -> bool {
+	a.round == round && !a.slashed
+}
+
 impl<T: Config> Pallet<T> {
-	/// Records `who`'s commitment for `job`; opens reveals when it was the last one.
+	/// Records `who`'s commitment for `job`; opens reveals when it was the last one of the round.
 	pub(crate) fn do_commit(
 		who: &T::AccountId,
 		job: JobId,
 		commitment: Commitment,
 	) -> DispatchResult {
 		let mut record = Jobs::<T>::get(job).ok_or(Error::<T>::JobNotFound)?;
+		let round = record.round;
 		let slot = record
 			.assignments
 			.iter_mut()
 			.find(|a| a.provider == *who)
 			.ok_or(Error::<T>::NotAssigned)?;
 		ensure!(record.status == JobStatus::Committing, Error::<T>::CommitWindowClosed);
+		ensure!(in_round(slot, round), Error::<T>::NotInRound);
 		ensure!(slot.commitment.is_none(), Error::<T>::AlreadyCommitted);
 		slot.commitment = Some(commitment);
 		Self::deposit_event(Event::Committed { job, provider: who.clone() });
-		if record.assignments.iter().all(|a| a.commitment.is_some()) {
+		if record.assignments.iter().filter(|a| in_round(a, round)).all(|a| a.commitment.is_some())
+		{
 			let now = frame_system::Pallet::<T>::block_number();
 			Self::start_reveal(job, &mut record, now)?;
 		}
@@ -55,29 +64,50 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Checks `who`'s reveal against its commitment; settles when it was the last one.
+	/// Checks `who`'s reveal against its commitment (and a small output against the digest);
+	/// tallies when it was the last one of the round.
 	pub(crate) fn do_reveal(
 		who: &T::AccountId,
 		job: JobId,
 		digest: Hash32,
 		salt: Salt,
+		output: Option<SmallOutput>,
 	) -> DispatchResult {
 		let mut record = Jobs::<T>::get(job).ok_or(Error::<T>::JobNotFound)?;
+		let round = record.round;
+		let (model, input_hash) = (record.model, record.input_hash);
 		let slot = record
 			.assignments
 			.iter_mut()
 			.find(|a| a.provider == *who)
 			.ok_or(Error::<T>::NotAssigned)?;
 		ensure!(record.status == JobStatus::Revealing, Error::<T>::RevealWindowNotOpen);
+		ensure!(in_round(slot, round), Error::<T>::NotInRound);
 		let committed = slot.commitment.ok_or(Error::<T>::NotCommitted)?;
 		ensure!(slot.digest.is_none(), Error::<T>::AlreadyRevealed);
 		ensure!(commitment_of(&digest, &salt, who) == committed, Error::<T>::RevealMismatch);
+		if let Some(out) = &output {
+			ensure!(
+				element_count(&out.shape) == Some(out.values.len()),
+				Error::<T>::InvalidOutput
+			);
+			ensure!(
+				output_digest(&model, &input_hash, &out.shape, &out.values) == digest,
+				Error::<T>::OutputMismatch
+			);
+		}
 		slot.digest = Some(digest);
+		slot.output = output;
 		Seed::<T>::mutate(|seed| *seed = sp_crypto_hashing::blake2_256(&(*seed, salt).encode()));
 		Self::deposit_event(Event::Revealed { job, provider: who.clone(), digest });
-		let done = record.assignments.iter().all(|a| a.commitment.is_none() || a.digest.is_some());
+		let done = record
+			.assignments
+			.iter()
+			.filter(|a| in_round(a, round))
+			.all(|a| a.commitment.is_none() || a.digest.is_some());
 		if done {
-			Self::finalize(job, record)
+			let now = frame_system::Pallet::<T>::block_number();
+			Self::conclude(job, record, now)
 		} else {
 			Jobs::<T>::insert(job, record);
 			Ok(())
@@ -89,28 +119,22 @@ impl<T: Config> Pallet<T> {
 		let due = Timeouts::<T>::take(n);
 		let count = u32::try_from(due.len()).unwrap_or(u32::MAX);
 		for job in due {
-			let Some(mut record) = Jobs::<T>::get(job) else { continue };
+			let Some(record) = Jobs::<T>::get(job) else { continue };
 			if record.phase_end != n {
 				continue;
 			}
 			let result = match record.status {
-				JobStatus::Committing
-					if record.assignments.iter().any(|a| a.commitment.is_some()) =>
-				{
-					frame_support::storage::with_storage_layer(|| {
-						Self::start_reveal(job, &mut record, n)?;
-						Jobs::<T>::insert(job, record.clone());
-						Ok(())
-					})
-				},
-				// Nobody committed, or reveals are over: decide now.
+				JobStatus::Committing => frame_support::storage::with_storage_layer(|| {
+					Self::close_commits(job, record.clone(), n)
+				}),
+				// Reveals are over: tally now.
 				_ => frame_support::storage::with_storage_layer(|| {
-					Self::finalize(job, record.clone())
+					Self::conclude(job, record.clone(), n)
 				}),
 			};
 			if let Err(e) = result {
 				log::warn!(target: "runtime::jobs", "closing a window of job {job}: {e:?}");
-				// No room to schedule the reveal window: decide with what there is. Each try
+				// No room to schedule the next window: decide with what there is. Each try
 				// is all or nothing, so nothing is paid twice.
 				if Jobs::<T>::contains_key(job) {
 					if let Err(e) =
@@ -122,5 +146,44 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		count
+	}
+
+	/// The commit window of `job` ended at `n` with commits missing. Where time and eligible
+	/// providers allow, the silent providers are slashed now and replaced, and a new commit
+	/// window opens; otherwise reveals open for those who committed (or, when nobody did, the
+	/// round is tallied as it is).
+	fn close_commits(job: JobId, mut record: JobOf<T>, n: BlockNumberFor<T>) -> DispatchResult {
+		let round = record.round;
+		let silent: Vec<T::AccountId> = record
+			.assignments
+			.iter()
+			.filter(|a| in_round(a, round) && a.commitment.is_none())
+			.map(|a| a.provider.clone())
+			.collect();
+		if !silent.is_empty() && Self::time_for_round(&record, n) {
+			let count = u32::try_from(silent.len()).unwrap_or(u32::MAX);
+			let replacements = Self::draw(job, &mut record, count)?;
+			if !replacements.is_empty() {
+				for who in &silent {
+					Self::slash_out(job, &mut record, who)?;
+				}
+				let commit_end = Self::open_commits(job, &mut record, n)?;
+				Jobs::<T>::insert(job, record);
+				Self::deposit_event(Event::ProvidersReplaced {
+					job,
+					replaced: silent,
+					providers: replacements,
+					commit_end,
+				});
+				return Ok(());
+			}
+		}
+		if record.assignments.iter().any(|a| in_round(a, round) && a.commitment.is_some()) {
+			Self::start_reveal(job, &mut record, n)?;
+			Jobs::<T>::insert(job, record);
+			Ok(())
+		} else {
+			Self::conclude(job, record, n)
+		}
 	}
 }
