@@ -192,7 +192,8 @@ impl<T: Config> Pallet<T> {
 			.collect();
 		let parent = frame_system::Pallet::<T>::parent_hash();
 		let mut draw = Draw::new(sp_crypto_hashing::blake2_256(
-			&(Seed::<T>::get(), parent, job, record.round, record.assignments.len() as u32).encode(),
+			&(Seed::<T>::get(), parent, job, record.round, record.assignments.len() as u32)
+				.encode(),
 		));
 		let pool = one_class(pool, k, &mut draw);
 		let chosen = weighted_sample(pool, k, &mut draw);
@@ -233,11 +234,7 @@ impl<T: Config> Pallet<T> {
 		Ok(commit_end)
 	}
 
-	fn fail_unassigned(
-		job: JobId,
-		record: JobOf<T>,
-		reason: FailureReason,
-	) -> DispatchResult {
+	fn fail_unassigned(job: JobId, record: JobOf<T>, reason: FailureReason) -> DispatchResult {
 		let refunded = Self::close_unassigned(job, &record)?;
 		Self::deposit_event(Event::JobFailed { job, reason, refunded });
 		Ok(())

@@ -318,8 +318,7 @@ pub mod pallet {
 		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
 			let timeouts = Self::process_timeouts(n);
 			let assigned = Self::process_queue(n);
-			T::WeightInfo::on_initialize_timeouts(timeouts)
-				.saturating_add(T::WeightInfo::on_initialize_assign(assigned))
+			timeouts.saturating_add(T::WeightInfo::on_initialize_assign(assigned))
 		}
 
 		/// Prunes expired receipts with the weight left in the block.
@@ -416,16 +415,17 @@ pub mod pallet {
 		/// `NotAssigned`, `NotInRound`, `RevealWindowNotOpen`, `NotCommitted`, `AlreadyRevealed`,
 		/// `RevealMismatch`, `InvalidOutput`, `OutputMismatch`.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::reveal())]
+		#[pallet::weight(Pallet::<T>::reveal_weight_max())]
 		pub fn reveal(
 			origin: OriginFor<T>,
 			job: JobId,
 			digest: Hash32,
 			salt: Salt,
 			output: Option<SmallOutput>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_reveal(&who, job, digest, salt, output)
+			let used = Self::do_reveal(&who, job, digest, salt, output)?;
+			Ok(Some(used).into())
 		}
 
 		/// Commits to several jobs in one transaction; each item is checked as `commit` does and
@@ -444,18 +444,23 @@ pub mod pallet {
 		}
 
 		/// Reveals for several jobs in one transaction; each item is checked as `reveal` does
-		/// and the first failure undoes the whole batch.
+		/// and the first failure undoes the whole batch. Each item weighs what the same
+		/// `reveal` would.
 		///
 		/// Origin: signed by a provider. Errors: `InvalidBatch` and those of `reveal`.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::reveal_batch(u32::try_from(items.len()).unwrap_or(u32::MAX)))]
+		#[pallet::weight(Pallet::<T>::reveal_weight_max().saturating_mul(items.len() as u64))]
 		pub fn reveal_batch(
 			origin: OriginFor<T>,
 			items: BoundedVec<RevealItem, T::MaxBatch>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			ensure!(!items.is_empty(), Error::<T>::InvalidBatch);
-			items.into_iter().try_for_each(|(job, d, s, o)| Self::do_reveal(&who, job, d, s, o))
+			let mut used = Weight::zero();
+			for (job, d, s, o) in items {
+				used = used.saturating_add(Self::do_reveal(&who, job, d, s, o)?);
+			}
+			Ok(Some(used).into())
 		}
 	}
 

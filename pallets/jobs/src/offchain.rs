@@ -206,8 +206,8 @@ fn small_output(
 	let shape = BoundedVec::try_from(out.shape.clone()).ok()?;
 	let values = BoundedVec::try_from(out.quantized.clone()).ok()?;
 	let small = SmallOutput { shape, values };
-	if element_count(&small.shape) != Some(small.values.len()) ||
-		output_digest(model, input_hash, &small.shape, &small.values) != *digest
+	if element_count(&small.shape) != Some(small.values.len())
+		|| output_digest(model, input_hash, &small.shape, &small.values) != *digest
 	{
 		log::warn!(target: "runtime::jobs", "synod-worker's output does not hash to its digest; revealing the digest alone");
 		return None;
@@ -590,8 +590,13 @@ impl<T: Config> Pallet<T> {
 	fn mark(account: &Account<T>, job: JobId, f: impl FnOnce(&mut Option<u64>, &mut Option<u64>)) {
 		let key = job_key(&account.id, job);
 		let store = StorageValueRef::persistent(&key);
-		if let Ok(Some(LocalJob::Ready { digest, salt, mut commit_sent, mut reveal_sent, output })) =
-			store.get::<LocalJob>()
+		if let Ok(Some(LocalJob::Ready {
+			digest,
+			salt,
+			mut commit_sent,
+			mut reveal_sent,
+			output,
+		})) = store.get::<LocalJob>()
 		{
 			f(&mut commit_sent, &mut reveal_sent);
 			store.set(&LocalJob::Ready { digest, salt, commit_sent, reveal_sent, output });

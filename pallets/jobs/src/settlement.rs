@@ -1,7 +1,9 @@
 //! Tally and settlement: deciding the output, moving the money, keeping the receipt.
 
-use crate::weights::WeightInfo as _;
+use crate::{types, weights::WeightInfo as _};
 use alloc::vec::Vec;
+use frame_support::storage::with_storage_layer;
+use frame_support::weights::Weight;
 use frame_support::{
 	traits::{
 		fungible::MutateHold,
@@ -12,7 +14,6 @@ use frame_support::{
 	BoundedVec,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use frame_support::storage::with_storage_layer;
 use sp_runtime::{
 	helpers_128bit::multiply_by_rational_with_rounding,
 	traits::{Saturating, Zero},
@@ -28,6 +29,20 @@ use crate::{
 	voting::in_round,
 	Config, Event, HoldReason, JobOf, Jobs, NextJobId, Pallet, ProviderJobs, PruneCursor, Receipts,
 };
+
+/// What ending a round did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Concluded {
+	/// The job escalated.
+	Escalated,
+	/// The job settled or failed with `voters` voters (after trying to escalate, or not).
+	Decided {
+		/// Assignments that voted.
+		voters: u32,
+		/// Whether an escalation was tried first.
+		tried_escalation: bool,
+	},
+}
 
 /// The outcome of a tally over a job's voters.
 #[derive(Debug, PartialEq, Eq)]
@@ -52,7 +67,9 @@ pub fn agree<A, B>(a: &Assignment<A, B>, b: &Assignment<A, B>, tolerance: u64) -
 	match (a.digest, b.digest) {
 		(Some(x), Some(y)) if x == y => true,
 		(Some(_), Some(_)) => match (&a.output, &b.output) {
-			(Some(x), Some(y)) => x.shape == y.shape && within_tolerance(&x.values, &y.values, tolerance),
+			(Some(x), Some(y)) => {
+				x.shape == y.shape && within_tolerance(&x.values, &y.values, tolerance)
+			},
 			_ => false,
 		},
 		_ => false,
@@ -81,7 +98,8 @@ pub fn capped_weights(weights: &[u128], share: Perbill) -> Vec<u128> {
 		if denominator == 0 {
 			break;
 		}
-		let Some(cap) = multiply_by_rational_with_rounding(rest, parts, denominator, Rounding::Down)
+		let Some(cap) =
+			multiply_by_rational_with_rounding(rest, parts, denominator, Rounding::Down)
 		else {
 			break;
 		};
@@ -142,16 +160,48 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Ends a round of `job` at block `n`: a unanimous round settles; a first round without
-	/// unanimity escalates when time and providers allow; otherwise the tally decides.
-	pub(crate) fn conclude(job: JobId, record: JobOf<T>, n: BlockNumberFor<T>) -> DispatchResult {
+	/// unanimity escalates when time and providers allow; otherwise the tally decides. Says
+	/// what it did, for the weight.
+	pub(crate) fn conclude(
+		job: JobId,
+		record: JobOf<T>,
+		n: BlockNumberFor<T>,
+	) -> Result<Concluded, DispatchError> {
 		let unanimous = matches!(Self::tally_of(&record), Tally::Output { unanimous: true, .. });
+		let mut tried = false;
 		if !unanimous && record.round == 0 && Self::time_for_round(&record, n) {
+			tried = true;
 			match with_storage_layer(|| Self::escalate(job, record.clone(), n)) {
-				Ok(()) => return Ok(()),
-				Err(e) => log::debug!(target: "runtime::jobs", "job {job} does not escalate: {e:?}"),
+				Ok(()) => return Ok(Concluded::Escalated),
+				Err(e) => {
+					log::debug!(target: "runtime::jobs", "job {job} does not escalate: {e:?}")
+				},
 			}
 		}
-		Self::finalize(job, record)
+		let voters = u32::try_from(record.assignments.iter().filter(|a| !a.slashed).count())
+			.unwrap_or(u32::MAX);
+		Self::finalize(job, record)?;
+		Ok(Concluded::Decided { voters, tried_escalation: tried })
+	}
+
+	/// The weight of what `conclude` did.
+	pub(crate) fn concluded_weight(c: &Concluded) -> Weight {
+		match c {
+			Concluded::Escalated => T::WeightInfo::reveal_escalate(),
+			Concluded::Decided { voters, tried_escalation: false } => {
+				T::WeightInfo::reveal(*voters)
+			},
+			Concluded::Decided { voters, tried_escalation: true } => {
+				T::WeightInfo::reveal(*voters).max(T::WeightInfo::reveal_escalate())
+			},
+		}
+	}
+
+	/// The most a reveal (or one item of a batch) can weigh: the last reveal of an escalated
+	/// job settling every voter, or the last reveal of a first round escalating.
+	pub(crate) fn reveal_weight_max() -> Weight {
+		let voters = types::MAX_ASSIGNMENTS.min(T::MaxRedundancy::get().saturating_mul(2));
+		T::WeightInfo::reveal(voters).max(T::WeightInfo::reveal_escalate())
 	}
 
 	/// Draws `redundancy` more providers for `job` (round 1) and opens their commit window;
@@ -180,7 +230,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Slashes `who`'s collateral for `job` to the payer now and takes it out of the vote.
-	pub(crate) fn slash_out(job: JobId, record: &mut JobOf<T>, who: &T::AccountId) -> DispatchResult {
+	pub(crate) fn slash_out(
+		job: JobId,
+		record: &mut JobOf<T>,
+		who: &T::AccountId,
+	) -> DispatchResult {
 		let payer = record.payer.clone();
 		let Some(slot) = record.assignments.iter_mut().find(|a| a.provider == *who) else {
 			return Ok(());

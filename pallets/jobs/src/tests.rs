@@ -7,8 +7,6 @@ use crate::{
 	Error, Event, FailureReason, HoldReason, JobInput, JobStatus, Jobs as JobRecords, Queue,
 	Receipts, Timeouts,
 };
-use sp_runtime::Perbill;
-use synod_primitives::digest::Hash32;
 use codec::Encode;
 use frame_support::{
 	assert_noop, assert_ok,
@@ -16,6 +14,8 @@ use frame_support::{
 	BoundedVec,
 };
 use proptest::prelude::*;
+use sp_runtime::Perbill;
+use synod_primitives::digest::Hash32;
 
 fn escrow_held(who: AccountId) -> Balance {
 	Balances::balance_on_hold(&RuntimeHoldReason::Jobs(HoldReason::JobEscrow), &who)
@@ -419,7 +419,8 @@ fn an_escalation_that_finds_everyone_revealing_within_tolerance_settles() {
 		let chosen = assigned(job);
 		let record = JobRecords::<Test>::get(job).unwrap();
 		// Model 1's tolerance is 2 steps; the third provider's last element is 1 step off.
-		let outputs = [small(&[10, 20, 30, 40]), small(&[10, 20, 30, 40]), small(&[10, 20, 30, 41])];
+		let outputs =
+			[small(&[10, 20, 30, 40]), small(&[10, 20, 30, 40]), small(&[10, 20, 30, 41])];
 		let digests: Vec<Hash32> = outputs
 			.iter()
 			.map(|o| {
@@ -439,7 +440,13 @@ fn an_escalation_that_finds_everyone_revealing_within_tolerance_settles() {
 		// values, is refused.
 		let who = chosen[0];
 		assert_noop!(
-			Jobs::reveal(RuntimeOrigin::signed(who), job, digests[0], salt(who), Some(outputs[2].clone())),
+			Jobs::reveal(
+				RuntimeOrigin::signed(who),
+				job,
+				digests[0],
+				salt(who),
+				Some(outputs[2].clone())
+			),
 			Error::<Test>::OutputMismatch
 		);
 		let bad_shape = SmallOutput { shape: vec![3].try_into().unwrap(), ..outputs[0].clone() };
@@ -717,8 +724,12 @@ fn too_few_providers_or_no_time_fail_the_job_with_a_full_refund() {
 		}
 		run_to(4);
 		System::assert_has_event(
-			Event::JobFailed { job, reason: FailureReason::NotEnoughProviders, refunded: 2 * PRICE }
-				.into(),
+			Event::JobFailed {
+				job,
+				reason: FailureReason::NotEnoughProviders,
+				refunded: 2 * PRICE,
+			}
+			.into(),
 		);
 		for b in 4..=30 {
 			Timeouts::<Test>::remove(b);
@@ -977,7 +988,9 @@ fn wrong_accept_exact(k: u32, n: u32, a: u32) -> f64 {
 	let split: f64 = (1..k)
 		.map(|j| {
 			hyper(n, a, k, j)
-				* (need.saturating_sub(j)..=k).map(|i| hyper(n - k, a - j.min(a), k, i)).sum::<f64>()
+				* (need.saturating_sub(j)..=k)
+					.map(|i| hyper(n - k, a - j.min(a), k, i))
+					.sum::<f64>()
 		})
 		.sum();
 	hyper(n, a, k, k) + split
@@ -1030,7 +1043,7 @@ fn simulate_attack(k: u32, attackers: u64, jobs: u32) -> (u32, u32, u32) {
 			// Four assignments per block in the mock: all eight by block 3. Every provider
 			// answers at once, in each round (an escalation draws more).
 			run_to(3);
-			while ids.iter().any(|id| JobRecords::<Test>::contains_key(id)) {
+			while ids.iter().any(JobRecords::<Test>::contains_key) {
 				let open = |id: &u64| JobRecords::<Test>::contains_key(id);
 				for id in ids.iter().filter(|id| open(id)) {
 					for who in assigned(*id) {
@@ -1047,7 +1060,13 @@ fn simulate_attack(k: u32, attackers: u64, jobs: u32) -> (u32, u32, u32) {
 							break;
 						}
 						let tag = if who < 200 + attackers { 66 } else { 7 };
-						let _ = Jobs::reveal(RuntimeOrigin::signed(who), *id, digest(tag), salt(who), None);
+						let _ = Jobs::reveal(
+							RuntimeOrigin::signed(who),
+							*id,
+							digest(tag),
+							salt(who),
+							None,
+						);
 					}
 				}
 				run_to(System::block_number() + 1);
@@ -1105,8 +1124,9 @@ fn attack_formula_matches_hand_computation() {
 			})
 			.sum()
 	};
-	let by_hand =
-		p.powi(3) + 3.0 * p * p * (1.0 - p) * at_least(2) + 3.0 * p * (1.0 - p).powi(2) * at_least(3);
+	let by_hand = p.powi(3)
+		+ 3.0 * p * p * (1.0 - p) * at_least(2)
+		+ 3.0 * p * (1.0 - p).powi(2) * at_least(3);
 	assert!((wrong_accept_formula(3, p) - by_hand).abs() < 1e-12);
 	// Without replacement from 30 with 6 attackers: C(6,3)/C(30,3), plus two of the first three
 	// then at least two of three from 27 with 4 attackers, plus one then three of three from 27

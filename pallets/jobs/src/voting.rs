@@ -1,14 +1,16 @@
 //! Commit-reveal and the windows that drive it.
 
+use alloc::vec::Vec;
 use codec::Encode;
+use frame_support::weights::Weight;
 use frame_support::{ensure, traits::Get};
 use frame_system::pallet_prelude::BlockNumberFor;
-use sp_runtime::{traits::Saturating, DispatchResult};
-use alloc::vec::Vec;
+use sp_runtime::{traits::Saturating, DispatchError, DispatchResult};
 use synod_primitives::digest::{element_count, output_digest, Hash32};
 
 use crate::{
 	types::{Assignment, Commitment, JobId, JobStatus, Salt, SmallOutput},
+	weights::WeightInfo as _,
 	Config, Error, Event, JobOf, Jobs, Pallet, Seed, Timeouts,
 };
 
@@ -65,14 +67,14 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Checks `who`'s reveal against its commitment (and a small output against the digest);
-	/// tallies when it was the last one of the round.
+	/// tallies when it was the last one of the round. Returns the weight it used.
 	pub(crate) fn do_reveal(
 		who: &T::AccountId,
 		job: JobId,
 		digest: Hash32,
 		salt: Salt,
 		output: Option<SmallOutput>,
-	) -> DispatchResult {
+	) -> Result<Weight, DispatchError> {
 		let mut record = Jobs::<T>::get(job).ok_or(Error::<T>::JobNotFound)?;
 		let round = record.round;
 		let (model, input_hash) = (record.model, record.input_hash);
@@ -87,10 +89,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(slot.digest.is_none(), Error::<T>::AlreadyRevealed);
 		ensure!(commitment_of(&digest, &salt, who) == committed, Error::<T>::RevealMismatch);
 		if let Some(out) = &output {
-			ensure!(
-				element_count(&out.shape) == Some(out.values.len()),
-				Error::<T>::InvalidOutput
-			);
+			ensure!(element_count(&out.shape) == Some(out.values.len()), Error::<T>::InvalidOutput);
 			ensure!(
 				output_digest(&model, &input_hash, &out.shape, &out.values) == digest,
 				Error::<T>::OutputMismatch
@@ -107,29 +106,41 @@ impl<T: Config> Pallet<T> {
 			.all(|a| a.commitment.is_none() || a.digest.is_some());
 		if done {
 			let now = frame_system::Pallet::<T>::block_number();
-			Self::conclude(job, record, now)
+			Self::conclude(job, record, now).map(|c| Self::concluded_weight(&c))
 		} else {
 			Jobs::<T>::insert(job, record);
-			Ok(())
+			Ok(T::WeightInfo::reveal_pending())
 		}
 	}
 
-	/// Closes the windows that end at block `n`; returns how many entries it handled.
-	pub(crate) fn process_timeouts(n: BlockNumberFor<T>) -> u32 {
+	/// Closes the windows that end at block `n`; returns the weight it used: one read and write
+	/// when none does; else the base, one read per entry of a job that moved on, the measured worst case of a commit window closing
+	/// (replacing every provider) per commit window, and what the tally did per reveal window.
+	pub(crate) fn process_timeouts(n: BlockNumberFor<T>) -> Weight {
 		let due = Timeouts::<T>::take(n);
-		let count = u32::try_from(due.len()).unwrap_or(u32::MAX);
+		if due.is_empty() {
+			return T::DbWeight::get().reads_writes(1, 1);
+		}
+		let base = T::WeightInfo::on_initialize_timeouts(0);
+		let per_commit_window = T::WeightInfo::on_initialize_timeouts(1).saturating_sub(base);
+		let mut weight = base;
 		for job in due {
-			let Some(record) = Jobs::<T>::get(job) else { continue };
-			if record.phase_end != n {
+			let Some(record) = Jobs::<T>::get(job).filter(|r| r.phase_end == n) else {
+				weight = weight.saturating_add(T::DbWeight::get().reads(1));
 				continue;
-			}
+			};
 			let result = match record.status {
-				JobStatus::Committing => frame_support::storage::with_storage_layer(|| {
-					Self::close_commits(job, record.clone(), n)
-				}),
+				JobStatus::Committing => {
+					weight = weight.saturating_add(per_commit_window);
+					frame_support::storage::with_storage_layer(|| {
+						Self::close_commits(job, record.clone(), n)
+					})
+				},
 				// Reveals are over: tally now.
 				_ => frame_support::storage::with_storage_layer(|| {
-					Self::conclude(job, record.clone(), n)
+					Self::conclude(job, record.clone(), n).map(|c| {
+						weight = weight.saturating_add(Self::concluded_weight(&c));
+					})
 				}),
 			};
 			if let Err(e) = result {
@@ -137,6 +148,7 @@ impl<T: Config> Pallet<T> {
 				// No room to schedule the next window: decide with what there is. Each try
 				// is all or nothing, so nothing is paid twice.
 				if Jobs::<T>::contains_key(job) {
+					weight = weight.saturating_add(Self::reveal_weight_max());
 					if let Err(e) =
 						frame_support::storage::with_storage_layer(|| Self::finalize(job, record))
 					{
@@ -145,7 +157,7 @@ impl<T: Config> Pallet<T> {
 				}
 			}
 		}
-		count
+		weight
 	}
 
 	/// The commit window of `job` ended at `n` with commits missing. Where time and eligible
@@ -183,7 +195,7 @@ impl<T: Config> Pallet<T> {
 			Jobs::<T>::insert(job, record);
 			Ok(())
 		} else {
-			Self::conclude(job, record, n)
+			Self::conclude(job, record, n).map(|_| ())
 		}
 	}
 }

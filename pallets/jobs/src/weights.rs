@@ -45,9 +45,10 @@ pub trait WeightInfo {
 	fn submit_job(n: u32) -> Weight;
 	fn cancel_job() -> Weight;
 	fn commit() -> Weight;
-	fn reveal() -> Weight;
+	fn reveal(v: u32) -> Weight;
+	fn reveal_pending() -> Weight;
+	fn reveal_escalate() -> Weight;
 	fn commit_batch(n: u32) -> Weight;
-	fn reveal_batch(n: u32) -> Weight;
 	fn on_initialize_assign(n: u32) -> Weight;
 	fn on_initialize_timeouts(n: u32) -> Weight;
 	fn on_idle_prune() -> Weight;
@@ -117,7 +118,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Jobs::Receipts` (`max_values`: None, `max_size`: Some(1206), added: 3681, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::ProviderJobs` (r:0 w:7)
 	/// Proof: `Jobs::ProviderJobs` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	fn reveal() -> Weight {
+	fn reveal(v: u32) -> Weight {
+		// Proof size: measured `4692`, estimated `71248`.
+		// Minimum execution time: 537_337 ns.
+		Weight::from_parts(870_633_000, 71248)
+			.saturating_add(T::DbWeight::get().reads(18_u64))
+			.saturating_add(T::DbWeight::get().writes(26_u64))
+			.saturating_add(Weight::from_parts(100_000_000, 0).saturating_mul(v.into()))
+	}
+	fn reveal_pending() -> Weight {
+		// Proof size: measured `4692`, estimated `71248`.
+		// Minimum execution time: 537_337 ns.
+		Weight::from_parts(870_633_000, 71248)
+			.saturating_add(T::DbWeight::get().reads(18_u64))
+			.saturating_add(T::DbWeight::get().writes(26_u64))
+	}
+	fn reveal_escalate() -> Weight {
 		// Proof size: measured `4692`, estimated `71248`.
 		// Minimum execution time: 537_337 ns.
 		Weight::from_parts(870_633_000, 71248)
@@ -138,34 +154,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 70258).saturating_mul(n.into()))
-	}
-	/// Storage: `Jobs::Jobs` (r:64 w:64)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(67783), added: 70258, mode: `MaxEncodedLen`)
-	/// Storage: `Jobs::Seed` (r:1 w:1)
-	/// Proof: `Jobs::Seed` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:7 w:7)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Providers::Providers` (r:7 w:7)
-	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(488), added: 2963, mode: `MaxEncodedLen`)
-	/// Storage: `Models::Models` (r:1 w:1)
-	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(1329), added: 3804, mode: `MaxEncodedLen`)
-	/// Storage: `Jobs::Receipts` (r:0 w:64)
-	/// Proof: `Jobs::Receipts` (`max_values`: None, `max_size`: Some(1206), added: 3681, mode: `MaxEncodedLen`)
-	/// Storage: `Jobs::ProviderJobs` (r:0 w:448)
-	/// Proof: `Jobs::ProviderJobs` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Component `n` ranges over `[1, 64]`.
-	fn reveal_batch(n: u32) -> Weight {
-		// Proof size: measured `3641 + n * 1053`, estimated `21731 + n * 70258`.
-		// Minimum execution time: 557_285 ns.
-		Weight::from_parts(1_823_713_905, 21731)
-			.saturating_add(Weight::from_parts(588_966_601, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(17_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(17_u64))
-			.saturating_add(T::DbWeight::get().writes((9_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 70258).saturating_mul(n.into()))
 	}
 	/// Storage: `Jobs::Queue` (r:1 w:1)
@@ -257,7 +245,18 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
-	fn reveal() -> Weight {
+	fn reveal(v: u32) -> Weight {
+		Weight::from_parts(870_633_000, 71248)
+			.saturating_add(ParityDbWeight::get().reads(18_u64))
+			.saturating_add(ParityDbWeight::get().writes(26_u64))
+			.saturating_add(Weight::from_parts(100_000_000, 0).saturating_mul(v.into()))
+	}
+	fn reveal_pending() -> Weight {
+		Weight::from_parts(870_633_000, 71248)
+			.saturating_add(ParityDbWeight::get().reads(18_u64))
+			.saturating_add(ParityDbWeight::get().writes(26_u64))
+	}
+	fn reveal_escalate() -> Weight {
 		Weight::from_parts(870_633_000, 71248)
 			.saturating_add(ParityDbWeight::get().reads(18_u64))
 			.saturating_add(ParityDbWeight::get().writes(26_u64))
@@ -269,15 +268,6 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 70258).saturating_mul(n.into()))
-	}
-	fn reveal_batch(n: u32) -> Weight {
-		Weight::from_parts(1_823_713_905, 21731)
-			.saturating_add(Weight::from_parts(588_966_601, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(17_u64))
-			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(17_u64))
-			.saturating_add(ParityDbWeight::get().writes((9_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 70258).saturating_mul(n.into()))
 	}
 	fn on_initialize_assign(n: u32) -> Weight {
