@@ -39,6 +39,8 @@ pub mod configs;
 pub mod dapp_api;
 pub mod genesis_config_presets;
 #[cfg(test)]
+mod ocw_tests;
+#[cfg(test)]
 mod tests;
 
 extern crate alloc;

@@ -144,7 +144,7 @@ async function main() {
         const k = Number(opts.redundancy || 3);
         const given = opts['max-price'] ? synod.parseAmount(opts['max-price']) : null;
         const q = await synod.quote(api, need(opts, 'model'), k, given ?? 10n ** 30n);
-        const escrow = given === null ? (q.cheapest === null ? null : q.cheapest * BigInt(k)) : q.escrow;
+        const escrow = given === null ? (q.cheapest === null ? null : 2n * q.cheapest * BigInt(k)) : q.escrow;
         console.log(json({ redundancy: k, maxPrice: given ?? q.cheapest, escrow, cheapest: q.cheapest }));
         break;
       }

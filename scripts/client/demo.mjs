@@ -86,6 +86,15 @@ const scale = 2 ** record.output.step_exponent;
 const values = record.output.quantized.map((v) => v / scale);
 say(`verified result: output ${JSON.stringify(record.output.shape)} = [${values.map((v) => v.toFixed(4)).join(', ')}]`);
 say(`its canonical digest ${digest} equals the receipt's: the ${receipt.agreeing.length} agreeing providers computed exactly this`);
+// A small output is on chain too: the receipt carries the agreed quantized values, which a dapp
+// can use without asking any worker.
+if (receipt.output) {
+  const onChain = receipt.output.values.map((v) => BigInt(v));
+  const chainDigest = synod.canonicalDigest(model, input, receipt.output.shape, onChain);
+  if (chainDigest !== receipt.outputDigest) fail(`the receipt's output digests to ${chainDigest}, not ${receipt.outputDigest}`);
+  if (onChain.join() !== record.output.quantized.map((v) => BigInt(v)).join()) fail('the receipt\'s output differs from the worker\'s');
+  say(`on chain: the receipt's agreed output ${JSON.stringify(receipt.output.shape)} = [${onChain.map((v) => (Number(v) / scale).toFixed(4)).join(', ')}], same digest`);
+}
 
 // 5. The money.
 const after = { payer: await freeOf(alice.address), providers: await Promise.all(providers.map((p) => freeOf(p.address))) };

@@ -201,7 +201,11 @@ export async function classFromWorker(workerUrl) {
   return { device, arch, libtorch: String(h.libtorch).split('+')[0], deterministic: Boolean(h.deterministic) };
 }
 
-/** `(escrow, cheapest)`: what a job holds and the lowest price at which enough providers are assignable. */
+/**
+ * `(escrow, cheapest)`: what a job holds (`2 × redundancy × max price`: the second half is the
+ * escalation reserve, released when the job settles without one) and the lowest price at which
+ * enough providers are assignable.
+ */
 export async function quote(api, model, redundancy, maxPrice) {
   const q = await api.call.jobsApi.quote(hash32(model, 'model'), redundancy, maxPrice);
   const [escrow, cheapest] = q;
@@ -284,6 +288,8 @@ function describe(method, d) {
     case 'JobAssigned': return `assigned to ${d.providers.map(short).join(', ')}; commits until #${d.commit_end}`;
     case 'Committed': return `${short(d.provider)} committed`;
     case 'RevealStarted': return `reveals open until #${d.reveal_end}`;
+    case 'JobEscalated': return `no unanimity: escalated to ${d.providers.map(short).join(', ')}; they commit until #${d.commit_end}`;
+    case 'ProvidersReplaced': return `${d.replaced.map(short).join(', ')} missed the commit window; replaced by ${d.providers.map(short).join(', ')} (commits until #${d.commit_end})`;
     case 'Revealed': return `${short(d.provider)} revealed ${d.digest}`;
     case 'ProviderSlashed': return `${short(d.provider)} slashed ${formatAmount(d.amount)}`;
     case 'JobSettled': return `settled: digest ${d.output_digest}, paid ${formatAmount(d.paid)}, refunded ${formatAmount(d.refunded)}, agreeing ${d.agreeing.length}, dissenting ${d.dissenting.length}`;

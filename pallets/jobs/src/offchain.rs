@@ -11,7 +11,10 @@
 //!    off-chain randomness, and digest and salt are written to persistent local storage
 //!    **before** the commitment is sent, so a crash can never leave a commitment without the
 //!    means to reveal it;
-//! 3. once reveals are open, the stored digest and salt are revealed;
+//! 3. once reveals are open, the stored digest and salt are revealed, with the quantized output
+//!    itself when it has at most `MAX_SMALL_OUTPUT` elements (the chain compares small outputs
+//!    within the model's tolerance); an assignment that is not in the job's current round (a
+//!    first-round provider of an escalated job, or one slashed and replaced) sends nothing;
 //! 4. all commits of one key in one block go out as one transaction (`commit` or
 //!    `commit_batch`), and likewise the reveals.
 //!

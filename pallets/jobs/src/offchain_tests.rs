@@ -1,6 +1,8 @@
 //! Off-chain worker tests: mocked HTTP (`TestOffchainExt`) standing in for synod-worker, the
 //! transaction pool (`TestTransactionPoolExt`) whose transactions are decoded and dispatched,
-//! and provider keys (`UintAuthorityId`, the test keystore of a `u64`-account runtime).
+//! and provider keys (`UintAuthorityId`, the test keystore of a `u64`-account runtime). The same
+//! path with a real sr25519 key in a `MemoryKeystore` and the runtime's signed extrinsics is
+//! `runtime/src/ocw_tests.rs`.
 
 use crate::{
 	mock::*,
