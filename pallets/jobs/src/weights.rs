@@ -28,7 +28,7 @@
 //! `--template`
 //! `scripts/templates/pallet-weights.hbs`
 //! `--header`
-//! `/tmp/tmp.dma1DIw9Zr`
+//! `/tmp/tmp.ZQW0YYIaIv`
 //! `--output`
 //! `pallets/jobs/src/weights.rs`
 
@@ -66,18 +66,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Jobs` (r:0 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(67783), added: 70258, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 16384]`.
 	fn submit_job(n: u32) -> Weight {
-		// Proof size: measured `1644`, estimated `9679`.
-		// Minimum execution time: 106_059 ns.
-		Weight::from_parts(172_269_827, 9679)
-			.saturating_add(Weight::from_parts(9_723, 0).saturating_mul(n.into()))
+		// Proof size: measured `1609`, estimated `9679`.
+		// Minimum execution time: 108_102 ns.
+		Weight::from_parts(163_207_155, 9679)
+			.saturating_add(Weight::from_parts(9_967, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(67783), added: 70258, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Queue` (r:1 w:1)
 	/// Proof: `Jobs::Queue` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -85,81 +85,103 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Models::Models` (r:1 w:1)
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(1329), added: 3804, mode: `MaxEncodedLen`)
 	fn cancel_job() -> Weight {
-		// Proof size: measured `11194`, estimated `71248`.
-		// Minimum execution time: 183_233 ns.
-		Weight::from_parts(259_697_000, 71248)
+		// Proof size: measured `11168`, estimated `80313`.
+		// Minimum execution time: 221_535 ns.
+		Weight::from_parts(333_325_000, 80313)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(67783), added: 70258, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Timeouts` (r:1 w:1)
 	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
 	fn commit() -> Weight {
-		// Proof size: measured `977`, estimated `71248`.
-		// Minimum execution time: 35_146 ns.
-		Weight::from_parts(48_170_000, 71248)
+		// Proof size: measured `1119`, estimated `80313`.
+		// Minimum execution time: 36_127 ns.
+		Weight::from_parts(52_187_000, 80313)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(67783), added: 70258, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Seed` (r:1 w:1)
 	/// Proof: `Jobs::Seed` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:7 w:7)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Providers::Providers` (r:7 w:7)
+	/// Storage: `Providers::Providers` (r:14 w:14)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(488), added: 2963, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:14 w:14)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Models` (r:1 w:1)
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(1329), added: 3804, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Receipts` (r:0 w:1)
-	/// Proof: `Jobs::Receipts` (`max_values`: None, `max_size`: Some(1206), added: 3681, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Receipts` (`max_values`: None, `max_size`: Some(1754), added: 4229, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::ProviderJobs` (r:0 w:14)
+	/// Proof: `Jobs::ProviderJobs` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Component `v` ranges over `[1, 14]`.
+	fn reveal(v: u32) -> Weight {
+		// Proof size: measured `2410 + v * 836`, estimated `80313 + v * 3102`.
+		// Minimum execution time: 224_060 ns.
+		Weight::from_parts(141_687_348, 80313)
+			.saturating_add(Weight::from_parts(131_776_148, 0).saturating_mul(v.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(v.into())))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(v.into())))
+			.saturating_add(Weight::from_parts(0, 3102).saturating_mul(v.into()))
+	}
+	/// Storage: `Jobs::Jobs` (r:1 w:1)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::Seed` (r:1 w:1)
+	/// Proof: `Jobs::Seed` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	fn reveal_pending() -> Weight {
+		// Proof size: measured `1143`, estimated `80313`.
+		// Minimum execution time: 41_197 ns.
+		Weight::from_parts(64_972_000, 80313)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	/// Storage: `Jobs::Jobs` (r:1 w:1)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::Seed` (r:1 w:1)
+	/// Proof: `Jobs::Seed` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::ModelIndex` (r:1 w:0)
+	/// Proof: `Providers::ModelIndex` (`max_values`: None, `max_size`: Some(3122), added: 5597, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Providers` (r:14 w:7)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(488), added: 2963, mode: `MaxEncodedLen`)
+	/// Storage: `System::ParentHash` (r:1 w:0)
+	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::Timeouts` (r:1 w:1)
+	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::ProviderJobs` (r:0 w:7)
 	/// Proof: `Jobs::ProviderJobs` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	fn reveal(v: u32) -> Weight {
-		// Proof size: measured `4692`, estimated `71248`.
-		// Minimum execution time: 537_337 ns.
-		Weight::from_parts(870_633_000, 71248)
-			.saturating_add(T::DbWeight::get().reads(18_u64))
-			.saturating_add(T::DbWeight::get().writes(26_u64))
-			.saturating_add(Weight::from_parts(100_000_000, 0).saturating_mul(v.into()))
-	}
-	fn reveal_pending() -> Weight {
-		// Proof size: measured `4692`, estimated `71248`.
-		// Minimum execution time: 537_337 ns.
-		Weight::from_parts(870_633_000, 71248)
-			.saturating_add(T::DbWeight::get().reads(18_u64))
-			.saturating_add(T::DbWeight::get().writes(26_u64))
-	}
 	fn reveal_escalate() -> Weight {
-		// Proof size: measured `4692`, estimated `71248`.
-		// Minimum execution time: 537_337 ns.
-		Weight::from_parts(870_633_000, 71248)
-			.saturating_add(T::DbWeight::get().reads(18_u64))
-			.saturating_add(T::DbWeight::get().writes(26_u64))
+		// Proof size: measured `7354`, estimated `80313`.
+		// Minimum execution time: 261_901 ns.
+		Weight::from_parts(366_458_000, 80313)
+			.saturating_add(T::DbWeight::get().reads(19_u64))
+			.saturating_add(T::DbWeight::get().writes(17_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:64 w:64)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(67783), added: 70258, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Timeouts` (r:1 w:1)
 	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 64]`.
 	fn commit_batch(n: u32) -> Weight {
-		// Proof size: measured `143 + n * 838`, estimated `4503 + n * 70258`.
-		// Minimum execution time: 37_620 ns.
-		Weight::from_parts(18_963_138, 4503)
-			.saturating_add(Weight::from_parts(25_737_352, 0).saturating_mul(n.into()))
+		// Proof size: measured `143 + n * 980`, estimated `4503 + n * 79323`.
+		// Minimum execution time: 61_165 ns.
+		Weight::from_parts(68_949_000, 4503)
+			.saturating_add(Weight::from_parts(36_072_708, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 70258).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
 	}
 	/// Storage: `Jobs::Queue` (r:1 w:1)
 	/// Proof: `Jobs::Queue` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Jobs` (r:64 w:64)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(67783), added: 70258, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::ModelIndex` (r:1 w:0)
 	/// Proof: `Providers::ModelIndex` (`max_values`: None, `max_size`: Some(3122), added: 5597, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Providers` (r:14 w:14)
@@ -174,54 +196,58 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Jobs::ProviderJobs` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[0, 64]`.
 	fn on_initialize_assign(n: u32) -> Weight {
-		// Proof size: measured `2631 + n * 59`, estimated `42472 + n * 70258`.
-		// Minimum execution time: 2_846 ns.
-		Weight::from_parts(97_620_105, 42472)
-			.saturating_add(Weight::from_parts(224_314_264, 0).saturating_mul(n.into()))
+		// Proof size: measured `2640 + n * 59`, estimated `42472 + n * 79323`.
+		// Minimum execution time: 3_126 ns.
+		Weight::from_parts(595_380_739, 42472)
+			.saturating_add(Weight::from_parts(212_005_513, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(13_u64))
 			.saturating_add(T::DbWeight::get().writes((8_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 70258).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
 	}
-	/// Storage: `Jobs::Timeouts` (r:1 w:1)
+	/// Storage: `Jobs::Timeouts` (r:2 w:2)
 	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Jobs` (r:128 w:128)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(67783), added: 70258, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::ModelIndex` (r:1 w:0)
+	/// Proof: `Providers::ModelIndex` (`max_values`: None, `max_size`: Some(3122), added: 5597, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Providers` (r:28 w:28)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(488), added: 2963, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:29 w:29)
+	/// Storage: `System::ParentHash` (r:1 w:0)
+	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::Seed` (r:1 w:0)
+	/// Proof: `Jobs::Seed` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:28 w:28)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:28 w:28)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Models::Models` (r:1 w:1)
-	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(1329), added: 3804, mode: `MaxEncodedLen`)
-	/// Storage: `Jobs::ProviderJobs` (r:0 w:896)
+	/// Storage: `Jobs::ProviderJobs` (r:0 w:1792)
 	/// Proof: `Jobs::ProviderJobs` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[0, 128]`.
 	fn on_initialize_timeouts(n: u32) -> Weight {
-		// Proof size: measured `10997 + n * 674`, estimated `80051 + n * 70258`.
-		// Minimum execution time: 23_704 ns.
-		Weight::from_parts(4_436_451_557, 80051)
-			.saturating_add(Weight::from_parts(765_234_758, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(71_u64))
+		// Proof size: measured `11247 + n * 809`, estimated `83954 + n * 79323`.
+		// Minimum execution time: 24_385 ns.
+		Weight::from_parts(1_294_720_989, 83954)
+			.saturating_add(Weight::from_parts(1_017_064_908, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(74_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(71_u64))
-			.saturating_add(T::DbWeight::get().writes((8_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 70258).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().writes(72_u64))
+			.saturating_add(T::DbWeight::get().writes((15_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
 	}
 	/// Storage: `Jobs::PruneCursor` (r:1 w:1)
 	/// Proof: `Jobs::PruneCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::NextJobId` (r:1 w:0)
 	/// Proof: `Jobs::NextJobId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Jobs` (r:1 w:0)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(67783), added: 70258, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Receipts` (r:1 w:1)
-	/// Proof: `Jobs::Receipts` (`max_values`: None, `max_size`: Some(1206), added: 3681, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Receipts` (`max_values`: None, `max_size`: Some(1754), added: 4229, mode: `MaxEncodedLen`)
 	fn on_idle_prune() -> Weight {
-		// Proof size: measured `553`, estimated `71248`.
-		// Minimum execution time: 18_154 ns.
-		Weight::from_parts(28_804_000, 71248)
+		// Proof size: measured `554`, estimated `80313`.
+		// Minimum execution time: 18_214 ns.
+		Weight::from_parts(34_104_000, 80313)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -230,66 +256,69 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDb's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn submit_job(n: u32) -> Weight {
-		Weight::from_parts(172_269_827, 9679)
-			.saturating_add(Weight::from_parts(9_723, 0).saturating_mul(n.into()))
+		Weight::from_parts(163_207_155, 9679)
+			.saturating_add(Weight::from_parts(9_967, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn cancel_job() -> Weight {
-		Weight::from_parts(259_697_000, 71248)
+		Weight::from_parts(333_325_000, 80313)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn commit() -> Weight {
-		Weight::from_parts(48_170_000, 71248)
+		Weight::from_parts(52_187_000, 80313)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn reveal(v: u32) -> Weight {
-		Weight::from_parts(870_633_000, 71248)
-			.saturating_add(ParityDbWeight::get().reads(18_u64))
-			.saturating_add(ParityDbWeight::get().writes(26_u64))
-			.saturating_add(Weight::from_parts(100_000_000, 0).saturating_mul(v.into()))
+		Weight::from_parts(141_687_348, 80313)
+			.saturating_add(Weight::from_parts(131_776_148, 0).saturating_mul(v.into()))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(v.into())))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(v.into())))
+			.saturating_add(Weight::from_parts(0, 3102).saturating_mul(v.into()))
 	}
 	fn reveal_pending() -> Weight {
-		Weight::from_parts(870_633_000, 71248)
-			.saturating_add(ParityDbWeight::get().reads(18_u64))
-			.saturating_add(ParityDbWeight::get().writes(26_u64))
+		Weight::from_parts(64_972_000, 80313)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn reveal_escalate() -> Weight {
-		Weight::from_parts(870_633_000, 71248)
-			.saturating_add(ParityDbWeight::get().reads(18_u64))
-			.saturating_add(ParityDbWeight::get().writes(26_u64))
+		Weight::from_parts(366_458_000, 80313)
+			.saturating_add(ParityDbWeight::get().reads(19_u64))
+			.saturating_add(ParityDbWeight::get().writes(17_u64))
 	}
 	fn commit_batch(n: u32) -> Weight {
-		Weight::from_parts(18_963_138, 4503)
-			.saturating_add(Weight::from_parts(25_737_352, 0).saturating_mul(n.into()))
+		Weight::from_parts(68_949_000, 4503)
+			.saturating_add(Weight::from_parts(36_072_708, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 70258).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
 	}
 	fn on_initialize_assign(n: u32) -> Weight {
-		Weight::from_parts(97_620_105, 42472)
-			.saturating_add(Weight::from_parts(224_314_264, 0).saturating_mul(n.into()))
+		Weight::from_parts(595_380_739, 42472)
+			.saturating_add(Weight::from_parts(212_005_513, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(16_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(13_u64))
 			.saturating_add(ParityDbWeight::get().writes((8_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 70258).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
 	}
 	fn on_initialize_timeouts(n: u32) -> Weight {
-		Weight::from_parts(4_436_451_557, 80051)
-			.saturating_add(Weight::from_parts(765_234_758, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(71_u64))
+		Weight::from_parts(1_294_720_989, 83954)
+			.saturating_add(Weight::from_parts(1_017_064_908, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(74_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(71_u64))
-			.saturating_add(ParityDbWeight::get().writes((8_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 70258).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().writes(72_u64))
+			.saturating_add(ParityDbWeight::get().writes((15_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
 	}
 	fn on_idle_prune() -> Weight {
-		Weight::from_parts(28_804_000, 71248)
+		Weight::from_parts(34_104_000, 80313)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
