@@ -3,8 +3,9 @@
 same thread count (called by scripts/bench-worker.sh, which starts the worker).
 
 For each model and batch size: Python runs n forward passes in a loop (batches/s); the worker
-gets n jobs through its HTTP API, submitted at once and then awaited (jobs/s, end to end:
-HTTP, queue, tensor copies, forward pass, quantization, digest). ratio = worker jobs/s ÷ Python
+gets n jobs (one input each, as the chain sends them) through its HTTP API, submitted in batch
+requests of 512 and awaited with batch queries over one kept-alive connection (jobs/s, end to
+end: HTTP, JSON, queue, tensor copies, forward pass, quantization, digest). ratio = worker jobs/s ÷ Python
 batches/s; overhead = (wall time per job − mean forward-pass time) ÷ mean forward-pass time.
 The two never run at the same time.
 """
@@ -43,12 +44,13 @@ def main():
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--seconds", type=float, default=20.0, help="target duration of each measurement")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--only", choices=["minilm", "cnn"], help="measure one model")
     args = ap.parse_args()
     w = Worker(args.worker)
     rows = []
     print(f"{'model':7} {'batch':>5} {'n':>5} {'python b/s':>11} {'worker jobs/s':>14} {'ratio':>6} "
           f"{'fwd ms':>8} {'overhead':>9}")
-    for model in ("minilm", "cnn"):
+    for model in ((args.only,) if args.only else ("minilm", "cnn")):
         for batch in (1, 32):
             manifest, raw, tensor, pt = inputs(model, args.models, args.fixtures, batch)
             # Size n so that each side runs about --seconds.

@@ -3,7 +3,9 @@
 //! | route | answer |
 //! | --- | --- |
 //! | `POST /v1/jobs` | 202 + job (queued), 200 + job (id exists), 422 + failed job (bad manifest or input), 400 (bad JSON), 503 (queue full, shutting down) |
+//! | `POST /v1/batch/submit` | 200 + `{"jobs": [{"code", "job" or "error"}]}`: each item as `POST /v1/jobs` would answer it (at most [`MAX_BATCH`] items; 400 above) |
 //! | `GET /v1/jobs/{id}` | 200 + job, 404 |
+//! | `POST /v1/batch/query` | 200 + `{"jobs": [job or null]}` for `{"ids": [...]}` (at most [`MAX_BATCH`]) |
 //! | `GET /v1/models` | known models, cached and loaded state |
 //! | `GET /health` | device, libtorch version, determinism, queue depth |
 //! | `GET /metrics` | Prometheus text |
@@ -17,11 +19,11 @@ use axum::{
 	routing::{get, post},
 	Json, Router,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{
 	error::{ErrorBody, JobError},
-	jobs::{JobRequest, Jobs, Submitted},
+	jobs::{JobRequest, JobView, Jobs, Submitted},
 	metrics::Metrics,
 	store::ModelStore,
 };
@@ -48,6 +50,8 @@ pub fn router(state: AppState) -> Router {
 	Router::new()
 		.route("/v1/jobs", post(submit))
 		.route("/v1/jobs/{id}", get(job))
+		.route("/v1/batch/submit", post(submit_batch))
+		.route("/v1/batch/query", post(query_batch))
 		.route("/v1/models", get(models))
 		.route("/health", get(health))
 		.route("/metrics", get(metrics))
@@ -58,33 +62,109 @@ fn error(status: StatusCode, e: ErrorBody) -> Response {
 	(status, Json(serde_json::json!({ "error": e }))).into_response()
 }
 
+/// The most jobs in one batch request.
+pub const MAX_BATCH: usize = 1024;
+
+fn bad_request(s: &AppState, message: String) -> Response {
+	s.metrics.error("invalid_request");
+	error(StatusCode::BAD_REQUEST, ErrorBody { kind: "invalid_request".into(), message })
+}
+
+/// The status and body `POST /v1/jobs` answers for one submission.
+fn submitted(
+	s: &AppState,
+	r: Result<Submitted, JobError>,
+) -> (StatusCode, Result<JobView, ErrorBody>) {
+	match r {
+		Ok(Submitted::Accepted(v)) => (StatusCode::ACCEPTED, Ok(v)),
+		Ok(Submitted::Existing(v)) => (StatusCode::OK, Ok(v)),
+		Ok(Submitted::Rejected(v)) => (StatusCode::UNPROCESSABLE_ENTITY, Ok(v)),
+		Err(e) => {
+			s.metrics.error(e.kind());
+			let code = match e {
+				JobError::QueueFull(_) | JobError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+				_ => StatusCode::BAD_REQUEST,
+			};
+			(code, Err(e.body()))
+		},
+	}
+}
+
 async fn submit(
 	State(s): State<AppState>,
 	body: Result<Json<JobRequest>, JsonRejection>,
 ) -> Response {
 	let Json(req) = match body {
 		Ok(b) => b,
-		Err(rejection) => {
-			s.metrics.error("invalid_request");
-			return error(
-				StatusCode::BAD_REQUEST,
-				ErrorBody { kind: "invalid_request".into(), message: rejection.body_text() },
-			);
-		},
+		Err(rejection) => return bad_request(&s, rejection.body_text()),
 	};
-	match s.jobs.submit(req) {
-		Ok(Submitted::Accepted(v)) => (StatusCode::ACCEPTED, Json(v)).into_response(),
-		Ok(Submitted::Existing(v)) => (StatusCode::OK, Json(v)).into_response(),
-		Ok(Submitted::Rejected(v)) => (StatusCode::UNPROCESSABLE_ENTITY, Json(v)).into_response(),
-		Err(e @ (JobError::QueueFull(_) | JobError::ShuttingDown)) => {
-			s.metrics.error(e.kind());
-			error(StatusCode::SERVICE_UNAVAILABLE, e.body())
-		},
-		Err(e) => {
-			s.metrics.error(e.kind());
-			error(StatusCode::BAD_REQUEST, e.body())
-		},
+	match submitted(&s, s.jobs.submit(req)) {
+		(code, Ok(view)) => (code, Json(view)).into_response(),
+		(code, Err(e)) => error(code, e),
 	}
+}
+
+/// `POST /v1/batch/submit` body.
+#[derive(Deserialize)]
+struct BatchSubmit {
+	jobs: Vec<JobRequest>,
+}
+
+/// One item of the batch answer.
+#[derive(Serialize)]
+struct BatchItem {
+	code: u16,
+	#[serde(skip_serializing_if = "Option::is_none")]
+	job: Option<JobView>,
+	#[serde(skip_serializing_if = "Option::is_none")]
+	error: Option<ErrorBody>,
+}
+
+async fn submit_batch(
+	State(s): State<AppState>,
+	body: Result<Json<BatchSubmit>, JsonRejection>,
+) -> Response {
+	let Json(req) = match body {
+		Ok(b) => b,
+		Err(rejection) => return bad_request(&s, rejection.body_text()),
+	};
+	if req.jobs.len() > MAX_BATCH {
+		return bad_request(&s, format!("at most {MAX_BATCH} jobs per batch"));
+	}
+	let items: Vec<BatchItem> = s
+		.jobs
+		.submit_many(req.jobs)
+		.into_iter()
+		.map(|r| {
+			let (code, body) = submitted(&s, r);
+			let (job, error) = match body {
+				Ok(v) => (Some(v), None),
+				Err(e) => (None, Some(e)),
+			};
+			BatchItem { code: code.as_u16(), job, error }
+		})
+		.collect();
+	Json(serde_json::json!({ "jobs": items })).into_response()
+}
+
+/// `POST /v1/batch/query` body.
+#[derive(Deserialize)]
+struct BatchQuery {
+	ids: Vec<String>,
+}
+
+async fn query_batch(
+	State(s): State<AppState>,
+	body: Result<Json<BatchQuery>, JsonRejection>,
+) -> Response {
+	let Json(req) = match body {
+		Ok(b) => b,
+		Err(rejection) => return bad_request(&s, rejection.body_text()),
+	};
+	if req.ids.len() > MAX_BATCH {
+		return bad_request(&s, format!("at most {MAX_BATCH} ids per query"));
+	}
+	Json(serde_json::json!({ "jobs": s.jobs.get_many(&req.ids) })).into_response()
 }
 
 async fn job(State(s): State<AppState>, Path(id): Path<String>) -> Response {

@@ -1,8 +1,8 @@
 //! The job table and the inference pipeline.
 //!
-//! `submit` checks a request and answers at once; a task per job then waits for an inference
-//! slot (the concurrency limit), gets the model from the store, runs it on a blocking thread,
-//! checks the output against the manifest, quantizes it and computes the canonical digest.
+//! `submit` checks a request and answers at once; a task per job then gets the model from the
+//! store and queues the job for the inference threads (`pool`, `concurrency` of them), which
+//! run it, check the output against the manifest, quantize it and compute the canonical digest.
 //! Finished jobs stay readable until `retain` newer ones have finished.
 
 use std::{
@@ -17,13 +17,13 @@ use std::{
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use synod_primitives::digest::{input_hash, output_digest, quantize_le_bytes};
-use tokio::sync::Semaphore;
 
 use crate::{
 	backend::RawTensor,
 	error::{ErrorBody, JobError},
 	manifest::{parse_hash, Model, ModelManifest},
 	metrics::{KindLabel, Metrics},
+	pool::InferencePool,
 	store::ModelStore,
 };
 
@@ -148,7 +148,7 @@ pub struct Jobs {
 	table: Mutex<Table>,
 	store: Arc<ModelStore>,
 	metrics: Arc<Metrics>,
-	slots: Arc<Semaphore>,
+	pool: InferencePool,
 	cfg: JobsConfig,
 	device: String,
 	next_id: AtomicU64,
@@ -166,23 +166,23 @@ fn valid_id(id: &str) -> bool {
 }
 
 impl Jobs {
-	/// A pipeline over `store`.
+	/// A pipeline over `store`, with `cfg.concurrency` inference threads.
 	pub fn new(
 		store: Arc<ModelStore>,
 		metrics: Arc<Metrics>,
 		device: String,
 		cfg: JobsConfig,
-	) -> Self {
-		Jobs {
+	) -> std::io::Result<Self> {
+		Ok(Jobs {
 			table: Mutex::new(Table { jobs: HashMap::new(), finished: VecDeque::new(), active: 0 }),
 			store,
 			metrics,
-			slots: Arc::new(Semaphore::new(cfg.concurrency.max(1))),
+			pool: InferencePool::new(cfg.concurrency)?,
 			cfg,
 			device,
 			next_id: AtomicU64::new(1),
 			closing: AtomicBool::new(false),
-		}
+		})
 	}
 
 	fn table(&self) -> std::sync::MutexGuard<'_, Table> {
@@ -200,9 +200,24 @@ impl Jobs {
 		self.table().active
 	}
 
-	/// Stops taking jobs (graceful shutdown).
+	/// Stops taking jobs (graceful shutdown); queued inferences still run.
 	pub fn close(&self) {
 		self.closing.store(true, Ordering::SeqCst);
+		self.pool.close();
+	}
+
+	/// Submits many jobs at once (`POST /v1/batch/submit`): each as `submit` would, in order.
+	pub fn submit_many(
+		self: &Arc<Self>,
+		reqs: Vec<JobRequest>,
+	) -> Vec<Result<Submitted, JobError>> {
+		reqs.into_iter().map(|r| self.submit(r)).collect()
+	}
+
+	/// The current views of many jobs (`POST /v1/batch/query`), `None` for unknown ids.
+	pub fn get_many(&self, ids: &[String]) -> Vec<Option<JobView>> {
+		let table = self.table();
+		ids.iter().map(|id| table.jobs.get(id).cloned()).collect()
 	}
 
 	/// Checks a request, records the job and queues it. Returns at once.
@@ -358,34 +373,41 @@ impl Jobs {
 	}
 
 	async fn execute(
-		&self,
+		self: &Arc<Self>,
 		id: &str,
 		model: &Model,
 		input: RawTensor,
 		submitted: Instant,
 	) -> Result<OutputView, JobError> {
-		let _slot = self.slots.clone().acquire_owned().await.map_err(|_| JobError::ShuttingDown)?;
-		let queued_ms = ms(submitted);
-		self.update(id, |v| {
-			v.status = Status::Running;
-			v.timings.queued_ms = queued_ms;
-		});
 		let t = Instant::now();
 		let loaded = self.store.get(model).await?;
 		let model_ms = ms(t);
 		let model = model.clone();
-		let (out, inference_ms, digest_ms, infer_s) = tokio::task::spawn_blocking(move || {
-			let t = Instant::now();
-			let raw = loaded.run(&input)?;
-			let infer_s = t.elapsed().as_secs_f64();
-			let t = Instant::now();
-			let out = canonicalize(&model, &input, raw)?;
-			Ok::<_, JobError>((out, infer_s * 1000.0, ms(t), infer_s))
-		})
-		.await
-		.map_err(|e| JobError::Inference(format!("inference task failed: {e}")))??;
+		let jobs = self.clone();
+		let job_id = id.to_owned();
+		// On an inference thread: the queue wait ends when the thread takes the job.
+		let (out, queued_ms, inference_ms, digest_ms, infer_s) = self
+			.pool
+			.run(move || {
+				let queued_ms = ms(submitted);
+				jobs.update(&job_id, |v| {
+					v.status = Status::Running;
+					v.timings.queued_ms = queued_ms;
+				});
+				let t = Instant::now();
+				let raw = loaded.run(&input)?;
+				let infer_s = t.elapsed().as_secs_f64();
+				let t = Instant::now();
+				let out = canonicalize(&model, &input, raw)?;
+				Ok::<_, JobError>((out, queued_ms, infer_s * 1000.0, ms(t), infer_s))
+			})
+			.await
+			.ok_or_else(|| {
+				JobError::Inference("the inference thread failed or stopped".into())
+			})??;
 		self.metrics.inference_seconds.observe(infer_s);
 		self.update(id, |v| {
+			v.timings.queued_ms = queued_ms;
 			v.timings.model_ms = model_ms;
 			v.timings.inference_ms = inference_ms;
 			v.timings.digest_ms = digest_ms;

@@ -11,13 +11,14 @@
 //! - [`store`]: fetching models (http, local files), hash checks, the disk cache, the LRU of
 //!   loaded modules.
 //! - [`backend`]: the [`backend::Backend`] trait and its libtorch implementation.
-//! - [`jobs`]: the job table, the bounded queue and the inference pipeline.
+//! - [`jobs`]: the job table, the bounded queue and the inference pipeline; [`pool`]: the
+//!   inference threads.
 //! - [`api`]: the HTTP routes. [`metrics`]: Prometheus metrics. [`config`]: CLI and config file.
 //!
 //! ## Interface
 //!
-//! `POST /v1/jobs`, `GET /v1/jobs/{id}`, `GET /v1/models`, `GET /health`, `GET /metrics`;
-//! see `docs/worker.md`.
+//! `POST /v1/jobs`, `POST /v1/batch/submit`, `GET /v1/jobs/{id}`, `POST /v1/batch/query`,
+//! `GET /v1/models`, `GET /health`, `GET /metrics`; see `docs/worker.md`.
 
 // Tests may unwrap, index and use plain arithmetic; production code may not.
 #![cfg_attr(
@@ -38,6 +39,7 @@ pub mod error;
 pub mod jobs;
 pub mod manifest;
 pub mod metrics;
+pub mod pool;
 pub mod store;
 
 /// The libtorch version this binary was built against.

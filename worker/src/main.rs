@@ -79,7 +79,7 @@ async fn serve(s: Settings) -> anyhow::Result<()> {
 		metrics.clone(),
 		device.clone(),
 		JobsConfig { concurrency: s.concurrency, max_queue: s.max_queue, retain: s.retain },
-	));
+	)?);
 	let state = AppState {
 		jobs: jobs.clone(),
 		store,

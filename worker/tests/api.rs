@@ -57,12 +57,15 @@ async fn start(models_dir: PathBuf, max_queue: usize) -> Worker {
 		)
 		.unwrap(),
 	);
-	let jobs = Arc::new(Jobs::new(
-		store.clone(),
-		metrics.clone(),
-		"cpu".into(),
-		JobsConfig { concurrency: 1, max_queue, retain: 100 },
-	));
+	let jobs = Arc::new(
+		Jobs::new(
+			store.clone(),
+			metrics.clone(),
+			"cpu".into(),
+			JobsConfig { concurrency: 1, max_queue, retain: 100 },
+		)
+		.unwrap(),
+	);
 	let state =
 		AppState { jobs, store, metrics, device: "cpu".into(), deterministic: true, threads: 1 };
 	let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -328,4 +331,53 @@ async fn a_full_queue_refuses_with_503() {
 	let (s, _) = w.post(json!({"id": "third", "model": mlp, "input_hex": input})).await;
 	assert_eq!(s, 202);
 	assert_eq!(w.wait("third").await["status"], "succeeded");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batches_submit_and_query_many_jobs_in_one_request() {
+	let w = start(fixtures(), 64).await;
+	let expected = read_json(fixtures().join("cnn.expected.json"));
+	let hash = manifest("cnn")["hash"].clone();
+	let good = |i: usize| json!({"id": format!("b-{i}"), "model_hash": hash, "input_hex": expected["input_hex"]});
+	// Ten good jobs, one whose input is not a whole CNN input, one with a bad id.
+	let mut jobs: Vec<Value> = (0..10).map(good).collect();
+	jobs.push(json!({"id": "b-bad-input", "model_hash": hash, "input_hex": "00"}));
+	jobs.push(json!({"id": "no spaces allowed", "model_hash": hash, "input_hex": "00"}));
+	let (s, v) =
+		call("POST", w.url("/v1/batch/submit"), Some(json!({ "jobs": jobs }).to_string())).await;
+	assert_eq!(s, 200, "{v}");
+	let items = v["jobs"].as_array().unwrap();
+	assert_eq!(items.len(), 12);
+	assert!(items[..10].iter().all(|i| i["code"] == 202), "{v}");
+	assert_eq!(items[10]["code"], 422, "{v}");
+	assert_eq!(items[10]["job"]["error"]["kind"], "invalid_input", "{v}");
+	assert_eq!(items[11]["code"], 400, "{v}");
+	assert_eq!(items[11]["error"]["kind"], "invalid_request", "{v}");
+	// Query them all at once until every one is done; unknown ids answer null.
+	let mut ids: Vec<String> = (0..10).map(|i| format!("b-{i}")).collect();
+	ids.push("nobody".into());
+	let started = Instant::now();
+	loop {
+		let (s, v) =
+			call("POST", w.url("/v1/batch/query"), Some(json!({ "ids": ids }).to_string())).await;
+		assert_eq!(s, 200, "{v}");
+		let views = v["jobs"].as_array().unwrap();
+		assert!(views[10].is_null());
+		if views[..10].iter().all(|j| j["status"] == "succeeded") {
+			assert!(views[..10].iter().all(|j| j["output"]["digest"] == expected["digest"]));
+			break;
+		}
+		assert!(started.elapsed() < Duration::from_secs(60), "{v}");
+		tokio::time::sleep(Duration::from_millis(20)).await;
+	}
+	// Too many items, or not JSON: 400, and the worker keeps serving.
+	let many: Vec<Value> = (0..1025).map(good).collect();
+	let (s, _) =
+		call("POST", w.url("/v1/batch/submit"), Some(json!({ "jobs": many }).to_string())).await;
+	assert_eq!(s, 400);
+	let (s, _) = call("POST", w.url("/v1/batch/query"), Some("{".into())).await;
+	assert_eq!(s, 400);
+	let (s, v) = w.post(good(99)).await;
+	assert_eq!(s, 202, "{v}");
+	assert_eq!(w.wait("b-99").await["status"], "succeeded");
 }

@@ -1,0 +1,77 @@
+//! The inference threads.
+//!
+//! `concurrency` OS threads take work from one queue and run it back to back: a thread that
+//! finishes a forward pass starts the next one at once, without waiting for the async side to
+//! record the result (each piece of work reports through its own channel). This keeps the
+//! device busy between small jobs, where a task per job waiting for a slot and a blocking
+//! thread would leave it idle for tens of microseconds each time.
+
+use std::sync::{mpsc, Arc, Mutex};
+
+type Work = Box<dyn FnOnce() + Send + 'static>;
+
+/// A fixed set of inference threads fed from one queue.
+pub struct InferencePool {
+	queue: Mutex<Option<mpsc::Sender<Work>>>,
+}
+
+impl InferencePool {
+	/// Starts `threads` (at least one) inference threads.
+	pub fn new(threads: usize) -> std::io::Result<Self> {
+		let (tx, rx) = mpsc::channel::<Work>();
+		let rx = Arc::new(Mutex::new(rx));
+		for i in 0..threads.max(1) {
+			let rx = rx.clone();
+			std::thread::Builder::new().name(format!("inference-{i}")).spawn(move || loop {
+				// The lock is held only while waiting for the next piece of work.
+				let next = match rx.lock() {
+					Ok(rx) => rx.recv(),
+					Err(poisoned) => poisoned.into_inner().recv(),
+				};
+				match next {
+					Ok(work) => work(),
+					Err(_) => break, // the pool is closed
+				}
+			})?;
+		}
+		Ok(InferencePool { queue: Mutex::new(Some(tx)) })
+	}
+
+	/// Runs `f` on an inference thread; resolves with its result (`None` when the pool is
+	/// closed or the work panicked).
+	pub async fn run<R: Send + 'static>(
+		&self,
+		f: impl FnOnce() -> R + Send + 'static,
+	) -> Option<R> {
+		let (tx, rx) = tokio::sync::oneshot::channel();
+		let work: Work = Box::new(move || {
+			let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+			let _ = tx.send(result.ok());
+		});
+		{
+			let queue = self.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+			queue.as_ref()?.send(work).ok()?;
+		}
+		rx.await.ok().flatten()
+	}
+
+	/// Stops taking work; the threads finish what is queued and exit.
+	pub fn close(&self) {
+		self.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[tokio::test]
+	async fn runs_work_in_order_and_survives_a_panic() {
+		let pool = InferencePool::new(1).unwrap();
+		assert_eq!(pool.run(|| 2 + 2).await, Some(4));
+		assert_eq!(pool.run(|| -> u8 { panic!("bad model") }).await, None);
+		assert_eq!(pool.run(|| "still serving").await, Some("still serving"));
+		pool.close();
+		assert_eq!(pool.run(|| 1).await, None);
+	}
+}
