@@ -173,7 +173,7 @@ impl TchModule {
 
 impl Loaded for TchModule {
 	fn run(&self, input: &RawTensor) -> Result<RawTensor, JobError> {
-		// Grad mode is per thread: every blocking thread sets it for itself.
+		// Grad mode is per thread: every inference thread sets it for itself.
 		let _guard = tch::no_grad_guard();
 		let err = |e: tch::TchError| JobError::Inference(first_line(&e.to_string()));
 		let shape: Vec<i64> = input.shape.iter().map(|&d| i64::from(d)).collect();

@@ -54,7 +54,7 @@ pub struct JobRequest {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
-	/// Waiting for an inference slot.
+	/// Waiting for an inference thread.
 	Queued,
 	/// Fetching the model or running.
 	Running,
@@ -82,7 +82,7 @@ pub struct OutputView {
 /// Milliseconds spent in each phase.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Timings {
-	/// Waiting for a slot.
+	/// Waiting for an inference thread.
 	pub queued_ms: f64,
 	/// Getting the model (0 when already loaded).
 	pub model_ms: f64,
