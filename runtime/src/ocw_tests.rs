@@ -19,7 +19,6 @@ use sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt};
 use sp_runtime::{
 	generic::Preamble,
 	traits::{Checkable, Dispatchable},
-	BuildStorage,
 };
 use std::sync::Arc;
 use synod_primitives::{
@@ -85,16 +84,8 @@ fn the_offchain_worker_signs_commits_and_reveals_with_the_keystore_key() {
 		.unwrap();
 	let provider: AccountId = public.into();
 	let alice = Sr25519Keyring::Alice.to_account_id();
-	let storage = RuntimeGenesisConfig {
-		balances: pallet_balances::GenesisConfig {
-			balances: vec![(alice.clone(), 1_000 * UNIT), (provider.clone(), 1_000 * UNIT)],
-			..Default::default()
-		},
-		..Default::default()
-	}
-	.build_storage()
-	.unwrap();
-	let mut ext = sp_io::TestExternalities::new(storage);
+	let mut ext =
+		sp_io::TestExternalities::new(crate::tests::endowed(&[alice.clone(), provider.clone()]));
 	let (offchain, state) = TestOffchainExt::new();
 	let (pool, pool_state) = TestTransactionPoolExt::new();
 	ext.register_extension(OffchainDbExt::new(offchain.clone()));

@@ -59,6 +59,20 @@ fn pallet_constants_pass_integrity_tests() {
 	});
 }
 
+/// Genesis storage of this runtime's defaults with 1,000 SYN in each of `accounts`.
+pub(crate) fn endowed(accounts: &[AccountId]) -> sp_runtime::Storage {
+	use sp_runtime::BuildStorage;
+	RuntimeGenesisConfig {
+		balances: pallet_balances::GenesisConfig {
+			balances: accounts.iter().map(|a| (a.clone(), 1_000 * UNIT)).collect(),
+			..Default::default()
+		},
+		..Default::default()
+	}
+	.build_storage()
+	.unwrap()
+}
+
 /// The registries as wired in this runtime: a model and a provider registered through
 /// `RuntimeCall`s, the provider found through `ProviderRegistry`, the deposits held under the
 /// runtime's hold reasons, and (with try-runtime) every pallet's invariants hold.
@@ -70,7 +84,6 @@ fn registries_work_together_in_the_runtime() {
 		traits::{fungible::InspectHold, UnfilteredDispatchable},
 	};
 	use sp_keyring::Sr25519Keyring;
-	use sp_runtime::BuildStorage;
 	use synod_primitives::{
 		digest::DType,
 		model::{Canonicalization, ModelManifest, TensorSpec},
@@ -80,15 +93,7 @@ fn registries_work_together_in_the_runtime() {
 
 	let alice = Sr25519Keyring::Alice.to_account_id();
 	let bob = Sr25519Keyring::Bob.to_account_id();
-	let storage = RuntimeGenesisConfig {
-		balances: pallet_balances::GenesisConfig {
-			balances: vec![(alice.clone(), 1_000 * UNIT), (bob.clone(), 1_000 * UNIT)],
-			..Default::default()
-		},
-		..Default::default()
-	}
-	.build_storage()
-	.unwrap();
+	let storage = endowed(&[alice.clone(), bob.clone()]);
 	sp_io::TestExternalities::new(storage).execute_with(|| {
 		System::set_block_number(1);
 		let manifest = ModelManifest {

@@ -120,17 +120,28 @@ struct BatchItem {
 	error: Option<ErrorBody>,
 }
 
+/// A batch request's body, refused (400) when it is not JSON of the right shape or has more
+/// than [`MAX_BATCH`] items.
+fn batch_body<B>(
+	s: &AppState,
+	body: Result<Json<B>, JsonRejection>,
+	items: impl Fn(&B) -> usize,
+) -> Result<B, Response> {
+	let Json(req) = body.map_err(|rejection| bad_request(s, rejection.body_text()))?;
+	if items(&req) > MAX_BATCH {
+		return Err(bad_request(s, format!("at most {MAX_BATCH} items per batch request")));
+	}
+	Ok(req)
+}
+
 async fn submit_batch(
 	State(s): State<AppState>,
 	body: Result<Json<BatchSubmit>, JsonRejection>,
 ) -> Response {
-	let Json(req) = match body {
-		Ok(b) => b,
-		Err(rejection) => return bad_request(&s, rejection.body_text()),
+	let req = match batch_body(&s, body, |b| b.jobs.len()) {
+		Ok(req) => req,
+		Err(refused) => return refused,
 	};
-	if req.jobs.len() > MAX_BATCH {
-		return bad_request(&s, format!("at most {MAX_BATCH} jobs per batch"));
-	}
 	let items: Vec<BatchItem> = s
 		.jobs
 		.submit_many(req.jobs)
@@ -157,13 +168,10 @@ async fn query_batch(
 	State(s): State<AppState>,
 	body: Result<Json<BatchQuery>, JsonRejection>,
 ) -> Response {
-	let Json(req) = match body {
-		Ok(b) => b,
-		Err(rejection) => return bad_request(&s, rejection.body_text()),
+	let req = match batch_body(&s, body, |b| b.ids.len()) {
+		Ok(req) => req,
+		Err(refused) => return refused,
 	};
-	if req.ids.len() > MAX_BATCH {
-		return bad_request(&s, format!("at most {MAX_BATCH} ids per query"));
-	}
 	Json(serde_json::json!({ "jobs": s.jobs.get_many(&req.ids) })).into_response()
 }
 

@@ -180,15 +180,22 @@ fn in_round<T: Config>(job: JobId) -> Vec<(usize, T::AccountId)> {
 		.unwrap_or_default()
 }
 
-/// Every provider of `job`'s current round commits its output (see `off`), and all but the
-/// last reveal; returns the last one and its reveal.
-fn all_but_last<T: Config>(job: JobId, split: bool) -> (T::AccountId, Hash32, Salt, SmallOutput) {
+/// Every provider of `job`'s current round commits its output (see `off`); returns them with
+/// their index in the job's assignments.
+fn commit_round<T: Config>(job: JobId, split: bool) -> Vec<(usize, T::AccountId)> {
 	let providers = in_round::<T>(job);
 	for (i, who) in &providers {
 		let (digest, _) = output_for::<T>(job, off(*i, split));
 		let c = commitment_of(&digest, &salt(*i as u32), who);
 		assert!(Pallet::<T>::do_commit(who, job, c).is_ok());
 	}
+	providers
+}
+
+/// Every provider of `job`'s current round commits its output (see `off`), and all but the
+/// last reveal; returns the last one and its reveal.
+fn all_but_last<T: Config>(job: JobId, split: bool) -> (T::AccountId, Hash32, Salt, SmallOutput) {
+	let providers = commit_round::<T>(job, split);
 	let (last_i, last) = providers.last().cloned().unwrap_or_else(|| (0, account("x", 0, 0)));
 	for (i, who) in providers.iter().take(providers.len().saturating_sub(1)) {
 		let (digest, out) = output_for::<T>(job, off(*i, split));
@@ -278,12 +285,7 @@ mod benchmarks {
 	fn reveal_pending() {
 		setup::<T>(T::MaxRedundancy::get());
 		let job = assigned::<T>(&payer::<T>());
-		let providers = in_round::<T>(job);
-		for (i, who) in &providers {
-			let (digest, _) = output_for::<T>(job, off(*i, false));
-			let c = commitment_of(&digest, &salt(*i as u32), who);
-			assert!(Pallet::<T>::do_commit(who, job, c).is_ok());
-		}
+		let providers = commit_round::<T>(job, false);
 		let (i, first) = providers.first().cloned().unwrap_or_else(|| (0, account("x", 0, 0)));
 		let (digest, out) = output_for::<T>(job, off(i, false));
 

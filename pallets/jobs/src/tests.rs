@@ -1091,6 +1091,8 @@ fn simulate_attack(k: u32, attackers: u64, jobs: u32) -> (u32, u32, u32) {
 fn attack_simulation() {
 	let jobs: u32 =
 		std::env::var("SYNOD_SIM_JOBS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+	// A line of its own: the test harness's "test … ..." prefix has no newline.
+	println!();
 	println!(
 		"| k | attacker weight | jobs | wrong accepted (measured) | formula, binomial | formula, 30 providers | no decision (measured) |"
 	);
