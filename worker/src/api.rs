@@ -120,16 +120,15 @@ struct BatchItem {
 	error: Option<ErrorBody>,
 }
 
-/// A batch request's body, refused (400) when it is not JSON of the right shape or has more
+/// A batch request's body, or why it is refused (400): not JSON of the right shape, or more
 /// than [`MAX_BATCH`] items.
 fn batch_body<B>(
-	s: &AppState,
 	body: Result<Json<B>, JsonRejection>,
 	items: impl Fn(&B) -> usize,
-) -> Result<B, Response> {
-	let Json(req) = body.map_err(|rejection| bad_request(s, rejection.body_text()))?;
+) -> Result<B, String> {
+	let Json(req) = body.map_err(|rejection| rejection.body_text())?;
 	if items(&req) > MAX_BATCH {
-		return Err(bad_request(s, format!("at most {MAX_BATCH} items per batch request")));
+		return Err(format!("at most {MAX_BATCH} items per batch request"));
 	}
 	Ok(req)
 }
@@ -138,9 +137,9 @@ async fn submit_batch(
 	State(s): State<AppState>,
 	body: Result<Json<BatchSubmit>, JsonRejection>,
 ) -> Response {
-	let req = match batch_body(&s, body, |b| b.jobs.len()) {
+	let req = match batch_body(body, |b| b.jobs.len()) {
 		Ok(req) => req,
-		Err(refused) => return refused,
+		Err(why) => return bad_request(&s, why),
 	};
 	let items: Vec<BatchItem> = s
 		.jobs
@@ -168,9 +167,9 @@ async fn query_batch(
 	State(s): State<AppState>,
 	body: Result<Json<BatchQuery>, JsonRejection>,
 ) -> Response {
-	let req = match batch_body(&s, body, |b| b.ids.len()) {
+	let req = match batch_body(body, |b| b.ids.len()) {
 		Ok(req) => req,
-		Err(refused) => return refused,
+		Err(why) => return bad_request(&s, why),
 	};
 	Json(serde_json::json!({ "jobs": s.jobs.get_many(&req.ids) })).into_response()
 }
