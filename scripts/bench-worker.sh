@@ -2,7 +2,8 @@
 # Worker throughput against Python torch.jit (CPU by default): MiniLM and the CNN fixture, batch
 # 1 and 32, same .pt, same thread count. Prints a table; docs/performance.md records it.
 #
-#   scripts/bench-worker.sh [--threads N] [--seconds S]
+#   scripts/bench-worker.sh [--threads N] [--seconds S] [--rounds R] [--only minilm|cnn]
+#   (--rounds R alternates Python and the worker R times per row and reports the median)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 source "$SYNOD_ROOT/scripts/lib.sh"

@@ -45,25 +45,34 @@ def main():
     ap.add_argument("--seconds", type=float, default=20.0, help="target duration of each measurement")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--only", choices=["minilm", "cnn"], help="measure one model")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="alternate Python and worker this many times; report the medians and the ratio range")
     args = ap.parse_args()
     w = Worker(args.worker)
     rows = []
     print(f"{'model':7} {'batch':>5} {'n':>5} {'python b/s':>11} {'worker jobs/s':>14} {'ratio':>6} "
-          f"{'fwd ms':>8} {'overhead':>9}")
+          f"{'range':>13} {'fwd ms':>8} {'overhead':>9}")
     for model in ((args.only,) if args.only else ("minilm", "cnn")):
         for batch in (1, 32):
             manifest, raw, tensor, pt = inputs(model, args.models, args.fixtures, batch)
             # Size n so that each side runs about --seconds.
             probe = python_throughput(pt, args.device, batch, 5, args.threads, tensor)
             n = max(20, min(5000, int(probe * args.seconds)))
-            py = python_throughput(pt, args.device, batch, n, args.threads, tensor)
-            jps, med, mean = worker_throughput(w, manifest, raw, n, f"{model}-{batch}")
+            runs = []
+            for r in range(max(1, args.rounds)):
+                py = python_throughput(pt, args.device, batch, n, args.threads, tensor)
+                jps, med, mean = worker_throughput(w, manifest, raw, n, f"{model}-{batch}-r{r}")
+                runs.append((jps / py, py, jps, med, mean))
+            runs.sort()
+            ratio, py, jps, med, mean = runs[len(runs) // 2]  # the median round, by ratio
             overhead = (1000.0 / jps - mean) / mean
-            row = {"model": model, "batch": batch, "n": n, "threads": args.threads,
-                   "python_batches_per_s": py, "worker_jobs_per_s": jps, "ratio": jps / py,
+            row = {"model": model, "batch": batch, "n": n, "threads": args.threads, "rounds": len(runs),
+                   "python_batches_per_s": py, "worker_jobs_per_s": jps, "ratio": ratio,
+                   "ratio_min": runs[0][0], "ratio_max": runs[-1][0],
                    "median_forward_ms": med, "mean_forward_ms": mean, "overhead": overhead}
             rows.append(row)
-            print(f"{model:7} {batch:5} {n:5} {py:11.1f} {jps:14.1f} {jps / py:6.3f} {mean:8.3f} "
+            spread = f"{runs[0][0]:.3f}-{runs[-1][0]:.3f}"
+            print(f"{model:7} {batch:5} {n:5} {py:11.1f} {jps:14.1f} {ratio:6.3f} {spread:>13} {mean:8.3f} "
                   f"{overhead * 100:8.2f}%")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
