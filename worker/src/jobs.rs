@@ -339,6 +339,11 @@ impl Jobs {
 	fn finish_locked(&self, table: &mut Table, view: JobView) {
 		table.finished.push_back(view.id.clone());
 		table.jobs.insert(view.id.clone(), view);
+		self.retire_locked(table);
+	}
+
+	/// Forgets the oldest finished jobs beyond `retain`.
+	fn retire_locked(&self, table: &mut Table) {
 		while table.finished.len() > self.cfg.retain {
 			if let Some(old) = table.finished.pop_front() {
 				table.jobs.remove(&old);
@@ -346,73 +351,99 @@ impl Jobs {
 		}
 	}
 
+	/// A job's life after `submit`: the model from the store (async: it may be downloaded),
+	/// then the inference thread runs it and records the result itself, so the thread goes on
+	/// to the next job without waiting for the async side.
 	async fn run(self: Arc<Self>, id: String, model: Model, input: RawTensor) {
-		let submitted = Instant::now();
-		let result = self.execute(&id, &model, input, submitted).await;
+		let pending = Pending { jobs: self.clone(), id, submitted: Instant::now(), done: false };
+		let t = Instant::now();
+		let loaded = match self.store.get(&model).await {
+			Ok(loaded) => loaded,
+			Err(e) => return pending.finish(Err(e), Timings::default()),
+		};
+		let model_ms = ms(t);
+		// A closed pool drops the closure, and with it `pending`, which fails the job.
+		self.pool.spawn(move || {
+			let queued_ms = ms(pending.submitted);
+			pending.jobs.update(&pending.id, |v| {
+				v.status = Status::Running;
+				v.timings.queued_ms = queued_ms;
+			});
+			let t = Instant::now();
+			let raw = loaded.run(&input);
+			let infer_s = t.elapsed().as_secs_f64();
+			if raw.is_ok() {
+				pending.jobs.metrics.inference_seconds.observe(infer_s);
+			}
+			let t = Instant::now();
+			let result = raw.and_then(|raw| canonicalize(&model, &input, raw));
+			let timings = Timings {
+				queued_ms,
+				model_ms,
+				inference_ms: infer_s * 1000.0,
+				digest_ms: ms(t),
+				total_ms: 0.0,
+			};
+			pending.finish(result, timings);
+		});
+	}
+
+	/// Records the end of job `id`: its result, timings and metrics; frees its queue place.
+	fn complete(
+		&self,
+		id: &str,
+		submitted: Instant,
+		result: Result<OutputView, JobError>,
+		timings: Timings,
+	) {
 		let mut table = self.table();
 		table.active = table.active.saturating_sub(1);
 		self.metrics.queue_depth.set(i64::try_from(table.active).unwrap_or(i64::MAX));
-		let Some(mut view) = table.jobs.get(&id).cloned() else { return };
-		view.timings.total_ms = ms(submitted);
 		self.metrics.job_seconds.observe(submitted.elapsed().as_secs_f64());
-		match result {
+		let Some(view) = table.jobs.get_mut(id) else { return };
+		view.timings = Timings { total_ms: ms(submitted), ..timings };
+		let status = match result {
 			Ok(output) => {
 				view.status = Status::Succeeded;
 				view.output = Some(output);
+				"succeeded"
 			},
 			Err(e) => {
 				tracing::warn!(job = %id, kind = e.kind(), "job failed: {e}");
 				self.metrics.error(e.kind());
 				view.status = Status::Failed;
 				view.error = Some(e.body());
+				"failed"
 			},
-		}
-		let status = if view.status == Status::Succeeded { "succeeded" } else { "failed" };
+		};
 		self.metrics.jobs.get_or_create(&KindLabel { kind: status.into() }).inc();
-		self.finish_locked(&mut table, view);
+		table.finished.push_back(id.to_owned());
+		self.retire_locked(&mut table);
 	}
+}
 
-	async fn execute(
-		self: &Arc<Self>,
-		id: &str,
-		model: &Model,
-		input: RawTensor,
-		submitted: Instant,
-	) -> Result<OutputView, JobError> {
-		let t = Instant::now();
-		let loaded = self.store.get(model).await?;
-		let model_ms = ms(t);
-		let model = model.clone();
-		let jobs = self.clone();
-		let job_id = id.to_owned();
-		// On an inference thread: the queue wait ends when the thread takes the job.
-		let (out, queued_ms, inference_ms, digest_ms, infer_s) = self
-			.pool
-			.run(move || {
-				let queued_ms = ms(submitted);
-				jobs.update(&job_id, |v| {
-					v.status = Status::Running;
-					v.timings.queued_ms = queued_ms;
-				});
-				let t = Instant::now();
-				let raw = loaded.run(&input)?;
-				let infer_s = t.elapsed().as_secs_f64();
-				let t = Instant::now();
-				let out = canonicalize(&model, &input, raw)?;
-				Ok::<_, JobError>((out, queued_ms, infer_s * 1000.0, ms(t), infer_s))
-			})
-			.await
-			.ok_or_else(|| {
-				JobError::Inference("the inference thread failed or stopped".into())
-			})??;
-		self.metrics.inference_seconds.observe(infer_s);
-		self.update(id, |v| {
-			v.timings.queued_ms = queued_ms;
-			v.timings.model_ms = model_ms;
-			v.timings.inference_ms = inference_ms;
-			v.timings.digest_ms = digest_ms;
-		});
-		Ok(out)
+/// A job handed to the pipeline: finished exactly once, by `finish`, or when dropped without
+/// it (the inference panicked, or the pool was closed) as failed.
+struct Pending {
+	jobs: Arc<Jobs>,
+	id: String,
+	submitted: Instant,
+	done: bool,
+}
+
+impl Pending {
+	fn finish(mut self, result: Result<OutputView, JobError>, timings: Timings) {
+		self.done = true;
+		self.jobs.complete(&self.id, self.submitted, result, timings);
+	}
+}
+
+impl Drop for Pending {
+	fn drop(&mut self) {
+		if !self.done {
+			let e = JobError::Inference("the inference thread failed or stopped".into());
+			self.jobs.complete(&self.id, self.submitted, Err(e), Timings::default());
+		}
 	}
 }
 

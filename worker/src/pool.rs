@@ -55,6 +55,17 @@ impl InferencePool {
 		rx.await.ok().flatten()
 	}
 
+	/// Queues `f` for an inference thread without waiting for it; `false` (and `f` dropped)
+	/// when the pool is closed. A panic in `f` unwinds it (dropping what it owns) and the thread
+	/// goes on with the next piece of work.
+	pub fn spawn(&self, f: impl FnOnce() + Send + 'static) -> bool {
+		let work: Work = Box::new(move || {
+			let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+		});
+		let queue = self.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+		queue.as_ref().is_some_and(|q| q.send(work).is_ok())
+	}
+
 	/// Stops taking work; the threads finish what is queued and exit.
 	pub fn close(&self) {
 		self.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
@@ -71,7 +82,13 @@ mod tests {
 		assert_eq!(pool.run(|| 2 + 2).await, Some(4));
 		assert_eq!(pool.run(|| -> u8 { panic!("bad model") }).await, None);
 		assert_eq!(pool.run(|| "still serving").await, Some("still serving"));
+		let (tx, rx) = tokio::sync::oneshot::channel();
+		assert!(pool.spawn(move || {
+			let _ = tx.send(7);
+		}));
+		assert_eq!(rx.await, Ok(7));
 		pool.close();
 		assert_eq!(pool.run(|| 1).await, None);
+		assert!(!pool.spawn(|| {}));
 	}
 }
