@@ -1,8 +1,8 @@
 //! The inference threads.
 //!
 //! `concurrency` OS threads take work from one queue and run it back to back: a thread that
-//! finishes a forward pass starts the next one at once, without waiting for the async side to
-//! record the result (each piece of work reports through its own channel). This keeps the
+//! finishes a forward pass starts the next one at once, without waiting for the async side (a
+//! job records its own result in the job table; `run` callers get theirs through a channel). This keeps the
 //! device busy between small jobs, where a task per job waiting for a slot and a blocking
 //! thread would leave it idle for tens of microseconds each time.
 
