@@ -167,7 +167,8 @@ impl<T: Config> Pallet<T> {
 		record: JobOf<T>,
 		n: BlockNumberFor<T>,
 	) -> Result<Concluded, DispatchError> {
-		let unanimous = matches!(Self::tally_of(&record), Tally::Output { unanimous: true, .. });
+		let decision = Self::tally_of(&record);
+		let unanimous = matches!(decision, Tally::Output { unanimous: true, .. });
 		let mut tried = false;
 		if !unanimous && record.round == 0 && Self::time_for_round(&record, n) {
 			tried = true;
@@ -180,7 +181,8 @@ impl<T: Config> Pallet<T> {
 		}
 		let voters = u32::try_from(record.assignments.iter().filter(|a| !a.slashed).count())
 			.unwrap_or(u32::MAX);
-		Self::finalize(job, record)?;
+		// A failed escalation changed nothing (storage layer), so the tally still holds.
+		Self::finalize_with(job, record, decision)?;
 		Ok(Concluded::Decided { voters, tried_escalation: tried })
 	}
 
@@ -239,11 +241,23 @@ impl<T: Config> Pallet<T> {
 		let Some(slot) = record.assignments.iter_mut().find(|a| a.provider == *who) else {
 			return Ok(());
 		};
-		let amount = T::Providers::slash_collateral(who, slot.collateral, &payer)?;
-		T::Providers::unlock_collateral(who, Zero::zero())?;
-		T::Providers::record_outcome(who, false);
+		Self::slash(job, &payer, who, slot.collateral)?;
 		ProviderJobs::<T>::remove(who, job);
 		slot.slashed = true;
+		Ok(())
+	}
+
+	/// Slashes `collateral` of `who` for `job` to `payer`, releases the assignment's lock and
+	/// records the failure.
+	fn slash(
+		job: JobId,
+		payer: &T::AccountId,
+		who: &T::AccountId,
+		collateral: BalanceOf<T>,
+	) -> DispatchResult {
+		let amount = T::Providers::slash_collateral(who, collateral, payer)?;
+		T::Providers::unlock_collateral(who, Zero::zero())?;
+		T::Providers::record_outcome(who, false);
 		Self::deposit_event(Event::ProviderSlashed { job, provider: who.clone(), amount });
 		Ok(())
 	}
@@ -252,6 +266,11 @@ impl<T: Config> Pallet<T> {
 	/// payer, releases the rest of the escrow, releases the model, and keeps a receipt.
 	pub(crate) fn finalize(job: JobId, record: JobOf<T>) -> DispatchResult {
 		let decision = Self::tally_of(&record);
+		Self::finalize_with(job, record, decision)
+	}
+
+	/// `finalize` with the tally of `record` already made.
+	fn finalize_with(job: JobId, record: JobOf<T>, decision: Tally) -> DispatchResult {
 		let winner = match decision {
 			Tally::Output { anchor, .. } => record.assignments.get(anchor),
 			_ => None,
@@ -287,16 +306,8 @@ impl<T: Config> Pallet<T> {
 				}
 				T::Providers::unlock_collateral(&a.provider, a.collateral)?;
 			} else {
-				let slashed =
-					T::Providers::slash_collateral(&a.provider, a.collateral, &record.payer)?;
-				T::Providers::unlock_collateral(&a.provider, Zero::zero())?;
-				T::Providers::record_outcome(&a.provider, false);
+				Self::slash(job, &record.payer, &a.provider, a.collateral)?;
 				let _ = dissenting.try_push(a.provider.clone());
-				Self::deposit_event(Event::ProviderSlashed {
-					job,
-					provider: a.provider.clone(),
-					amount: slashed,
-				});
 			}
 			ProviderJobs::<T>::remove(&a.provider, job);
 		}
