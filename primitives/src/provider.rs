@@ -76,4 +76,6 @@ pub struct Candidate<AccountId, Balance> {
 	pub reputation: Permill,
 	/// Its determinism class.
 	pub class: ClassId,
+	/// Jobs it can still take (its concurrency limit less its running jobs; at least 1).
+	pub slots: u32,
 }

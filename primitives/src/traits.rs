@@ -48,6 +48,10 @@ pub trait ProviderRegistry<AccountId> {
 		max_price: Self::Balance,
 	) -> Vec<Candidate<AccountId, Self::Balance>>;
 
+	/// The most candidates [`eligible`](Self::eligible) can return (the bound of a model's
+	/// provider index): what a draw reads at worst.
+	fn max_eligible() -> u32;
+
 	/// Locks `amount` of `who`'s bond as collateral for one job and takes one of its job slots.
 	fn lock_collateral(who: &AccountId, amount: Self::Balance) -> DispatchResult;
 

@@ -5,23 +5,25 @@
 //! `blake2_256(seed ‖ parent_hash ‖ job)`, where `seed` accumulates every revealed salt
 //! (RANDAO-style). What can still be biased is in docs/protocol.md.
 
-use alloc::vec::Vec;
+use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use codec::Encode;
 use frame_support::{storage::with_storage_layer, traits::Get};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
-	traits::{Saturating, UniqueSaturatedInto},
+	traits::{Bounded, Saturating, UniqueSaturatedInto},
 	DispatchResult,
 };
 use synod_primitives::{
 	digest::Hash32,
+	model::ModelHash,
 	provider::{Candidate, ClassId},
 	traits::ProviderRegistry,
 };
 
 use crate::{
 	types::{Assignment, BalanceOf, FailureReason, JobId, JobStatus},
-	Config, Error, Event, JobOf, Jobs, Pallet, ProviderJobs, Queue, Seed, Timeouts,
+	AssignCursor, Config, Error, Event, JobOf, Jobs, NextJobId, Pallet, ProviderJobs, Seed,
+	Timeouts,
 };
 
 /// A deterministic stream of random numbers from a 32-byte seed.
@@ -113,47 +115,82 @@ pub(crate) fn one_class<A: Clone, B: UniqueSaturatedInto<u128> + Copy>(
 /// How many blocks past a full one a window end may move.
 pub const SCHEDULE_SLACK: u32 = 8;
 
+/// The eligible providers of each model, read once per block by `process_queue` and kept
+/// current as it locks their collateral, so that assigning a job costs its draws, not a read
+/// of every provider of its model.
+pub(crate) type Pools<A, B> = BTreeMap<ModelHash, Vec<Candidate<A, B>>>;
+
+/// Takes one job slot and `collateral` of free bond from `who` in `pool`; drops it from the
+/// pool when it has no slot left.
+fn take<A: PartialEq, B: Saturating + Copy>(
+	pool: &mut Vec<Candidate<A, B>>,
+	who: &A,
+	collateral: B,
+) {
+	if let Some(c) = pool.iter_mut().find(|c| c.who == *who) {
+		c.free_bond = c.free_bond.saturating_sub(collateral);
+		c.slots = c.slots.saturating_sub(1);
+	}
+	pool.retain(|c| c.slots > 0);
+}
+
 impl<T: Config> Pallet<T> {
-	/// Assigns up to `MaxAssignmentsPerBlock` queued jobs submitted before block `n`; returns
-	/// how many it handled.
-	pub(crate) fn process_queue(n: BlockNumberFor<T>) -> u32 {
-		let mut queue = Queue::<T>::get();
-		let mut handled: u32 = 0;
-		while handled < T::MaxAssignmentsPerBlock::get() {
-			let Some(&job) = queue.first() else { break };
+	/// Assigns up to `MaxAssignmentsPerBlock` queued jobs submitted before block `n`, oldest
+	/// first; returns how many it handled and how many cancelled ids it stepped over.
+	pub(crate) fn process_queue(n: BlockNumberFor<T>) -> (u32, u32) {
+		let next = NextJobId::<T>::get();
+		let mut cursor = AssignCursor::<T>::get();
+		let (mut handled, mut skipped) = (0u32, 0u32);
+		let mut pools: Pools<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		while handled < T::MaxAssignmentsPerBlock::get()
+			&& skipped < T::MaxAssignmentsPerBlock::get()
+			&& cursor < next
+		{
+			let job = cursor;
 			let Some(record) = Jobs::<T>::get(job) else {
-				queue.remove(0);
+				// Cancelled while queued.
+				cursor = cursor.saturating_add(1);
+				skipped = skipped.saturating_add(1);
 				continue;
 			};
 			if record.submitted_at >= n {
 				break;
 			}
-			queue.remove(0);
+			cursor = cursor.saturating_add(1);
 			handled = handled.saturating_add(1);
-			// All or nothing: a failed assignment leaves no lock behind, and the job fails
-			// with a full refund rather than waiting forever.
-			if let Err(e) = with_storage_layer(|| Self::do_assign(job, n)) {
+			let pool = pools.entry(record.model).or_insert_with(|| {
+				T::Providers::eligible(&record.model, BalanceOf::<T>::max_value())
+			});
+			// All or nothing: a failed assignment leaves no lock behind (and the pool as it
+			// was), and the job fails with a full refund rather than waiting forever.
+			let before = pool.clone();
+			if let Err(e) = with_storage_layer(|| Self::do_assign(job, n, pool)) {
+				*pool = before;
 				log::warn!(target: "runtime::jobs", "assigning job {job} failed: {e:?}");
 				if let Some(record) = Jobs::<T>::get(job) {
 					let _ = Self::fail_unassigned(job, record, FailureReason::NotEnoughProviders);
 				}
 			}
 		}
-		if handled > 0 {
-			Queue::<T>::put(queue);
+		if handled > 0 || skipped > 0 {
+			AssignCursor::<T>::put(cursor);
 		}
-		handled
+		(handled, skipped)
 	}
 
-	/// Draws the providers for `job` at block `n`, or fails the job when there are not enough
-	/// or no time is left.
-	pub(crate) fn do_assign(job: JobId, n: BlockNumberFor<T>) -> DispatchResult {
+	/// Draws the providers for `job` at block `n` from `pool` (the eligible providers of its
+	/// model), or fails the job when there are not enough or no time is left.
+	pub(crate) fn do_assign(
+		job: JobId,
+		n: BlockNumberFor<T>,
+		pool: &mut Vec<Candidate<T::AccountId, BalanceOf<T>>>,
+	) -> DispatchResult {
 		let mut record = Jobs::<T>::get(job).ok_or(Error::<T>::JobNotFound)?;
 		let k = record.redundancy;
 		if !Self::time_for_round(&record, n) {
 			return Self::fail_unassigned(job, record, FailureReason::DeadlineTooClose);
 		}
-		let chosen = Self::draw(job, &mut record, k)?;
+		let chosen = Self::draw_from(job, &mut record, k, pool)?;
 		if u32::try_from(chosen.len()).ok() != Some(k) {
 			return Err(Error::<T>::InvalidRedundancy.into());
 		}
@@ -178,6 +215,18 @@ impl<T: Config> Pallet<T> {
 		record: &mut JobOf<T>,
 		count: u32,
 	) -> Result<Vec<T::AccountId>, sp_runtime::DispatchError> {
+		let mut pool = T::Providers::eligible(&record.model, record.max_price);
+		Self::draw_from(job, record, count, &mut pool)
+	}
+
+	/// [`draw`](Self::draw) from `pool`, the eligible providers of the job's model at any
+	/// price; takes the drawn providers' slots and collateral from it.
+	pub(crate) fn draw_from(
+		job: JobId,
+		record: &mut JobOf<T>,
+		count: u32,
+		pool: &mut Vec<Candidate<T::AccountId, BalanceOf<T>>>,
+	) -> Result<Vec<T::AccountId>, sp_runtime::DispatchError> {
 		let room = crate::types::MAX_ASSIGNMENTS
 			.saturating_sub(u32::try_from(record.assignments.len()).unwrap_or(u32::MAX));
 		let k = usize::try_from(count.min(room)).unwrap_or(0);
@@ -185,22 +234,25 @@ impl<T: Config> Pallet<T> {
 			return Ok(Vec::new());
 		}
 		let factor = BalanceOf::<T>::from(T::CollateralFactor::get());
-		let pool: Vec<_> = T::Providers::eligible(&record.model, record.max_price)
-			.into_iter()
+		let candidates: Vec<_> = pool
+			.iter()
+			.filter(|c| c.price <= record.max_price && c.slots > 0)
 			.filter(|c| c.free_bond >= c.price.saturating_mul(factor))
 			.filter(|c| !record.assignments.iter().any(|a| a.provider == c.who))
+			.cloned()
 			.collect();
 		let parent = frame_system::Pallet::<T>::parent_hash();
 		let mut draw = Draw::new(sp_crypto_hashing::blake2_256(
 			&(Seed::<T>::get(), parent, job, record.round, record.assignments.len() as u32)
 				.encode(),
 		));
-		let pool = one_class(pool, k, &mut draw);
-		let chosen = weighted_sample(pool, k, &mut draw);
+		let candidates = one_class(candidates, k, &mut draw);
+		let chosen = weighted_sample(candidates, k, &mut draw);
 		let mut drawn = Vec::with_capacity(chosen.len());
 		for c in chosen {
 			let collateral = c.price.saturating_mul(factor);
 			T::Providers::lock_collateral(&c.who, collateral)?;
+			take(pool, &c.who, collateral);
 			ProviderJobs::<T>::insert(&c.who, job, ());
 			record
 				.assignments

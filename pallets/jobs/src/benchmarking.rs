@@ -1,15 +1,17 @@
 //! Benchmarks of the jobs pallet (v2).
 //!
-//! Worst cases: `submit_job` with the largest inline input; `cancel_job` behind a full queue;
-//! `commit` as the last commit of a `MaxRedundancy` job (opens reveals); `reveal(v)` as the last
-//! reveal of a job with `v` voters (up to an escalated job's `2 × MaxRedundancy`), every one
-//! revealing a `MAX_SMALL_OUTPUT`-element output with its own digest, all within the tolerance
-//! (the longest comparison; settles and pays everyone); `reveal_pending` as a reveal that is not
-//! the last; `reveal_escalate` as the last reveal of a split first round (draws `MaxRedundancy`
-//! more providers); `commit_batch(n)`; `on_initialize_assign(n)` drawing `MaxRedundancy`
-//! providers for `n` jobs from a pool of `2 × MaxRedundancy`; `on_initialize_timeouts(n)` closing
-//! `n` commit windows whose `MaxRedundancy` providers all stayed silent (each slashed and
-//! replaced); `on_idle_prune` removing one receipt.
+//! Worst cases: `submit_job` with the largest inline input; `cancel_job`; `commit` as the last
+//! commit of a `MaxRedundancy` job (opens reveals); `reveal(v)` as the last reveal of a job with
+//! `v` voters (up to an escalated job's `2 × MaxRedundancy`), every one revealing a
+//! `MAX_SMALL_OUTPUT`-element output with its own digest, all within the tolerance (the longest
+//! comparison; settles and pays everyone); `reveal_digests(v)` the same with digests only (what
+//! a job whose reveals carry no output is charged); `reveal_pending` as a reveal that is not the
+//! last; `reveal_escalate` as the last reveal of a split first round (draws `MaxRedundancy` more
+//! providers); `commit_batch(n)`; `on_initialize_assign(n)` drawing `MaxRedundancy` providers
+//! for `n` jobs from the largest pool a model can have (`ProviderRegistry::max_eligible`);
+//! `on_initialize_timeouts(n)` closing `n` commit windows whose `MaxRedundancy` providers all
+//! stayed silent (each slashed and replaced from the largest pool); `on_idle_prune` removing
+//! one receipt.
 
 use super::*;
 use alloc::{vec, vec::Vec};
@@ -62,6 +64,12 @@ fn setup<T: Config>(count: u32) -> Vec<T::AccountId> {
 		.collect()
 }
 
+/// The providers a draw reads: the largest eligible set (`ProviderRegistry::max_eligible`), and
+/// at least `needed`.
+fn pool_size<T: Config>(needed: u32) -> u32 {
+	T::Providers::max_eligible().max(needed)
+}
+
 fn payer<T: Config>() -> T::AccountId {
 	let who: T::AccountId = whitelisted_caller();
 	T::Currency::set_balance(&who, big::<T>());
@@ -101,9 +109,10 @@ fn assigned<T: Config>(payer: &T::AccountId) -> JobId {
 /// Submits and assigns (in the next block) a job of redundancy `k`.
 fn assigned_k<T: Config>(payer: &T::AccountId, k: u32) -> JobId {
 	let id = submit_k::<T>(payer, k);
-	Queue::<T>::mutate(|q| q.retain(|j| *j != id));
+	AssignCursor::<T>::put(id.saturating_add(1));
 	let next = now::<T>().saturating_add(1u32.into());
-	assert!(Pallet::<T>::do_assign(id, next).is_ok());
+	let mut pool = T::Providers::eligible(&MODEL, price::<T>());
+	assert!(Pallet::<T>::do_assign(id, next, &mut pool).is_ok());
 	id
 }
 
@@ -166,6 +175,24 @@ fn off(i: usize, split: bool) -> i64 {
 	}
 }
 
+/// What assignment `i` of `job` reveals: the output of `output_for` (offset by `off`), or with
+/// `outputs` false a digest only, the same for everyone but the first one when `split`.
+fn reveal_of<T: Config>(
+	job: JobId,
+	i: usize,
+	split: bool,
+	outputs: bool,
+) -> (Hash32, Option<SmallOutput>) {
+	if outputs {
+		let (digest, out) = output_for::<T>(job, off(i, split));
+		(digest, Some(out))
+	} else if split && i == 0 {
+		([9; 32], None)
+	} else {
+		([1; 32], None)
+	}
+}
+
 /// The providers of `job`'s current round, with their index in its assignments.
 fn in_round<T: Config>(job: JobId) -> Vec<(usize, T::AccountId)> {
 	Jobs::<T>::get(job)
@@ -182,10 +209,10 @@ fn in_round<T: Config>(job: JobId) -> Vec<(usize, T::AccountId)> {
 
 /// Every provider of `job`'s current round commits its output (see `off`); returns them with
 /// their index in the job's assignments.
-fn commit_round<T: Config>(job: JobId, split: bool) -> Vec<(usize, T::AccountId)> {
+fn commit_round<T: Config>(job: JobId, split: bool, outputs: bool) -> Vec<(usize, T::AccountId)> {
 	let providers = in_round::<T>(job);
 	for (i, who) in &providers {
-		let (digest, _) = output_for::<T>(job, off(*i, split));
+		let (digest, _) = reveal_of::<T>(job, *i, split, outputs);
 		let c = commitment_of(&digest, &salt(*i as u32), who);
 		assert!(Pallet::<T>::do_commit(who, job, c).is_ok());
 	}
@@ -194,34 +221,41 @@ fn commit_round<T: Config>(job: JobId, split: bool) -> Vec<(usize, T::AccountId)
 
 /// Every provider of `job`'s current round commits its output (see `off`), and all but the
 /// last reveal; returns the last one and its reveal.
-fn all_but_last<T: Config>(job: JobId, split: bool) -> (T::AccountId, Hash32, Salt, SmallOutput) {
-	let providers = commit_round::<T>(job, split);
+fn all_but_last<T: Config>(
+	job: JobId,
+	split: bool,
+	outputs: bool,
+) -> (T::AccountId, Hash32, Salt, Option<SmallOutput>) {
+	let providers = commit_round::<T>(job, split, outputs);
 	let (last_i, last) = providers.last().cloned().unwrap_or_else(|| (0, account("x", 0, 0)));
 	for (i, who) in providers.iter().take(providers.len().saturating_sub(1)) {
-		let (digest, out) = output_for::<T>(job, off(*i, split));
-		assert!(Pallet::<T>::do_reveal(who, job, digest, salt(*i as u32), Some(out)).is_ok());
+		let (digest, out) = reveal_of::<T>(job, *i, split, outputs);
+		assert!(Pallet::<T>::do_reveal(who, job, digest, salt(*i as u32), out).is_ok());
 	}
-	let (digest, out) = output_for::<T>(job, off(last_i, split));
+	let (digest, out) = reveal_of::<T>(job, last_i, split, outputs);
 	(last, digest, salt(last_i as u32), out)
 }
 
 /// A job whose next reveal is the last of `v` voters, all agreeing within the tolerance: a job
 /// of redundancy `v`, or for `v > MaxRedundancy` an escalated one (its first round split) with
-/// `2 × ⌈v/2⌉` voters.
-fn last_reveal_of<T: Config>(v: u32) -> (JobId, T::AccountId, Hash32, Salt, SmallOutput) {
+/// `2 × ⌈v/2⌉` voters. Every reveal carries its output when `outputs`, else a digest only.
+fn last_reveal_of<T: Config>(
+	v: u32,
+	outputs: bool,
+) -> (JobId, T::AccountId, Hash32, Salt, Option<SmallOutput>) {
 	let k = T::MaxRedundancy::get();
 	let caller = payer::<T>();
 	if v <= k {
 		let job = assigned_k::<T>(&caller, v);
-		let (who, d, s, o) = all_but_last::<T>(job, false);
+		let (who, d, s, o) = all_but_last::<T>(job, false, outputs);
 		return (job, who, d, s, o);
 	}
 	// Two rounds of ⌈v/2⌉ (at least two, so that the first round can split).
 	let job = assigned_k::<T>(&caller, v.div_ceil(2).clamp(2, k));
-	let (who, d, s, o) = all_but_last::<T>(job, true);
-	assert!(Pallet::<T>::do_reveal(&who, job, d, s, Some(o)).is_ok());
+	let (who, d, s, o) = all_but_last::<T>(job, true, outputs);
+	assert!(Pallet::<T>::do_reveal(&who, job, d, s, o).is_ok());
 	assert_eq!(Jobs::<T>::get(job).map(|j| j.round), Some(1));
-	let (who, d, s, o) = all_but_last::<T>(job, false);
+	let (who, d, s, o) = all_but_last::<T>(job, false, outputs);
 	(job, who, d, s, o)
 }
 
@@ -239,7 +273,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), MODEL, input, T::MaxRedundancy::get(), price::<T>(), deadline);
 
-		assert_eq!(Queue::<T>::get().len(), 1);
+		assert_eq!(Jobs::<T>::get(0).map(|j| j.status), Some(JobStatus::Queued));
 	}
 
 	#[benchmark]
@@ -247,9 +281,6 @@ mod benchmarks {
 		setup::<T>(T::MaxRedundancy::get());
 		let caller = payer::<T>();
 		let job = submit::<T>(&caller);
-		while (Queue::<T>::get().len() as u32) < T::MaxQueued::get() {
-			submit::<T>(&caller);
-		}
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), job);
@@ -273,10 +304,21 @@ mod benchmarks {
 	#[benchmark]
 	fn reveal(v: Linear<1, { T::MaxRedundancy::get().saturating_mul(2) }>) {
 		setup::<T>(T::MaxRedundancy::get().saturating_mul(2));
-		let (job, last, digest, salt, out) = last_reveal_of::<T>(v);
+		let (job, last, digest, salt, out) = last_reveal_of::<T>(v, true);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(last), job, digest, salt, Some(out));
+		_(RawOrigin::Signed(last), job, digest, salt, out);
+
+		assert!(Receipts::<T>::get(job).is_some());
+	}
+
+	#[benchmark]
+	fn reveal_digests(v: Linear<1, { T::MaxRedundancy::get().saturating_mul(2) }>) {
+		setup::<T>(T::MaxRedundancy::get().saturating_mul(2));
+		let (job, last, digest, salt, out) = last_reveal_of::<T>(v, false);
+
+		#[extrinsic_call]
+		reveal(RawOrigin::Signed(last), job, digest, salt, out);
 
 		assert!(Receipts::<T>::get(job).is_some());
 	}
@@ -285,7 +327,7 @@ mod benchmarks {
 	fn reveal_pending() {
 		setup::<T>(T::MaxRedundancy::get());
 		let job = assigned::<T>(&payer::<T>());
-		let providers = commit_round::<T>(job, false);
+		let providers = commit_round::<T>(job, false, true);
 		let (i, first) = providers.first().cloned().unwrap_or_else(|| (0, account("x", 0, 0)));
 		let (digest, out) = output_for::<T>(job, off(i, false));
 
@@ -297,12 +339,12 @@ mod benchmarks {
 
 	#[benchmark]
 	fn reveal_escalate() {
-		setup::<T>(T::MaxRedundancy::get().saturating_mul(2));
+		setup::<T>(pool_size::<T>(T::MaxRedundancy::get().saturating_mul(2)));
 		let job = assigned::<T>(&payer::<T>());
-		let (last, digest, salt, out) = all_but_last::<T>(job, true);
+		let (last, digest, salt, out) = all_but_last::<T>(job, true, true);
 
 		#[extrinsic_call]
-		reveal(RawOrigin::Signed(last), job, digest, salt, Some(out));
+		reveal(RawOrigin::Signed(last), job, digest, salt, out);
 
 		assert_eq!(Jobs::<T>::get(job).map(|j| j.round), Some(1));
 	}
@@ -328,7 +370,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn on_initialize_assign(n: Linear<0, { T::MaxAssignmentsPerBlock::get() }>) {
-		setup::<T>(T::MaxRedundancy::get().saturating_mul(2));
+		setup::<T>(pool_size::<T>(T::MaxRedundancy::get().saturating_mul(2)));
 		let caller = payer::<T>();
 		let jobs: Vec<JobId> = (0..n).map(|_| submit::<T>(&caller)).collect();
 		let next = now::<T>().saturating_add(1u32.into());
@@ -339,7 +381,7 @@ mod benchmarks {
 			handled = Pallet::<T>::process_queue(next);
 		}
 
-		assert_eq!(handled, n);
+		assert_eq!(handled, (n, 0));
 		for job in jobs {
 			assert_eq!(Jobs::<T>::get(job).map(|j| j.status), Some(JobStatus::Committing));
 		}
@@ -347,9 +389,9 @@ mod benchmarks {
 
 	#[benchmark]
 	fn on_initialize_timeouts(n: Linear<0, { T::MaxTimeoutsPerBlock::get() }>) {
-		// Four times the redundancy: slots never run out while assigning `n`, and every job
-		// finds `MaxRedundancy` replacements.
-		setup::<T>(T::MaxRedundancy::get().saturating_mul(4));
+		// At least four times the redundancy: slots never run out while assigning `n`, and
+		// every job finds `MaxRedundancy` replacements.
+		setup::<T>(pool_size::<T>(T::MaxRedundancy::get().saturating_mul(4)));
 		let caller = payer::<T>();
 		let jobs: Vec<JobId> = (0..n).map(|_| assigned::<T>(&caller)).collect();
 		let end = jobs

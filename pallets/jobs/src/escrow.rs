@@ -19,7 +19,7 @@ use synod_primitives::{
 
 use crate::{
 	types::{BalanceOf, Job, JobId, JobInput, JobStatus},
-	Config, Error, Event, HoldReason, Jobs, NextJobId, Pallet, Queue,
+	AssignCursor, Config, Error, Event, HoldReason, Jobs, NextJobId, Pallet,
 };
 
 /// The escrow of a job: `2 × redundancy × max_price`. Half pays the first round; the other half
@@ -73,7 +73,10 @@ impl<T: Config> Pallet<T> {
 		);
 		let escrow = escrow_for::<T>(redundancy, max_price);
 		let job = NextJobId::<T>::get();
-		Queue::<T>::try_mutate(|q| q.try_push(job)).map_err(|_| Error::<T>::QueueFull)?;
+		ensure!(
+			job.saturating_sub(AssignCursor::<T>::get()) < u64::from(T::MaxQueued::get()),
+			Error::<T>::QueueFull
+		);
 		T::Currency::hold(&HoldReason::JobEscrow.into(), &payer, escrow)
 			.map_err(|_| Error::<T>::InsufficientBalance)?;
 		T::Models::acquire(&model).map_err(|_| Error::<T>::ModelNotActive)?;
@@ -114,7 +117,6 @@ impl<T: Config> Pallet<T> {
 		let record = Jobs::<T>::get(job).ok_or(Error::<T>::JobNotFound)?;
 		ensure!(record.payer == who, Error::<T>::NotPayer);
 		ensure!(record.status == JobStatus::Queued, Error::<T>::AlreadyAssigned);
-		Queue::<T>::mutate(|q| q.retain(|j| *j != job));
 		let refunded = Self::close_unassigned(job, &record)?;
 		Self::deposit_event(Event::JobCancelled { job, refunded });
 		Ok(())

@@ -6,30 +6,29 @@ use sp_runtime::traits::Saturating;
 
 use crate::{
 	types::{BalanceOf, JobStatus},
-	Config, HoldReason, Jobs, Pallet, ProviderJobs, Queue,
+	AssignCursor, Config, HoldReason, Jobs, NextJobId, Pallet, ProviderJobs,
 };
 
 impl<T: Config> Pallet<T> {
 	/// - each payer's held `JobEscrow` equals the escrow of its open jobs;
 	/// - no open job is past its deadline, and its current window ends by the deadline;
-	/// - queued jobs are exactly those in the queue, and have no assignment;
+	/// - queued jobs are exactly the open jobs from `AssignCursor` on, and have no assignment;
 	/// - `ProviderJobs` lists exactly the assignments of open jobs that are not slashed;
 	/// - a job escalates at most once.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let mut escrow: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		let mut assignments: u32 = 0;
-		let queue = Queue::<T>::get();
-		let mut queued: u32 = 0;
+		let cursor = AssignCursor::<T>::get();
 		for (id, job) in Jobs::<T>::iter() {
 			let sum = escrow.entry(job.payer.clone()).or_default();
 			*sum = sum.saturating_add(job.escrow);
 			ensure!(now <= job.deadline, "open job past its deadline");
 			if job.status == JobStatus::Queued {
-				queued = queued.saturating_add(1);
-				ensure!(queue.contains(&id), "queued job not in the queue");
+				ensure!(id >= cursor, "queued job behind the assignment cursor");
 				ensure!(job.assignments.is_empty(), "queued job with assignments");
 			} else {
+				ensure!(id < cursor, "assigned job ahead of the assignment cursor");
 				ensure!(job.phase_end <= job.deadline, "window ends after the deadline");
 				ensure!(job.phase_end >= now, "window already over");
 			}
@@ -46,10 +45,7 @@ impl<T: Config> Pallet<T> {
 			}
 			ensure!(job.round <= 1, "a job escalates at most once");
 		}
-		ensure!(
-			u32::try_from(queue.len()).ok() == Some(queued),
-			"queue holds jobs that are not queued"
-		);
+		ensure!(cursor <= NextJobId::<T>::get(), "assignment cursor past the last job");
 		ensure!(
 			u32::try_from(ProviderJobs::<T>::iter().count()).ok() == Some(assignments),
 			"ProviderJobs holds entries of no open assignment"

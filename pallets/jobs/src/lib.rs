@@ -122,7 +122,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxJobDuration: Get<BlockNumberFor<Self>>;
 
-		/// The most jobs waiting for assignment.
+		/// The most jobs waiting for assignment (counted from the oldest unassigned one, so
+		/// cancelled jobs count until the assignment passes them).
 		#[pallet::constant]
 		type MaxQueued: Get<u32>;
 
@@ -172,9 +173,10 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Jobs<T: Config> = StorageMap<_, Twox64Concat, JobId, JobOf<T>>;
 
-	/// Jobs waiting for assignment, oldest first.
+	/// The oldest job that may still wait for assignment: jobs from here to `NextJobId` are
+	/// queued (those cancelled meanwhile are gone from `Jobs` and are stepped over).
 	#[pallet::storage]
-	pub type Queue<T: Config> = StorageValue<_, BoundedVec<JobId, T::MaxQueued>, ValueQuery>;
+	pub type AssignCursor<T: Config> = StorageValue<_, JobId, ValueQuery>;
 
 	/// The jobs whose current window ends at a block.
 	#[pallet::storage]
@@ -317,8 +319,10 @@ pub mod pallet {
 		/// Closes the windows that end at `n`, then assigns queued jobs.
 		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
 			let timeouts = Self::process_timeouts(n);
-			let assigned = Self::process_queue(n);
-			timeouts.saturating_add(T::WeightInfo::on_initialize_assign(assigned))
+			let (assigned, skipped) = Self::process_queue(n);
+			timeouts
+				.saturating_add(T::WeightInfo::on_initialize_assign(assigned))
+				.saturating_add(T::DbWeight::get().reads(skipped.into()))
 		}
 
 		/// Prunes expired receipts with the weight left in the block.

@@ -39,6 +39,9 @@ pub enum Concluded {
 	Decided {
 		/// Assignments that voted.
 		voters: u32,
+		/// Whether any reveal carried a small output (compared within the tolerance); else
+		/// digests only were compared.
+		outputs: bool,
 		/// Whether an escalation was tried first.
 		tried_escalation: bool,
 	},
@@ -181,20 +184,27 @@ impl<T: Config> Pallet<T> {
 		}
 		let voters = u32::try_from(record.assignments.iter().filter(|a| !a.slashed).count())
 			.unwrap_or(u32::MAX);
+		let outputs = record.assignments.iter().any(|a| a.output.is_some());
 		// A failed escalation changed nothing (storage layer), so the tally still holds.
 		Self::finalize_with(job, record, decision)?;
-		Ok(Concluded::Decided { voters, tried_escalation: tried })
+		Ok(Concluded::Decided { voters, outputs, tried_escalation: tried })
 	}
 
 	/// The weight of what `conclude` did.
 	pub(crate) fn concluded_weight(c: &Concluded) -> Weight {
 		match c {
 			Concluded::Escalated => T::WeightInfo::reveal_escalate(),
-			Concluded::Decided { voters, tried_escalation: false } => {
-				T::WeightInfo::reveal(*voters)
-			},
-			Concluded::Decided { voters, tried_escalation: true } => {
-				T::WeightInfo::reveal(*voters).max(T::WeightInfo::reveal_escalate())
+			Concluded::Decided { voters, outputs, tried_escalation } => {
+				let tally = if *outputs {
+					T::WeightInfo::reveal(*voters)
+				} else {
+					T::WeightInfo::reveal_digests(*voters)
+				};
+				if *tried_escalation {
+					tally.max(T::WeightInfo::reveal_escalate())
+				} else {
+					tally
+				}
 			},
 		}
 	}

@@ -4,7 +4,7 @@ use crate::{
 	mock::*,
 	settlement::{agree, capped_weights, tally, Tally},
 	types::{Assignment, SmallOutput},
-	Error, Event, FailureReason, HoldReason, JobInput, JobStatus, Jobs as JobRecords, Queue,
+	AssignCursor, Error, Event, FailureReason, HoldReason, JobInput, JobStatus, Jobs as JobRecords,
 	Receipts, Timeouts,
 };
 use codec::Encode;
@@ -74,7 +74,7 @@ fn submit_holds_escrow_and_assigns_in_a_later_block() {
 		// Three providers' prices and as much again for an escalation.
 		assert_eq!(escrow_held(PAYER), 6 * PRICE);
 		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Queued);
-		assert_eq!(Queue::<Test>::get().into_inner(), vec![job]);
+		assert_eq!(AssignCursor::<Test>::get(), job);
 		assert_eq!(pallet_models::Models::<Test>::get(model(1)).unwrap().open_jobs, 1);
 		run_to(2);
 		let record = JobRecords::<Test>::get(job).unwrap();
@@ -212,6 +212,37 @@ fn submit_refusals() {
 }
 
 #[test]
+fn one_block_assigns_within_every_providers_slots() {
+	build_and_execute(|| {
+		for who in PROVIDERS {
+			assert_ok!(Providers::set_concurrency(RuntimeOrigin::signed(who), 1));
+		}
+		let a = submit(2);
+		let gone = submit(1);
+		let b = submit(2);
+		let c = submit(1);
+		let d = submit(1);
+		assert_ok!(Jobs::cancel_job(RuntimeOrigin::signed(PAYER), gone));
+		run_to(2);
+		// The cancelled id is stepped over; the five single slots serve a, b and c, each
+		// provider once (the block's pool takes a slot with every draw); d finds nobody.
+		let mut all: Vec<AccountId> = [a, b, c].iter().flat_map(|j| assigned(*j)).collect();
+		all.sort();
+		assert_eq!(all, PROVIDERS.to_vec());
+		System::assert_has_event(
+			Event::JobFailed {
+				job: d,
+				reason: FailureReason::NotEnoughProviders,
+				refunded: 2 * PRICE,
+			}
+			.into(),
+		);
+		assert_eq!(AssignCursor::<Test>::get(), d + 1);
+		assert_eq!(escrow_held(PAYER), 2 * (2 * 2 + 1) * PRICE);
+	});
+}
+
+#[test]
 fn cancel_before_assignment_refunds_everything() {
 	build_and_execute(|| {
 		let job = submit(3);
@@ -223,7 +254,7 @@ fn cancel_before_assignment_refunds_everything() {
 		assert_ok!(Jobs::cancel_job(RuntimeOrigin::signed(PAYER), job));
 		System::assert_last_event(Event::JobCancelled { job, refunded: 6 * PRICE }.into());
 		assert_eq!(free(PAYER), ENDOWMENT);
-		assert!(Queue::<Test>::get().is_empty());
+		assert!(JobRecords::<Test>::get(job).is_none());
 		assert_eq!(pallet_models::Models::<Test>::get(model(1)).unwrap().open_jobs, 0);
 		let job = submit(3);
 		run_to(2);

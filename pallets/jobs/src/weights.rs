@@ -46,6 +46,7 @@ pub trait WeightInfo {
 	fn cancel_job() -> Weight;
 	fn commit() -> Weight;
 	fn reveal(v: u32) -> Weight;
+	fn reveal_digests(v: u32) -> Weight;
 	fn reveal_pending() -> Weight;
 	fn reveal_escalate() -> Weight;
 	fn commit_batch(n: u32) -> Weight;
@@ -120,6 +121,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Jobs::ProviderJobs` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Component `v` ranges over `[1, 14]`.
 	fn reveal(v: u32) -> Weight {
+		// Proof size: measured `2410 + v * 836`, estimated `80313 + v * 3102`.
+		// Minimum execution time: 224_060 ns.
+		Weight::from_parts(141_687_348, 80313)
+			.saturating_add(Weight::from_parts(131_776_148, 0).saturating_mul(v.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(v.into())))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(v.into())))
+			.saturating_add(Weight::from_parts(0, 3102).saturating_mul(v.into()))
+	}
+	fn reveal_digests(v: u32) -> Weight {
 		// Proof size: measured `2410 + v * 836`, estimated `80313 + v * 3102`.
 		// Minimum execution time: 224_060 ns.
 		Weight::from_parts(141_687_348, 80313)
@@ -272,6 +284,15 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn reveal(v: u32) -> Weight {
+		Weight::from_parts(141_687_348, 80313)
+			.saturating_add(Weight::from_parts(131_776_148, 0).saturating_mul(v.into()))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(v.into())))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(v.into())))
+			.saturating_add(Weight::from_parts(0, 3102).saturating_mul(v.into()))
+	}
+	fn reveal_digests(v: u32) -> Weight {
 		Weight::from_parts(141_687_348, 80313)
 			.saturating_add(Weight::from_parts(131_776_148, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))

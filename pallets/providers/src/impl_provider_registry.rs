@@ -28,6 +28,10 @@ impl<T: Config> ProviderRegistry<T::AccountId> for Pallet<T> {
 		Self::eligible_candidates(model, max_price)
 	}
 
+	fn max_eligible() -> u32 {
+		T::MaxProvidersPerModel::get()
+	}
+
 	fn lock_collateral(who: &T::AccountId, amount: Self::Balance) -> DispatchResult {
 		Providers::<T>::try_mutate(who, |record| {
 			let record = record.as_mut().ok_or(Error::<T>::ProviderNotFound)?;

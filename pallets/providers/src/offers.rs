@@ -127,6 +127,7 @@ impl<T: Config> Pallet<T> {
 					free_bond: record.bond.saturating_sub(record.locked),
 					reputation: record.reputation.score(),
 					class: record.class_id,
+					slots: record.max_concurrent.saturating_sub(record.running),
 					price,
 					who,
 				})
