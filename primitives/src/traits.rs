@@ -52,6 +52,9 @@ pub trait ProviderRegistry<AccountId> {
 	/// provider index): what a draw reads at worst.
 	fn max_eligible() -> u32;
 
+	/// The most jobs one provider may run at once.
+	fn max_concurrency() -> u32;
+
 	/// Locks `amount` of `who`'s bond as collateral for one job and takes one of its job slots.
 	fn lock_collateral(who: &AccountId, amount: Self::Balance) -> DispatchResult;
 

@@ -104,7 +104,7 @@ impl_runtime_apis! {
 		}
 
 		fn assignments(provider: AccountId) -> Vec<pallet_jobs::JobId> {
-			pallet_jobs::ProviderJobs::<Runtime>::iter_key_prefix(provider).collect()
+			pallet_jobs::ProviderJobs::<Runtime>::get(provider).into_inner()
 		}
 	}
 

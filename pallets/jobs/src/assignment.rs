@@ -120,6 +120,9 @@ pub const SCHEDULE_SLACK: u32 = 8;
 /// of every provider of its model.
 pub(crate) type Pools<A, B> = BTreeMap<ModelHash, Vec<Candidate<A, B>>>;
 
+/// The eligible providers of one model, as `draw_from` takes them.
+pub(crate) type PoolOf<T> = Vec<Candidate<<T as frame_system::Config>::AccountId, BalanceOf<T>>>;
+
 /// Takes one job slot and `collateral` of free bond from `who` in `pool`; drops it from the
 /// pool when it has no slot left.
 fn take<A: PartialEq, B: Saturating + Copy>(
@@ -158,14 +161,15 @@ impl<T: Config> Pallet<T> {
 			}
 			cursor = cursor.saturating_add(1);
 			handled = handled.saturating_add(1);
-			let pool = pools.entry(record.model).or_insert_with(|| {
-				T::Providers::eligible(&record.model, BalanceOf::<T>::max_value())
-			});
-			// All or nothing: a failed assignment leaves no lock behind (and the pool as it
-			// was), and the job fails with a full refund rather than waiting forever.
-			let before = pool.clone();
-			if let Err(e) = with_storage_layer(|| Self::do_assign(job, n, pool)) {
-				*pool = before;
+			// All or nothing: a failed assignment leaves no lock behind, and the job fails
+			// with a full refund rather than waiting forever.
+			let (result, retried) =
+				Self::with_pool(&mut pools, record.model, |pool| Self::do_assign(job, n, pool));
+			if retried {
+				// Weighed as one more job.
+				handled = handled.saturating_add(1);
+			}
+			if let Err(e) = result {
 				log::warn!(target: "runtime::jobs", "assigning job {job} failed: {e:?}");
 				if let Some(record) = Jobs::<T>::get(job) {
 					let _ = Self::fail_unassigned(job, record, FailureReason::NotEnoughProviders);
@@ -178,12 +182,43 @@ impl<T: Config> Pallet<T> {
 		(handled, skipped)
 	}
 
+	/// Runs `f` on `model`'s pool in `pools` (read on first use) in a storage layer: all or
+	/// nothing, the pool included. When it fails with a pool read earlier in the block (which
+	/// settlements and slashes since may have left stale), it reads the pool afresh and tries
+	/// once more. Returns the result and whether it tried twice.
+	pub(crate) fn with_pool<R>(
+		pools: &mut Pools<T::AccountId, BalanceOf<T>>,
+		model: ModelHash,
+		mut f: impl FnMut(&mut PoolOf<T>) -> Result<R, sp_runtime::DispatchError>,
+	) -> (Result<R, sp_runtime::DispatchError>, bool) {
+		let read = || T::Providers::eligible(&model, BalanceOf::<T>::max_value());
+		let fresh = !pools.contains_key(&model);
+		let pool = pools.entry(model).or_insert_with(read);
+		let before = pool.clone();
+		match with_storage_layer(|| f(pool)) {
+			Ok(r) => (Ok(r), false),
+			Err(e) if fresh => {
+				*pool = before;
+				(Err(e), false)
+			},
+			Err(_) => {
+				*pool = read();
+				let before = pool.clone();
+				let result = with_storage_layer(|| f(pool));
+				if result.is_err() {
+					*pool = before;
+				}
+				(result, true)
+			},
+		}
+	}
+
 	/// Draws the providers for `job` at block `n` from `pool` (the eligible providers of its
 	/// model), or fails the job when there are not enough or no time is left.
 	pub(crate) fn do_assign(
 		job: JobId,
 		n: BlockNumberFor<T>,
-		pool: &mut Vec<Candidate<T::AccountId, BalanceOf<T>>>,
+		pool: &mut PoolOf<T>,
 	) -> DispatchResult {
 		let mut record = Jobs::<T>::get(job).ok_or(Error::<T>::JobNotFound)?;
 		let k = record.redundancy;
@@ -225,7 +260,7 @@ impl<T: Config> Pallet<T> {
 		job: JobId,
 		record: &mut JobOf<T>,
 		count: u32,
-		pool: &mut Vec<Candidate<T::AccountId, BalanceOf<T>>>,
+		pool: &mut PoolOf<T>,
 	) -> Result<Vec<T::AccountId>, sp_runtime::DispatchError> {
 		let room = crate::types::MAX_ASSIGNMENTS
 			.saturating_sub(u32::try_from(record.assignments.len()).unwrap_or(u32::MAX));
@@ -253,7 +288,8 @@ impl<T: Config> Pallet<T> {
 			let collateral = c.price.saturating_mul(factor);
 			T::Providers::lock_collateral(&c.who, collateral)?;
 			take(pool, &c.who, collateral);
-			ProviderJobs::<T>::insert(&c.who, job, ());
+			ProviderJobs::<T>::try_append(&c.who, job)
+				.map_err(|_| Error::<T>::TooManyProviderJobs)?;
 			record
 				.assignments
 				.try_push(Assignment {
@@ -304,7 +340,8 @@ impl<T: Config> Pallet<T> {
 			if block > latest {
 				break;
 			}
-			if Timeouts::<T>::try_mutate(block, |jobs| jobs.try_push(job)).is_ok() {
+			// Appends without decoding the block's list (its length prefix is all it reads).
+			if Timeouts::<T>::try_append(block, job).is_ok() {
 				return Ok(block);
 			}
 			block = block.saturating_add(1u32.into());

@@ -1,9 +1,11 @@
 //! Submitting, quoting and cancelling jobs: the payer's escrow.
 
 use alloc::vec::Vec;
+use codec::Encode;
 use frame_support::{
 	ensure,
 	traits::{fungible::MutateHold, tokens::Precision, Get},
+	weights::Weight,
 	BoundedVec,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -19,7 +21,7 @@ use synod_primitives::{
 
 use crate::{
 	types::{BalanceOf, Job, JobId, JobInput, JobStatus},
-	AssignCursor, Config, Error, Event, HoldReason, Jobs, NextJobId, Pallet,
+	AssignCursor, Config, Error, Event, HoldReason, Jobs, NextJobId, Pallet, WeightInfo,
 };
 
 /// The escrow of a job: `2 × redundancy × max_price`. Half pays the first round; the other half
@@ -110,6 +112,19 @@ impl<T: Config> Pallet<T> {
 			deadline,
 		});
 		Ok(())
+	}
+
+	/// The weight of `submit_batch(jobs)`: the measured batch of one-byte inputs, and per input
+	/// byte what `submit_job` measures.
+	pub(crate) fn submit_batch_weight(jobs: &[crate::JobRequestOf<T>]) -> Weight {
+		let per_byte = |bytes: usize| {
+			let n = u32::try_from(bytes).unwrap_or(u32::MAX);
+			T::WeightInfo::submit_job(n).saturating_sub(T::WeightInfo::submit_job(1))
+		};
+		let n = u32::try_from(jobs.len()).unwrap_or(u32::MAX);
+		jobs.iter().fold(T::WeightInfo::submit_batch(n), |w, j| {
+			w.saturating_add(per_byte(j.input.encoded_size()))
+		})
 	}
 
 	/// Cancels a queued job of `who`.

@@ -35,19 +35,23 @@ impl<T: Config> Pallet<T> {
 			for a in &job.assignments {
 				if a.slashed {
 					ensure!(
-						!ProviderJobs::<T>::contains_key(&a.provider, id),
+						!ProviderJobs::<T>::get(&a.provider).contains(&id),
 						"slashed assignment still indexed"
 					);
 					continue;
 				}
 				assignments = assignments.saturating_add(1);
-				ensure!(ProviderJobs::<T>::contains_key(&a.provider, id), "assignment not indexed");
+				ensure!(
+					ProviderJobs::<T>::get(&a.provider).contains(&id),
+					"assignment not indexed"
+				);
 			}
 			ensure!(job.round <= 1, "a job escalates at most once");
 		}
 		ensure!(cursor <= NextJobId::<T>::get(), "assignment cursor past the last job");
 		ensure!(
-			u32::try_from(ProviderJobs::<T>::iter().count()).ok() == Some(assignments),
+			u32::try_from(ProviderJobs::<T>::iter_values().map(|jobs| jobs.len()).sum::<usize>())
+				.ok() == Some(assignments),
 			"ProviderJobs holds entries of no open assignment"
 		);
 		for (payer, sum) in escrow {

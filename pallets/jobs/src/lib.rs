@@ -54,8 +54,8 @@ pub mod pallet {
 		traits::{ModelRegistry, ProviderRegistry},
 	};
 	pub use types::{
-		BalanceOf, Commitment, FailureReason, Job, JobId, JobInput, JobReceipt, JobStatus,
-		RevealItem, Salt, SmallOutput,
+		BalanceOf, Commitment, FailureReason, Job, JobId, JobInput, JobReceipt, JobRequest,
+		JobStatus, RevealItem, Salt, SmallOutput,
 	};
 
 	/// The in-code storage version.
@@ -64,6 +64,9 @@ pub mod pallet {
 	/// An open job as stored.
 	pub type JobOf<T> =
 		Job<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+
+	/// One job of `submit_batch`.
+	pub type JobRequestOf<T> = JobRequest<BalanceOf<T>, BlockNumberFor<T>>;
 
 	/// A receipt as stored.
 	pub type ReceiptOf<T> =
@@ -135,6 +138,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxTimeoutsPerBlock: Get<u32>;
 
+		/// The most open assignments one provider can hold: at least the providers registry's
+		/// concurrency limit (`ProviderRegistry::max_concurrency`).
+		#[pallet::constant]
+		type MaxJobsPerProvider: Get<u32>;
+
 		/// The most jobs in one batched commit or reveal.
 		#[pallet::constant]
 		type MaxBatch: Get<u32>;
@@ -189,9 +197,17 @@ pub mod pallet {
 	>;
 
 	/// Each provider's open assignments (what its off-chain worker works on).
+	///
+	/// One entry per provider, so that assigning many jobs in a block writes each drawn
+	/// provider's list once.
 	#[pallet::storage]
-	pub type ProviderJobs<T: Config> =
-		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, JobId, ()>;
+	pub type ProviderJobs<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<JobId, T::MaxJobsPerProvider>,
+		ValueQuery,
+	>;
 
 	/// Receipts of settled jobs, pruned after `ResultRetention` blocks.
 	#[pallet::storage]
@@ -312,6 +328,9 @@ pub mod pallet {
 		InvalidOutput,
 		/// The revealed output's canonical digest is not the revealed digest.
 		OutputMismatch,
+		/// A drawn provider already holds `MaxJobsPerProvider` assignments (cannot happen
+		/// while that bound covers the providers' concurrency limit).
+		TooManyProviderJobs,
 	}
 
 	#[pallet::hooks]
@@ -353,6 +372,10 @@ pub mod pallet {
 			);
 			assert!(T::CollateralFactor::get() >= 1, "collateral must cover the price");
 			assert!(T::MaxAssignmentsPerBlock::get() >= 1, "nothing would ever be assigned");
+			assert!(
+				T::MaxJobsPerProvider::get() >= T::Providers::max_concurrency(),
+				"MaxJobsPerProvider below the providers' concurrency limit"
+			);
 			assert!(
 				T::MaxTimeoutsPerBlock::get() >= T::MaxAssignmentsPerBlock::get(),
 				"timeouts must keep up with assignments"
@@ -447,6 +470,30 @@ pub mod pallet {
 			items.into_iter().try_for_each(|(job, c)| Self::do_commit(&who, job, c))
 		}
 
+		/// Submits several jobs in one transaction, each as `submit_job` would (one
+		/// `JobSubmitted` each, ids in order); the first failure undoes the whole batch.
+		///
+		/// Origin: signed (the payer). Errors: `InvalidBatch` and those of `submit_job`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(Pallet::<T>::submit_batch_weight(jobs))]
+		pub fn submit_batch(
+			origin: OriginFor<T>,
+			jobs: BoundedVec<JobRequestOf<T>, T::MaxBatch>,
+		) -> DispatchResult {
+			let payer = ensure_signed(origin)?;
+			ensure!(!jobs.is_empty(), Error::<T>::InvalidBatch);
+			jobs.into_iter().try_for_each(|j| {
+				Self::do_submit_job(
+					payer.clone(),
+					j.model,
+					j.input,
+					j.redundancy,
+					j.max_price,
+					j.deadline,
+				)
+			})
+		}
+
 		/// Reveals for several jobs in one transaction; each item is checked as `reveal` does
 		/// and the first failure undoes the whole batch. Each item weighs what the same
 		/// `reveal` would.
@@ -492,7 +539,7 @@ pub mod pallet {
 
 		/// A provider's open assignments.
 		pub fn assignments(provider: T::AccountId) -> Vec<JobId> {
-			ProviderJobs::<T>::iter_key_prefix(provider).collect()
+			ProviderJobs::<T>::get(provider).into_inner()
 		}
 	}
 }

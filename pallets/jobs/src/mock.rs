@@ -138,6 +138,7 @@ impl pallet_jobs::Config for Test {
 
 	type MaxAssignmentsPerBlock = ConstU32<4>;
 	type MaxTimeoutsPerBlock = ConstU32<8>;
+	type MaxJobsPerProvider = ConstU32<8>;
 	type MaxBatch = ConstU32<4>;
 	type ResultRetention = ConstU64<RETENTION>;
 	type MaxVoteShare = MaxVoteShare;

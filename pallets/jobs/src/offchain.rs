@@ -268,7 +268,7 @@ impl<T: Config> Pallet<T> {
 
 	/// One provider key's round.
 	fn offchain_account(account: &Account<T>, now: u64, url: &str) {
-		let mut open: Vec<JobId> = ProviderJobs::<T>::iter_key_prefix(&account.id).collect();
+		let mut open: Vec<JobId> = ProviderJobs::<T>::get(&account.id).into_inner();
 		open.sort_unstable(); // oldest first
 		let mut commits: Vec<(JobId, Commitment)> = Vec::new();
 		let mut reveals: Vec<RevealItem> = Vec::new();

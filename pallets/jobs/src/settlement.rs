@@ -241,6 +241,18 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Takes `job` off `who`'s open assignments (the list empties its storage entry).
+	pub(crate) fn unindex(who: &T::AccountId, job: JobId) {
+		ProviderJobs::<T>::mutate_exists(who, |jobs| {
+			if let Some(list) = jobs {
+				list.retain(|j| *j != job);
+				if list.is_empty() {
+					*jobs = None;
+				}
+			}
+		});
+	}
+
 	/// Slashes `who`'s collateral for `job` to the payer now and takes it out of the vote.
 	pub(crate) fn slash_out(
 		job: JobId,
@@ -252,7 +264,7 @@ impl<T: Config> Pallet<T> {
 			return Ok(());
 		};
 		Self::slash(job, &payer, who, slot.collateral)?;
-		ProviderJobs::<T>::remove(who, job);
+		Self::unindex(who, job);
 		slot.slashed = true;
 		Ok(())
 	}
@@ -319,7 +331,7 @@ impl<T: Config> Pallet<T> {
 				Self::slash(job, &record.payer, &a.provider, a.collateral)?;
 				let _ = dissenting.try_push(a.provider.clone());
 			}
-			ProviderJobs::<T>::remove(&a.provider, job);
+			Self::unindex(&a.provider, job);
 		}
 		let rest = record.escrow.saturating_sub(paid);
 		let refunded =

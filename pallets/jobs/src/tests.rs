@@ -212,6 +212,54 @@ fn submit_refusals() {
 }
 
 #[test]
+fn a_batch_submits_every_job_or_none() {
+	build_and_execute(|| {
+		let request = |k: u32| crate::JobRequest {
+			model: model(1),
+			input: inline(&[1, 2, 3, 4]),
+			redundancy: k,
+			max_price: PRICE,
+			deadline: 21,
+		};
+		let batch = |items: Vec<crate::JobRequestOf<Test>>| -> BoundedVec<_, _> {
+			items.try_into().unwrap()
+		};
+		assert_noop!(
+			Jobs::submit_batch(RuntimeOrigin::signed(PAYER), batch(vec![])),
+			Error::<Test>::InvalidBatch
+		);
+		// One bad item undoes the batch: nothing held, no id used.
+		assert_noop!(
+			Jobs::submit_batch(RuntimeOrigin::signed(PAYER), batch(vec![request(1), request(0)])),
+			Error::<Test>::InvalidRedundancy
+		);
+		assert_ok!(Jobs::submit_batch(
+			RuntimeOrigin::signed(PAYER),
+			batch(vec![request(1), request(3), request(2)])
+		));
+		for (job, k) in [(0u64, 1u32), (1, 3), (2, 2)] {
+			System::assert_has_event(
+				Event::JobSubmitted {
+					job,
+					payer: PAYER,
+					model: model(1),
+					redundancy: k,
+					max_price: PRICE,
+					escrow: 2 * Balance::from(k) * PRICE,
+					deadline: 21,
+				}
+				.into(),
+			);
+		}
+		assert_eq!(escrow_held(PAYER), 2 * 6 * PRICE);
+		run_to(2);
+		for (job, k) in [(0u64, 1usize), (1, 3), (2, 2)] {
+			assert_eq!(assigned(job).len(), k);
+		}
+	});
+}
+
+#[test]
 fn one_block_assigns_within_every_providers_slots() {
 	build_and_execute(|| {
 		for who in PROVIDERS {

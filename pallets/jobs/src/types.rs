@@ -41,6 +41,23 @@ pub type Salt = [u8; 32];
 /// One item of `reveal_batch`: job, digest, salt and the small output when there is one.
 pub type RevealItem = (JobId, Hash32, Salt, Option<SmallOutput>);
 
+/// One job of `submit_batch`: the arguments of `submit_job`.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct JobRequest<Balance, BlockNumber> {
+	/// The model's hash.
+	pub model: ModelHash,
+	/// The input, inline or by hash and URI.
+	pub input: JobInput,
+	/// How many providers answer.
+	pub redundancy: u32,
+	/// The most the payer pays one provider.
+	pub max_price: Balance,
+	/// The block by which the job ends.
+	pub deadline: BlockNumber,
+}
+
 /// A small output revealed in full: its shape and its quantized elements (row-major). Its
 /// canonical digest (`synod_primitives::digest::output_digest`) must be the revealed digest.
 #[derive(

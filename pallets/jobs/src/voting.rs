@@ -124,6 +124,7 @@ impl<T: Config> Pallet<T> {
 		let base = T::WeightInfo::on_initialize_timeouts(0);
 		let per_commit_window = T::WeightInfo::on_initialize_timeouts(1).saturating_sub(base);
 		let mut weight = base;
+		let mut pools = crate::assignment::Pools::new();
 		for job in due {
 			let Some(record) = Jobs::<T>::get(job).filter(|r| r.phase_end == n) else {
 				weight = weight.saturating_add(T::DbWeight::get().reads(1));
@@ -132,9 +133,13 @@ impl<T: Config> Pallet<T> {
 			let result = match record.status {
 				JobStatus::Committing => {
 					weight = weight.saturating_add(per_commit_window);
-					frame_support::storage::with_storage_layer(|| {
-						Self::close_commits(job, record.clone(), n)
-					})
+					let (result, retried) = Self::with_pool(&mut pools, record.model, |pool| {
+						Self::close_commits(job, record.clone(), n, pool)
+					});
+					if retried {
+						weight = weight.saturating_add(per_commit_window);
+					}
+					result
 				},
 				// Reveals are over: tally now.
 				_ => frame_support::storage::with_storage_layer(|| {
@@ -164,7 +169,14 @@ impl<T: Config> Pallet<T> {
 	/// providers allow, the silent providers are slashed now and replaced, and a new commit
 	/// window opens; otherwise reveals open for those who committed (or, when nobody did, the
 	/// round is tallied as it is).
-	fn close_commits(job: JobId, mut record: JobOf<T>, n: BlockNumberFor<T>) -> DispatchResult {
+	/// Replacements come from `pool`, the eligible providers of the job's model; the
+	/// silent ones leave it for the rest of the block.
+	fn close_commits(
+		job: JobId,
+		mut record: JobOf<T>,
+		n: BlockNumberFor<T>,
+		pool: &mut crate::assignment::PoolOf<T>,
+	) -> DispatchResult {
 		let round = record.round;
 		let silent: Vec<T::AccountId> = record
 			.assignments
@@ -174,11 +186,12 @@ impl<T: Config> Pallet<T> {
 			.collect();
 		if !silent.is_empty() && Self::time_for_round(&record, n) {
 			let count = u32::try_from(silent.len()).unwrap_or(u32::MAX);
-			let replacements = Self::draw(job, &mut record, count)?;
+			let replacements = Self::draw_from(job, &mut record, count, pool)?;
 			if !replacements.is_empty() {
 				for who in &silent {
 					Self::slash_out(job, &mut record, who)?;
 				}
+				pool.retain(|c| !silent.contains(&c.who));
 				let commit_end = Self::open_commits(job, &mut record, n)?;
 				Jobs::<T>::insert(job, record);
 				Self::deposit_event(Event::ProvidersReplaced {

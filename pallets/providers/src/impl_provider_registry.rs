@@ -32,6 +32,10 @@ impl<T: Config> ProviderRegistry<T::AccountId> for Pallet<T> {
 		T::MaxProvidersPerModel::get()
 	}
 
+	fn max_concurrency() -> u32 {
+		T::MaxConcurrency::get()
+	}
+
 	fn lock_collateral(who: &T::AccountId, amount: Self::Balance) -> DispatchResult {
 		Providers::<T>::try_mutate(who, |record| {
 			let record = record.as_mut().ok_or(Error::<T>::ProviderNotFound)?;

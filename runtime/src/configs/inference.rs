@@ -93,12 +93,17 @@ impl pallet_jobs::Config for Runtime {
 	type CommitWindow = JobCommitWindow;
 	type RevealWindow = JobRevealWindow;
 	type MaxJobDuration = JobMaxDuration;
-	/// Queued jobs waiting for assignment (about 16 blocks of full assignment throughput).
-	type MaxQueued = ConstU32<1024>;
-	/// Jobs assigned per block; its weight is measured (docs/performance.md).
-	type MaxAssignmentsPerBlock = ConstU32<64>;
+	/// Queued jobs waiting for assignment (16 blocks of full assignment throughput). The
+	/// queue is a cursor over job ids: its size costs nothing.
+	type MaxQueued = ConstU32<8192>;
+	/// Jobs assigned per block: 85 a second, about what the block's weight lets the calls of
+	/// that many jobs settle (docs/performance.md). The worst case, every job drawing
+	/// `MaxRedundancy` providers, is measured and charged to the block.
+	type MaxAssignmentsPerBlock = ConstU32<512>;
 	/// Window ends per block: twice the assignment rate, so both windows of every job fit.
-	type MaxTimeoutsPerBlock = ConstU32<128>;
+	type MaxTimeoutsPerBlock = ConstU32<1024>;
+	/// Open assignments per provider: the providers' concurrency limit.
+	type MaxJobsPerProvider = ConstU32<64>;
 	/// Items in one batched commit or reveal.
 	type MaxBatch = ConstU32<64>;
 	type ResultRetention = JobResultRetention;
