@@ -16,6 +16,9 @@ READ_PS, WRITE_PS = 8_000_000, 50_000_000
 BLOCK_REF_PS, NORMAL = 2_000_000_000_000, 0.75
 BLOCK_PROOF = 5 * 1024 * 1024  # the runtime's max PoV is not binding for a solochain
 BLOCK_SECONDS = 6
+# frame_support::weights::constants: ExtrinsicBaseWeight (added to every extrinsic) and
+# BlockExecutionWeight (every block), as BlockWeights::with_sensible_defaults uses them.
+EXTRINSIC_BASE_PS, BLOCK_BASE_PS = 108_157_000, 431_614_000
 
 
 def num(s):
@@ -85,44 +88,75 @@ def main():
 	if not jobs:
 		return
 	print()
-	budget = BLOCK_REF_PS * NORMAL
+	bounds = runtime_bounds()
 	k = 3
 	batch = 64
-	# Per job, k = 3, the common path (the first round unanimous): one submission; its share of
-	# assignment; 3 commits in batches of `batch` items; 2 reveals that are not the last and the
-	# last one, which settles 3 voters (reveal items weigh what single reveals do); its two
-	# timeout entries, skipped after one read each because the job moved on.
-	per_job = (
-		ref_ps(jobs["submit_job"], 512)
-		+ ref_ps(jobs["on_initialize_assign"], 1) - ref_ps(jobs["on_initialize_assign"], 0)
+	# Per job, k = 3, the common path (the first round unanimous): its share of a batched
+	# submission; its share of assignment (charged as `MaxRedundancy` draws); 3 commits and 3
+	# reveals in batches of `batch` items (2 reveals that are not the last, and the last one,
+	# which settles 3 voters: reveal items weigh what single reveals do); its two window ends,
+	# skipped after one read each because the job moved on. Each extrinsic adds the base weight.
+	extrinsics = (
+		ref_ps(jobs["submit_batch"], batch) / batch
 		+ k * (ref_ps(jobs["commit_batch"], batch) / batch)
 		+ (k - 1) * ref_ps(jobs["reveal_pending"])
-		+ ref_ps(jobs["reveal"], k)
-		+ 2 * READ_PS
+		+ (1 + 2 * k / batch) * EXTRINSIC_BASE_PS
 	)
+	hooks = ref_ps(jobs["on_initialize_assign"], 1) - ref_ps(jobs["on_initialize_assign"], 0) + 2 * READ_PS
+	print(f"Per fully verified job, k = {k}, first round unanimous, submissions, commits and reveals "
+		f"in batches of {batch} (one transaction per payer or provider per block):")
+	print()
+	print("| output | extrinsics (µs) | hooks (µs) | total (µs) | jobs per block | jobs per second | bound |")
+	print("| --- | --- | --- | --- | --- | --- | --- |")
+	for label, last in (("digests only (no small output)", "reveal_digests"), (f"small output (charged as {64} elements)", "reveal")):
+		ext = extrinsics + ref_ps(jobs[last], k)
+		per_block = {
+			"weight": min(BLOCK_REF_PS * NORMAL / ext, (BLOCK_REF_PS - BLOCK_BASE_PS) / (ext + hooks)),
+			"`MaxAssignmentsPerBlock`": bounds["MaxAssignmentsPerBlock"],
+			"`MaxTimeoutsPerBlock` / 2": bounds["MaxTimeoutsPerBlock"] / 2,
+		}
+		bound = min(per_block, key=per_block.get)
+		n = per_block[bound]
+		print(f"| {label} | {ext / 1e6:,.1f} | {hooks / 1e6:,.1f} | {(ext + hooks) / 1e6:,.1f} | {n:,.0f} | "
+			f"{n / BLOCK_SECONDS:,.1f} | {bound} |")
+	print()
 	# An escalated job: the first round splits (its last reveal escalates), k more commit and
 	# reveal, and the last reveal settles 2k voters.
 	escalated = (
-		per_job
-		- ref_ps(jobs["reveal"], k)
+		extrinsics + hooks
 		+ ref_ps(jobs["reveal_escalate"])
 		+ k * (ref_ps(jobs["commit_batch"], batch) / batch)
 		+ (k - 1) * ref_ps(jobs["reveal_pending"])
 		+ ref_ps(jobs["reveal"], 2 * k)
 		+ 2 * READ_PS
 	)
-	print(f"Per fully verified job (k = {k}, 512-byte inline input, commits in batches of {batch}, "
-		f"first round unanimous): {per_job / 1e6:,.1f} µs of ref time; escalated: {escalated / 1e6:,.1f} µs.")
-	print(f"At {NORMAL:.0%} of a {BLOCK_REF_PS / 1e12:.0f} s block every {BLOCK_SECONDS} s: "
-		f"{budget / per_job:,.0f} jobs per block, {budget / per_job / BLOCK_SECONDS:,.1f} jobs per second (weight bound); "
-		f"all escalated: {budget / escalated / BLOCK_SECONDS:,.1f} jobs per second.")
-	# Bytes per job: the submit extrinsic (512-byte input, signature, extensions) and k batch
-	# items of commit (40 B) and reveal (digest-only 73 B; a small output adds its shape and
-	# 8 bytes an element).
-	for label, elements in (("digest-only output (or a large one, e.g. 384 elements)", 0), ("10-element output", 10), ("64-element output", 64)):
-		reveal = 73 + (0 if elements == 0 else 1 + 4 + 1 + 8 * elements)
-		length = 600 + k * 45 + k * (reveal + 4)
-		print(f"Block length, {label}: about {length} bytes per job, {BLOCK_PROOF * NORMAL / length:,.0f} jobs per block (length bound).")
+	print(f"An escalated job (small outputs, {2 * k} voters): {escalated / 1e6:,.1f} µs, "
+		f"{BLOCK_REF_PS * NORMAL / escalated / BLOCK_SECONDS:,.1f} jobs per second if every job escalated.")
+	worst_assign = ref_ps(jobs["on_initialize_assign"], bounds["MaxAssignmentsPerBlock"])
+	worst_timeouts = ref_ps(jobs["on_initialize_timeouts"], bounds["MaxTimeoutsPerBlock"])
+	print(f"Worst-case hooks at the runtime's bounds: assigning {bounds['MaxAssignmentsPerBlock']} jobs "
+		f"{worst_assign / 1e9:,.1f} ms, closing {bounds['MaxTimeoutsPerBlock']} commit windows that all "
+		f"replace every provider {worst_timeouts / 1e9:,.1f} ms, of a {BLOCK_REF_PS / 1e12:.0f} s block.")
+	print()
+	# Bytes per job: a batched submission item (model, 512-byte inline input, redundancy, price,
+	# deadline) or one by hash and URI, and k batch items of commit (40 B) and reveal (digest-only
+	# 73 B; a small output adds its shape and 8 bytes an element); batches share signatures.
+	for input_label, submit_bytes in (("512-byte inline input", 32 + 2 + 512 + 4 + 16 + 4), ("input by hash and URI", 32 + 1 + 32 + 40 + 4 + 16 + 4)):
+		for label, elements in (("digests only", 0), ("10-element output", 10), ("64-element output", 64)):
+			reveal = 73 + (0 if elements == 0 else 1 + 4 + 1 + 8 * elements)
+			length = submit_bytes + k * 40 + k * reveal
+			print(f"Block length, {input_label}, {label}: about {length} bytes per job, "
+				f"{BLOCK_PROOF * NORMAL / length:,.0f} jobs per block (length bound).")
+
+
+def runtime_bounds():
+	"""The jobs pallet's per-block bounds, from the runtime's configuration."""
+	text = (ROOT / "runtime" / "src" / "configs" / "inference.rs").read_text()
+	out = {}
+	for name in ("MaxAssignmentsPerBlock", "MaxTimeoutsPerBlock"):
+		m = re.search(rf"type {name} = ConstU32<(\d+)>", text)
+		out[name] = int(m.group(1))
+	return out
 
 
 if __name__ == "__main__":

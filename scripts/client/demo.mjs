@@ -9,11 +9,14 @@
 //      the receipt's digest (the verified result),
 //   5. checks the money: the payer's escrow hold is gone, it paid exactly what the receipt
 //      says plus its transaction fees, each agreeing provider got its price, no collateral is
-//      left locked. Any mismatch exits 1.
+//      left locked,
+//   6. submits a batch of jobs (--batch, default 4, different inputs) in one submit_batch and
+//      checks that each settles with its own digest and that their escrow is all accounted for.
+//   Any mismatch exits 1.
 //
 //   node demo.mjs --url ws://127.0.0.1:9944 --worker http://127.0.0.1:7400 \
 //     --manifest worker/tests/fixtures/mlp.json --source-base http://127.0.0.1:8000/ \
-//     [--input '[...]'] [--redundancy 3] [--timeout 300]
+//     [--input '[...]'] [--redundancy 3] [--batch 4] [--timeout 300]
 
 import { readFileSync } from 'node:fs';
 import * as synod from './synod.mjs';
@@ -119,6 +122,40 @@ for (const [i, p] of providers.entries()) {
   say(`${providerSuris[i]}: ${agreed ? 'agreed, paid' : 'not paid'}; free balance ${gained >= 0n ? '+' : ''}${synod.formatAmount(gained < 0n ? -gained : gained)}${gained < 0n ? ' (spent on fees)' : ''} (price ${synod.formatAmount(PRICE)}, minus its commit/reveal/heartbeat fees)`);
 }
 say(`money: payer paid ${synod.formatAmount(paid)} to providers + ${synod.formatAmount(fee)} fee, ${synod.formatAmount(refunded)} refunded; no escrow left held`);
+
+// 6. A batch: several jobs with different inputs in one submit_batch transaction. Each settles
+// with its own receipt (the off-chain workers commit and reveal them in batches too), and the
+// batch's escrow is all paid or refunded.
+const batchSize = Number(arg('batch', '4'));
+if (batchSize > 0) {
+  const n = inputValues.flat(Infinity).length;
+  const items = Array.from({ length: batchSize }, (_, b) => ({
+    model, redundancy, maxPrice: PRICE, deadlineBlocks: 60,
+    input: synod.encodeInput(Array.from({ length: n }, (_, i) => ((i * (b + 3)) % 17 - 8) / 8), json.input.dtype),
+  }));
+  const batch = await synod.submitBatch(api, alice, items);
+  say(`batch: jobs ${batch.jobs.map((j) => j.job).join(', ')} submitted in one transaction, escrow ${synod.formatAmount(batch.jobs.reduce((a, j) => a + j.escrow, 0n))}`);
+  const tb = Date.now();
+  const outs = await Promise.all(batch.jobs.map((j) => synod.waitForJob(api, j.job, () => {}, { timeoutMs: timeoutS * 1000 })));
+  let spentBatch = 0n;
+  const digests = new Set();
+  for (const [i, o] of outs.entries()) {
+    const j = batch.jobs[i];
+    if (!o.settled) fail(`batch job ${j.job} failed: ${JSON.stringify(o.event)}`);
+    const r = await synod.receipt(api, j.job);
+    if (BigInt(r.paid) + BigInt(r.refunded) !== j.escrow) fail(`batch job ${j.job}: paid ${r.paid} + refunded ${r.refunded} != escrow ${j.escrow}`);
+    if (r.output) {
+      const d = synod.canonicalDigest(model, items[i].input, r.output.shape, r.output.values.map((v) => BigInt(v)));
+      if (d !== r.outputDigest) fail(`batch job ${j.job}: the receipt's output digests to ${d}, not ${r.outputDigest}`);
+    }
+    spentBatch += BigInt(r.paid);
+    digests.add(r.outputDigest);
+  }
+  if (digests.size !== batchSize) fail(`the batch's ${batchSize} different inputs gave ${digests.size} different digests`);
+  const held = (await freeOf(alice.address)).reserved.toBigInt();
+  if (held !== BigInt(before.payer.reserved.toString())) fail(`payer still has ${held} reserved/held after the batch`);
+  say(`batch: all ${batchSize} settled in ${((Date.now() - tb) / 1000).toFixed(1)} s, ${batchSize} distinct agreed digests, paid ${synod.formatAmount(spentBatch)}, the rest refunded; no escrow left held`);
+}
 clearTimeout(timer);
 await api.disconnect();
 say('done');

@@ -218,12 +218,33 @@ export async function quote(api, model, redundancy, maxPrice) {
  */
 export async function submitJob(api, pair, { model, input, redundancy = 3, maxPrice, deadlineBlocks = 60, nonce = -1 }) {
   const head = (await api.rpc.chain.getHeader()).number.toNumber();
-  const jobInput = input instanceof Uint8Array ? { Inline: u8aToHex(input) } : { Remote: { hash: hash32(input.hash, 'input hash'), uri: input.uri } };
+  const jobInput = toJobInput(input);
   const deadline = head + deadlineBlocks;
   const { blockHash, events } = await send(api, api.tx.jobs.submitJob(hash32(model, 'model'), jobInput, redundancy, maxPrice, deadline), pair, { nonce });
   const ev = eventOf(events, 'jobs', 'JobSubmitted');
   if (!ev) throw new Error('no JobSubmitted event');
   return { job: ev.data.job.toNumber(), escrow: ev.data.escrow.toBigInt(), deadline: ev.data.deadline.toNumber(), blockHash };
+}
+
+function toJobInput(input) {
+  return input instanceof Uint8Array ? { Inline: u8aToHex(input) } : { Remote: { hash: hash32(input.hash, 'input hash'), uri: input.uri } };
+}
+
+/**
+ * Submits several jobs in one `submit_batch` transaction (at most the runtime's `MaxBatch`,
+ * 64): each item as `submitJob` takes it; all are submitted or none. Resolves with
+ * `{ jobs: [{ job, escrow, deadline }], blockHash }`, in the items' order.
+ */
+export async function submitBatch(api, pair, items, { nonce = -1 } = {}) {
+  const head = (await api.rpc.chain.getHeader()).number.toNumber();
+  const requests = items.map(({ model, input, redundancy = 3, maxPrice, deadlineBlocks = 60 }) => ({
+    model: hash32(model, 'model'), input: toJobInput(input), redundancy, maxPrice, deadline: head + deadlineBlocks,
+  }));
+  const { blockHash, events } = await send(api, api.tx.jobs.submitBatch(requests), pair, { nonce });
+  const jobs = events.map((r) => r.event).filter((e) => e.section === 'jobs' && e.method === 'JobSubmitted')
+    .map((e) => ({ job: e.data.job.toNumber(), escrow: e.data.escrow.toBigInt(), deadline: e.data.deadline.toNumber() }));
+  if (jobs.length !== items.length) throw new Error(`submit_batch of ${items.length} jobs emitted ${jobs.length} JobSubmitted events`);
+  return { jobs, blockHash };
 }
 
 /** An open job (or null). */

@@ -369,6 +369,33 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn reveal_batch(n: Linear<1, { T::MaxBatch::get() }>) {
+		// `n` reveals that are not the last of their jobs, each with a full small output.
+		setup::<T>(T::MaxRedundancy::get());
+		let caller = payer::<T>();
+		let jobs: Vec<JobId> = (0..n).map(|_| assigned::<T>(&caller)).collect();
+		let who = jobs
+			.first()
+			.and_then(|j| providers_of::<T>(*j).first().cloned())
+			.unwrap_or_else(|| account("x", 0, 0));
+		let mut items = Vec::new();
+		for job in &jobs {
+			let providers = commit_round::<T>(*job, false, true);
+			let i = providers.iter().find(|(_, p)| *p == who).map(|(i, _)| *i).unwrap_or(0);
+			let (digest, out) = reveal_of::<T>(*job, i, false, true);
+			items.push((*job, digest, salt(i as u32), out));
+		}
+		let items: BoundedVec<RevealItem, T::MaxBatch> = items.try_into().unwrap_or_default();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), items);
+
+		for job in jobs {
+			assert_eq!(Jobs::<T>::get(job).map(|j| j.status), Some(JobStatus::Revealing));
+		}
+	}
+
+	#[benchmark]
 	fn submit_batch(n: Linear<1, { T::MaxBatch::get() }>) {
 		setup::<T>(T::MaxRedundancy::get());
 		let caller = payer::<T>();

@@ -75,6 +75,19 @@ impl<T: Config> Pallet<T> {
 		salt: Salt,
 		output: Option<SmallOutput>,
 	) -> Result<Weight, DispatchError> {
+		Self::reveal_item(who, job, digest, salt, output)
+			.map(|w| w.unwrap_or_else(T::WeightInfo::reveal_pending))
+	}
+
+	/// [`do_reveal`](Self::do_reveal), returning `None` for a reveal that was not the last of
+	/// its round (a batch weighs those together, `reveal_batch`) and else what the tally used.
+	pub(crate) fn reveal_item(
+		who: &T::AccountId,
+		job: JobId,
+		digest: Hash32,
+		salt: Salt,
+		output: Option<SmallOutput>,
+	) -> Result<Option<Weight>, DispatchError> {
 		let mut record = Jobs::<T>::get(job).ok_or(Error::<T>::JobNotFound)?;
 		let round = record.round;
 		let (model, input_hash) = (record.model, record.input_hash);
@@ -106,10 +119,10 @@ impl<T: Config> Pallet<T> {
 			.all(|a| a.commitment.is_none() || a.digest.is_some());
 		if done {
 			let now = frame_system::Pallet::<T>::block_number();
-			Self::conclude(job, record, now).map(|c| Self::concluded_weight(&c))
+			Self::conclude(job, record, now).map(|c| Some(Self::concluded_weight(&c)))
 		} else {
 			Jobs::<T>::insert(job, record);
-			Ok(T::WeightInfo::reveal_pending())
+			Ok(None)
 		}
 	}
 

@@ -51,6 +51,7 @@ pub trait WeightInfo {
 	fn reveal_escalate() -> Weight;
 	fn commit_batch(n: u32) -> Weight;
 	fn submit_batch(n: u32) -> Weight;
+	fn reveal_batch(n: u32) -> Weight;
 	fn on_initialize_assign(n: u32) -> Weight;
 	fn on_initialize_timeouts(n: u32) -> Weight;
 	fn on_idle_prune() -> Weight;
@@ -181,6 +182,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 64]`.
 	fn commit_batch(n: u32) -> Weight {
+		// Proof size: measured `143 + n * 980`, estimated `4503 + n * 79323`.
+		// Minimum execution time: 61_165 ns.
+		Weight::from_parts(68_949_000, 4503)
+			.saturating_add(Weight::from_parts(36_072_708, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
+	}
+	fn reveal_batch(n: u32) -> Weight {
 		// Proof size: measured `143 + n * 980`, estimated `4503 + n * 79323`.
 		// Minimum execution time: 61_165 ns.
 		Weight::from_parts(68_949_000, 4503)
@@ -324,6 +336,15 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(17_u64))
 	}
 	fn commit_batch(n: u32) -> Weight {
+		Weight::from_parts(68_949_000, 4503)
+			.saturating_add(Weight::from_parts(36_072_708, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
+	}
+	fn reveal_batch(n: u32) -> Weight {
 		Weight::from_parts(68_949_000, 4503)
 			.saturating_add(Weight::from_parts(36_072_708, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
