@@ -22,7 +22,7 @@ async function run(nodeName, networkInfo) {
     for (const p of PROVIDERS) {
       const who = synod.signer(p.suri).address;
       const rec = (await at.query.providers.providers(who)).unwrap();
-      const open = await at.query.jobs.providerJobs.keys(who);
+      const open = await at.query.jobs.providerJobs(who); // the provider's open job ids
       if (open.length === 0 && rec.locked.toBigInt() !== 0n) throw new Error(`${p.node} has ${rec.locked} locked with no open job`);
     }
     const issuance = (await at.query.balances.totalIssuance()).toBigInt();

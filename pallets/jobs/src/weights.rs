@@ -28,7 +28,7 @@
 //! `--template`
 //! `scripts/templates/pallet-weights.hbs`
 //! `--header`
-//! `/tmp/tmp.ZQW0YYIaIv`
+//! `/tmp/tmp.oGAbOqUvCH`
 //! `--output`
 //! `pallets/jobs/src/weights.rs`
 
@@ -50,8 +50,8 @@ pub trait WeightInfo {
 	fn reveal_pending() -> Weight;
 	fn reveal_escalate() -> Weight;
 	fn commit_batch(n: u32) -> Weight;
-	fn submit_batch(n: u32) -> Weight;
 	fn reveal_batch(n: u32) -> Weight;
+	fn submit_batch(n: u32) -> Weight;
 	fn on_initialize_assign(n: u32) -> Weight;
 	fn on_initialize_timeouts(n: u32) -> Weight;
 	fn on_idle_prune() -> Weight;
@@ -64,44 +64,42 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(1329), added: 3804, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::NextJobId` (r:1 w:1)
 	/// Proof: `Jobs::NextJobId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Jobs::Queue` (r:1 w:1)
-	/// Proof: `Jobs::Queue` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::AssignCursor` (r:1 w:0)
+	/// Proof: `Jobs::AssignCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Jobs` (r:0 w:1)
 	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 16384]`.
 	fn submit_job(n: u32) -> Weight {
-		// Proof size: measured `1609`, estimated `9679`.
-		// Minimum execution time: 108_102 ns.
-		Weight::from_parts(163_207_155, 9679)
-			.saturating_add(Weight::from_parts(9_967, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
-	}
-	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
-	/// Storage: `Jobs::Queue` (r:1 w:1)
-	/// Proof: `Jobs::Queue` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
-	/// Storage: `Models::Models` (r:1 w:1)
-	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(1329), added: 3804, mode: `MaxEncodedLen`)
-	fn cancel_job() -> Weight {
-		// Proof size: measured `11168`, estimated `80313`.
-		// Minimum execution time: 221_535 ns.
-		Weight::from_parts(333_325_000, 80313)
+		// Proof size: measured `1609`, estimated `4794`.
+		// Minimum execution time: 108_944 ns.
+		Weight::from_parts(195_515_785, 4794)
+			.saturating_add(Weight::from_parts(12_446, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
 	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `Models::Models` (r:1 w:1)
+	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(1329), added: 3804, mode: `MaxEncodedLen`)
+	fn cancel_job() -> Weight {
+		// Proof size: measured `1913`, estimated `80313`.
+		// Minimum execution time: 88_667 ns.
+		Weight::from_parts(160_300_000, 80313)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	/// Storage: `Jobs::Jobs` (r:1 w:1)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Timeouts` (r:1 w:1)
-	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
 	fn commit() -> Weight {
-		// Proof size: measured `1119`, estimated `80313`.
-		// Minimum execution time: 36_127 ns.
-		Weight::from_parts(52_187_000, 80313)
+		// Proof size: measured `1129`, estimated `80313`.
+		// Minimum execution time: 38_632 ns.
+		Weight::from_parts(73_518_000, 80313)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -115,43 +113,60 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:14 w:14)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::ProviderJobs` (r:14 w:14)
+	/// Proof: `Jobs::ProviderJobs` (`max_values`: None, `max_size`: Some(562), added: 3037, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Models` (r:1 w:1)
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(1329), added: 3804, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Receipts` (r:0 w:1)
 	/// Proof: `Jobs::Receipts` (`max_values`: None, `max_size`: Some(1754), added: 4229, mode: `MaxEncodedLen`)
-	/// Storage: `Jobs::ProviderJobs` (r:0 w:14)
-	/// Proof: `Jobs::ProviderJobs` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Component `v` ranges over `[1, 14]`.
 	fn reveal(v: u32) -> Weight {
-		// Proof size: measured `2410 + v * 836`, estimated `80313 + v * 3102`.
-		// Minimum execution time: 224_060 ns.
-		Weight::from_parts(141_687_348, 80313)
-			.saturating_add(Weight::from_parts(131_776_148, 0).saturating_mul(v.into()))
+		// Proof size: measured `2375 + v * 900`, estimated `80313 + v * 3180`.
+		// Minimum execution time: 213_750 ns.
+		Weight::from_parts(212_782_194, 80313)
+			.saturating_add(Weight::from_parts(141_420_550, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(v.into())))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(v.into())))
-			.saturating_add(Weight::from_parts(0, 3102).saturating_mul(v.into()))
+			.saturating_add(Weight::from_parts(0, 3180).saturating_mul(v.into()))
 	}
+	/// Storage: `Jobs::Jobs` (r:1 w:1)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::Seed` (r:1 w:1)
+	/// Proof: `Jobs::Seed` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Providers` (r:14 w:14)
+	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(488), added: 2963, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:14 w:14)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::ProviderJobs` (r:14 w:14)
+	/// Proof: `Jobs::ProviderJobs` (`max_values`: None, `max_size`: Some(562), added: 3037, mode: `MaxEncodedLen`)
+	/// Storage: `Models::Models` (r:1 w:1)
+	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(1329), added: 3804, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::Receipts` (r:0 w:1)
+	/// Proof: `Jobs::Receipts` (`max_values`: None, `max_size`: Some(1754), added: 4229, mode: `MaxEncodedLen`)
+	/// Component `v` ranges over `[1, 14]`.
 	fn reveal_digests(v: u32) -> Weight {
-		// Proof size: measured `2410 + v * 836`, estimated `80313 + v * 3102`.
-		// Minimum execution time: 224_060 ns.
-		Weight::from_parts(141_687_348, 80313)
-			.saturating_add(Weight::from_parts(131_776_148, 0).saturating_mul(v.into()))
+		// Proof size: measured `2894 + v * 381`, estimated `80313 + v * 3179`.
+		// Minimum execution time: 205_746 ns.
+		Weight::from_parts(197_053_111, 80313)
+			.saturating_add(Weight::from_parts(123_743_870, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(v.into())))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(v.into())))
-			.saturating_add(Weight::from_parts(0, 3102).saturating_mul(v.into()))
+			.saturating_add(Weight::from_parts(0, 3179).saturating_mul(v.into()))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
 	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Seed` (r:1 w:1)
 	/// Proof: `Jobs::Seed` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn reveal_pending() -> Weight {
-		// Proof size: measured `1143`, estimated `80313`.
-		// Minimum execution time: 41_197 ns.
-		Weight::from_parts(64_972_000, 80313)
+		// Proof size: measured `1123`, estimated `80313`.
+		// Minimum execution time: 42_870 ns.
+		Weight::from_parts(87_845_000, 80313)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -161,115 +176,131 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Jobs::Seed` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::ModelIndex` (r:1 w:0)
 	/// Proof: `Providers::ModelIndex` (`max_values`: None, `max_size`: Some(3122), added: 5597, mode: `MaxEncodedLen`)
-	/// Storage: `Providers::Providers` (r:14 w:7)
+	/// Storage: `Providers::Providers` (r:64 w:7)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(488), added: 2963, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::ProviderJobs` (r:7 w:7)
+	/// Proof: `Jobs::ProviderJobs` (`max_values`: None, `max_size`: Some(562), added: 3037, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Timeouts` (r:1 w:1)
-	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
-	/// Storage: `Jobs::ProviderJobs` (r:0 w:7)
-	/// Proof: `Jobs::ProviderJobs` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
 	fn reveal_escalate() -> Weight {
-		// Proof size: measured `7354`, estimated `80313`.
-		// Minimum execution time: 261_901 ns.
-		Weight::from_parts(366_458_000, 80313)
-			.saturating_add(T::DbWeight::get().reads(19_u64))
+		// Proof size: measured `14320`, estimated `190622`.
+		// Minimum execution time: 724_428 ns.
+		Weight::from_parts(1_268_278_000, 190622)
+			.saturating_add(T::DbWeight::get().reads(76_u64))
 			.saturating_add(T::DbWeight::get().writes(17_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:64 w:64)
 	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Timeouts` (r:1 w:1)
-	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 64]`.
 	fn commit_batch(n: u32) -> Weight {
-		// Proof size: measured `143 + n * 980`, estimated `4503 + n * 79323`.
-		// Minimum execution time: 61_165 ns.
-		Weight::from_parts(68_949_000, 4503)
-			.saturating_add(Weight::from_parts(36_072_708, 0).saturating_mul(n.into()))
+		// Proof size: measured `153 + n * 980`, estimated `11671 + n * 79323`.
+		// Minimum execution time: 66_495 ns.
+		Weight::from_parts(43_604_667, 11671)
+			.saturating_add(Weight::from_parts(34_927_103, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
 	}
+	/// Storage: `Jobs::Jobs` (r:64 w:64)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::Seed` (r:1 w:1)
+	/// Proof: `Jobs::Seed` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Component `n` ranges over `[1, 64]`.
 	fn reveal_batch(n: u32) -> Weight {
-		// Proof size: measured `143 + n * 980`, estimated `4503 + n * 79323`.
-		// Minimum execution time: 61_165 ns.
-		Weight::from_parts(68_949_000, 4503)
-			.saturating_add(Weight::from_parts(36_072_708, 0).saturating_mul(n.into()))
+		// Proof size: measured `122 + n * 1003`, estimated `1517 + n * 79323`.
+		// Minimum execution time: 63_199 ns.
+		Weight::from_parts(4_631_693, 1517)
+			.saturating_add(Weight::from_parts(42_998_620, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
 	}
+	/// Storage: `Models::Models` (r:1 w:1)
+	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(1329), added: 3804, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::NextJobId` (r:1 w:1)
+	/// Proof: `Jobs::NextJobId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::AssignCursor` (r:1 w:0)
+	/// Proof: `Jobs::AssignCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::Jobs` (r:0 w:64)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
+	/// Component `n` ranges over `[1, 64]`.
 	fn submit_batch(n: u32) -> Weight {
-		// Proof size: measured `143 + n * 980`, estimated `4503 + n * 79323`.
-		// Minimum execution time: 61_165 ns.
-		Weight::from_parts(68_949_000, 4503)
-			.saturating_add(Weight::from_parts(36_072_708, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		// Proof size: measured `1609`, estimated `4794`.
+		// Minimum execution time: 110_817 ns.
+		Weight::from_parts(170_901_000, 4794)
+			.saturating_add(Weight::from_parts(117_531_432, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
 	}
-	/// Storage: `Jobs::Queue` (r:1 w:1)
-	/// Proof: `Jobs::Queue` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::NextJobId` (r:1 w:0)
+	/// Proof: `Jobs::NextJobId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::AssignCursor` (r:1 w:1)
+	/// Proof: `Jobs::AssignCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Jobs` (r:64 w:64)
 	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::ModelIndex` (r:1 w:0)
 	/// Proof: `Providers::ModelIndex` (`max_values`: None, `max_size`: Some(3122), added: 5597, mode: `MaxEncodedLen`)
-	/// Storage: `Providers::Providers` (r:14 w:14)
+	/// Storage: `Providers::Providers` (r:64 w:64)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(488), added: 2963, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Seed` (r:1 w:0)
 	/// Proof: `Jobs::Seed` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::ProviderJobs` (r:64 w:64)
+	/// Proof: `Jobs::ProviderJobs` (`max_values`: None, `max_size`: Some(562), added: 3037, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Timeouts` (r:1 w:1)
-	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
-	/// Storage: `Jobs::ProviderJobs` (r:0 w:448)
-	/// Proof: `Jobs::ProviderJobs` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[0, 64]`.
 	fn on_initialize_assign(n: u32) -> Weight {
-		// Proof size: measured `2640 + n * 59`, estimated `42472 + n * 79323`.
-		// Minimum execution time: 3_126 ns.
-		Weight::from_parts(595_380_739, 42472)
-			.saturating_add(Weight::from_parts(212_005_513, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(16_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(13_u64))
-			.saturating_add(T::DbWeight::get().writes((8_u64).saturating_mul(n.into())))
+		// Proof size: measured `9288 + n * 51`, estimated `190622 + n * 79323`.
+		// Minimum execution time: 9_427 ns.
+		Weight::from_parts(546_313_095, 190622)
+			.saturating_add(Weight::from_parts(266_716_583, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(90_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(62_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
 	}
 	/// Storage: `Jobs::Timeouts` (r:2 w:2)
-	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Jobs` (r:128 w:128)
 	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::ModelIndex` (r:1 w:0)
 	/// Proof: `Providers::ModelIndex` (`max_values`: None, `max_size`: Some(3122), added: 5597, mode: `MaxEncodedLen`)
-	/// Storage: `Providers::Providers` (r:28 w:28)
+	/// Storage: `Providers::Providers` (r:64 w:64)
 	/// Proof: `Providers::Providers` (`max_values`: None, `max_size`: Some(488), added: 2963, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Seed` (r:1 w:0)
 	/// Proof: `Jobs::Seed` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:28 w:28)
+	/// Storage: `Jobs::ProviderJobs` (r:64 w:64)
+	/// Proof: `Jobs::ProviderJobs` (`max_values`: None, `max_size`: Some(562), added: 3037, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:64 w:64)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:28 w:28)
+	/// Storage: `System::Account` (r:64 w:64)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Jobs::ProviderJobs` (r:0 w:1792)
-	/// Proof: `Jobs::ProviderJobs` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[0, 128]`.
 	fn on_initialize_timeouts(n: u32) -> Weight {
-		// Proof size: measured `11247 + n * 809`, estimated `83954 + n * 79323`.
-		// Minimum execution time: 24_385 ns.
-		Weight::from_parts(1_294_720_989, 83954)
-			.saturating_add(Weight::from_parts(1_017_064_908, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(74_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(72_u64))
-			.saturating_add(T::DbWeight::get().writes((15_u64).saturating_mul(n.into())))
+		// Proof size: measured `23691 + n * 893`, estimated `190622 + n * 79323`.
+		// Minimum execution time: 19_246 ns.
+		Weight::from_parts(20_359_000, 190622)
+			.saturating_add(Weight::from_parts(1_158_769_509, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(196_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(191_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
 	}
 	/// Storage: `Jobs::PruneCursor` (r:1 w:1)
@@ -281,9 +312,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Jobs::Receipts` (r:1 w:1)
 	/// Proof: `Jobs::Receipts` (`max_values`: None, `max_size`: Some(1754), added: 4229, mode: `MaxEncodedLen`)
 	fn on_idle_prune() -> Weight {
-		// Proof size: measured `554`, estimated `80313`.
-		// Minimum execution time: 18_214 ns.
-		Weight::from_parts(34_104_000, 80313)
+		// Proof size: measured `534`, estimated `80313`.
+		// Minimum execution time: 17_884 ns.
+		Weight::from_parts(35_968_000, 80313)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -292,52 +323,52 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDb's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn submit_job(n: u32) -> Weight {
-		Weight::from_parts(163_207_155, 9679)
-			.saturating_add(Weight::from_parts(9_967, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
-	}
-	fn cancel_job() -> Weight {
-		Weight::from_parts(333_325_000, 80313)
+		Weight::from_parts(195_515_785, 4794)
+			.saturating_add(Weight::from_parts(12_446, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
+	fn cancel_job() -> Weight {
+		Weight::from_parts(160_300_000, 80313)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+	}
 	fn commit() -> Weight {
-		Weight::from_parts(52_187_000, 80313)
+		Weight::from_parts(73_518_000, 80313)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn reveal(v: u32) -> Weight {
-		Weight::from_parts(141_687_348, 80313)
-			.saturating_add(Weight::from_parts(131_776_148, 0).saturating_mul(v.into()))
+		Weight::from_parts(212_782_194, 80313)
+			.saturating_add(Weight::from_parts(141_420_550, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(v.into())))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(v.into())))
-			.saturating_add(Weight::from_parts(0, 3102).saturating_mul(v.into()))
+			.saturating_add(Weight::from_parts(0, 3180).saturating_mul(v.into()))
 	}
 	fn reveal_digests(v: u32) -> Weight {
-		Weight::from_parts(141_687_348, 80313)
-			.saturating_add(Weight::from_parts(131_776_148, 0).saturating_mul(v.into()))
+		Weight::from_parts(197_053_111, 80313)
+			.saturating_add(Weight::from_parts(123_743_870, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(v.into())))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(v.into())))
-			.saturating_add(Weight::from_parts(0, 3102).saturating_mul(v.into()))
+			.saturating_add(Weight::from_parts(0, 3179).saturating_mul(v.into()))
 	}
 	fn reveal_pending() -> Weight {
-		Weight::from_parts(64_972_000, 80313)
+		Weight::from_parts(87_845_000, 80313)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn reveal_escalate() -> Weight {
-		Weight::from_parts(366_458_000, 80313)
-			.saturating_add(ParityDbWeight::get().reads(19_u64))
+		Weight::from_parts(1_268_278_000, 190622)
+			.saturating_add(ParityDbWeight::get().reads(76_u64))
 			.saturating_add(ParityDbWeight::get().writes(17_u64))
 	}
 	fn commit_batch(n: u32) -> Weight {
-		Weight::from_parts(68_949_000, 4503)
-			.saturating_add(Weight::from_parts(36_072_708, 0).saturating_mul(n.into()))
+		Weight::from_parts(43_604_667, 11671)
+			.saturating_add(Weight::from_parts(34_927_103, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -345,8 +376,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
 	}
 	fn reveal_batch(n: u32) -> Weight {
-		Weight::from_parts(68_949_000, 4503)
-			.saturating_add(Weight::from_parts(36_072_708, 0).saturating_mul(n.into()))
+		Weight::from_parts(4_631_693, 1517)
+			.saturating_add(Weight::from_parts(42_998_620, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -354,34 +385,32 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
 	}
 	fn submit_batch(n: u32) -> Weight {
-		Weight::from_parts(68_949_000, 4503)
-			.saturating_add(Weight::from_parts(36_072_708, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(1_u64))
-			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+		Weight::from_parts(170_901_000, 4794)
+			.saturating_add(Weight::from_parts(117_531_432, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
 	}
 	fn on_initialize_assign(n: u32) -> Weight {
-		Weight::from_parts(595_380_739, 42472)
-			.saturating_add(Weight::from_parts(212_005_513, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(16_u64))
-			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(13_u64))
-			.saturating_add(ParityDbWeight::get().writes((8_u64).saturating_mul(n.into())))
+		Weight::from_parts(546_313_095, 190622)
+			.saturating_add(Weight::from_parts(266_716_583, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(90_u64))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(62_u64))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
 	}
 	fn on_initialize_timeouts(n: u32) -> Weight {
-		Weight::from_parts(1_294_720_989, 83954)
-			.saturating_add(Weight::from_parts(1_017_064_908, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(74_u64))
-			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(72_u64))
-			.saturating_add(ParityDbWeight::get().writes((15_u64).saturating_mul(n.into())))
+		Weight::from_parts(20_359_000, 190622)
+			.saturating_add(Weight::from_parts(1_158_769_509, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(196_u64))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(191_u64))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
 	}
 	fn on_idle_prune() -> Weight {
-		Weight::from_parts(34_104_000, 80313)
+		Weight::from_parts(35_968_000, 80313)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
