@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The zombienet suite (zombienet/synod.zndsl): four validators and three provider nodes on this
-# machine (native provider), each provider with its own synod-worker; the third worker lies
-# (perturbs its outputs). Tests finality, an honest settlement, the liar outvoted and slashed,
-# a provider stopped mid-job, a validator stopped, a node restarted.
+# machine (native provider), each with its own synod-worker; the third worker lies (perturbs
+# its outputs); the second node holds a fourth provider key. Tests finality, batched
+# submission, escalation (the liar outvoted by a larger set and slashed), replacement of a
+# provider stopped mid-job, a validator stopped, a node restarted.
 #
 #   scripts/zombienet.sh     builds what is missing, installs @zombienet/cli, runs the suite;
 #                            the last result goes to docs/results/zombienet.md

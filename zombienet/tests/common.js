@@ -9,11 +9,16 @@ const ROOT = path.resolve(__dirname, '../..');
 /** The client library (ESM). */
 const lib = () => import(path.join(ROOT, 'scripts/client/synod.mjs'));
 
-/** The provider nodes, their keys and their workers (see scripts/zombienet.sh). */
+/**
+ * The providers: their node, key and worker (see scripts/zombienet.sh). Four providers, so that
+ * a job of k = 3 has someone to escalate to or to replace a silent provider with; the fourth key
+ * lives in ferdie's node beside ferdie's own (one off-chain worker serves every local key).
+ */
 const PROVIDERS = [
   { node: 'eve', suri: '//Eve', worker: 'http://127.0.0.1:7411' },
   { node: 'ferdie', suri: '//Ferdie', worker: 'http://127.0.0.1:7412' },
   { node: 'george', suri: '//Alice//stash', worker: 'http://127.0.0.1:7413', liar: true },
+  { node: 'ferdie', suri: '//Ferdie//stash', worker: 'http://127.0.0.1:7412' },
 ];
 
 const load = () => { try { return JSON.parse(fs.readFileSync(STATE, 'utf8')); } catch { return {}; } };
@@ -61,6 +66,20 @@ async function feesBetween(api, from, to) {
   return fees;
 }
 
+/** The jobs-pallet events of `job` in blocks (from, to]: [{ block, method, data }]. */
+async function jobEvents(api, job, from, to) {
+  const out = [];
+  for (let n = from + 1; n <= to; n++) {
+    const at = await api.at(await api.rpc.chain.getBlockHash(n));
+    for (const { event } of await at.query.system.events()) {
+      if (event.section !== 'jobs' || Number(event.data.job?.toString()) !== job) continue;
+      const data = event.data.toJSON();
+      out.push({ block: n, method: event.method, data: Object.fromEntries(event.meta.fields.map((f, i) => [f.name.toString(), data[i]])) });
+    }
+  }
+  return out;
+}
+
 /** Waits until the finalized head reaches `n`. */
 async function finalizedAtLeast(api, n, timeoutMs = 120_000) {
   const t0 = Date.now();
@@ -72,4 +91,4 @@ async function finalizedAtLeast(api, n, timeoutMs = 120_000) {
   }
 }
 
-module.exports = { lib, PROVIDERS, load, save, log, connect, INPUT, manifestFile, referenceDigest, feesBetween, finalizedAtLeast };
+module.exports = { lib, PROVIDERS, load, save, log, connect, INPUT, manifestFile, referenceDigest, feesBetween, finalizedAtLeast, jobEvents };

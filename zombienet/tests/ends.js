@@ -1,7 +1,9 @@
-// The job whose provider stopped mid-job ends (settled by the others, or failed and refunded);
-// then: no escrow left held, no collateral locked without an open job, and the total issuance
-// moved by exactly the fees burned meanwhile (slashes and payments only move money).
-const { lib, PROVIDERS, load, log, connect, feesBetween, finalizedAtLeast } = require('./common.js');
+// The job whose provider stopped mid-job ends: when the stopped provider (eve) was drawn for it,
+// it is slashed at the end of the commit window and replaced by a provider not drawn yet
+// (ProvidersReplaced), and the job settles; then: no escrow left held, no collateral locked
+// without an open job, and the total issuance moved by exactly the fees burned meanwhile
+// (slashes and payments only move money).
+const { lib, PROVIDERS, load, log, connect, feesBetween, finalizedAtLeast, jobEvents } = require('./common.js');
 
 async function run(nodeName, networkInfo) {
   const synod = await lib();
@@ -15,6 +17,15 @@ async function run(nodeName, networkInfo) {
     else out = await synod.waitForJob(api, job, (s) => log(`#${s.block} job ${job}: ${s.text}`));
     log(`job ${job} ${out.settled ? 'settled' : 'failed and was refunded'} at #${out.block}`);
     const end = await finalizedAtLeast(api, out.block);
+    const events = await jobEvents(api, job, faultHead, end);
+    const eve = synod.signer(PROVIDERS[0].suri).address;
+    const drawn = events.filter((e) => e.method === 'JobAssigned').flatMap((e) => e.data.providers);
+    const replaced = events.filter((e) => e.method === 'ProvidersReplaced');
+    log(`drawn ${drawn}; replaced ${JSON.stringify(replaced.map((e) => e.data))}`);
+    if (drawn.includes(eve)) {
+      if (!replaced.some((e) => e.data.replaced.includes(eve))) throw new Error('eve was drawn, stopped, and not replaced');
+      if (!out.settled) throw new Error('eve was replaced, yet the job did not settle');
+    }
     const at = await api.at(await api.rpc.chain.getBlockHash(end));
     const alice = synod.signer('//Alice').address;
     const holds = (await at.query.balances.holds(alice)).toJSON();

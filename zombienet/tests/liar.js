@@ -1,33 +1,55 @@
-// k = 3 with two honest providers and one whose worker perturbs its outputs: the job settles
-// with the honest output (checked against a worker asked directly), the two honest providers
-// are paid, the liar is slashed and named as dissenting.
+// Four providers, one of whose workers perturbs its outputs (the liar); five jobs of k = 3 with
+// different inputs, submitted in one submit_batch. A job the liar is drawn for does not agree
+// unanimously and escalates (JobEscalated: the one provider left is drawn); the larger set
+// settles it with the honest output, the liar is slashed and named dissenting, the honest ones
+// are paid. A job without the liar settles unanimously. Every receipt's digest is checked
+// against an honest worker asked directly (not through the chain).
 const { lib, PROVIDERS, load, save, log, connect, INPUT, referenceDigest } = require('./common.js');
+
+const JOBS = 5; // the liar is drawn for none of them with probability (1/4)^5 < 0.1%
 
 async function run(nodeName, networkInfo) {
   const synod = await lib();
   const { model } = load();
-  const input = synod.encodeInput(INPUT, 'f32');
-  const honest = await referenceDigest(PROVIDERS[0].worker, input);
   const api = await connect(networkInfo, nodeName);
   try {
     const alice = synod.signer('//Alice');
-    const { job } = await synod.submitJob(api, alice, { model, input, redundancy: 3, maxPrice: synod.parseAmount('0.01SYN'), deadlineBlocks: 60 });
-    const slashed = [];
-    const out = await synod.waitForJob(api, job, (s) => {
-      log(`#${s.block} job ${job}: ${s.text}`);
-      if (s.event === 'ProviderSlashed') slashed.push(s.data.provider);
-    });
-    if (!out.settled) throw new Error(`job ${job} did not settle: ${JSON.stringify(out.event)}`);
-    const r = await synod.receipt(api, job);
     const addr = (p) => synod.signer(p.suri).address;
-    const liar = addr(PROVIDERS[2]);
-    const ok = r.outputDigest === honest
-      && r.agreeing.length === 2 && r.agreeing.includes(addr(PROVIDERS[0])) && r.agreeing.includes(addr(PROVIDERS[1]))
-      && r.dissenting.length === 1 && r.dissenting[0] === liar
-      && slashed.includes(liar);
-    log(`receipt digest ${r.outputDigest}, reference ${honest}; agreeing ${r.agreeing.length}, dissenting ${r.dissenting}, slashed ${slashed}`);
-    if (!ok) throw new Error('the liar was not outvoted and slashed as expected');
-    save({ liarJob: job });
+    const liar = addr(PROVIDERS.find((p) => p.liar));
+    const inputs = Array.from({ length: JOBS }, (_, b) => synod.encodeInput(INPUT.map((v) => v + b / 16), 'f32'));
+    const items = inputs.map((input) => ({ model, input, redundancy: 3, maxPrice: synod.parseAmount('0.01SYN'), deadlineBlocks: 80 }));
+    const { jobs } = await synod.submitBatch(api, alice, items);
+    log(`jobs ${jobs.map((j) => j.job).join(', ')} submitted in one submit_batch`);
+    const results = await Promise.all(jobs.map(async ({ job }, i) => {
+      const seen = { assigned: [], escalated: [], slashed: [] };
+      const out = await synod.waitForJob(api, job, (s) => {
+        log(`#${s.block} job ${job}: ${s.text}`);
+        if (s.event === 'JobAssigned') seen.assigned.push(...s.data.providers);
+        if (s.event === 'JobEscalated') seen.escalated.push(...s.data.providers);
+        if (s.event === 'ProviderSlashed') seen.slashed.push(s.data.provider);
+      });
+      return { job, i, out, seen };
+    }));
+    const liarJobs = [];
+    for (const { job, i, out, seen } of results) {
+      if (!out.settled) throw new Error(`job ${job} did not settle: ${JSON.stringify(out.event)}`);
+      const r = await synod.receipt(api, job);
+      const honest = await referenceDigest(PROVIDERS[0].worker, inputs[i]);
+      log(`job ${job}: receipt digest ${r.outputDigest}, reference ${honest}; agreeing ${r.agreeing.length}, dissenting ${r.dissenting}, escalated to ${seen.escalated}, slashed ${seen.slashed}`);
+      if (r.outputDigest !== honest) throw new Error(`job ${job} settled with ${r.outputDigest}, the honest output digests to ${honest}`);
+      if (seen.assigned.includes(liar)) {
+        liarJobs.push(job);
+        const ok = seen.escalated.length === 1 && !seen.escalated.includes(liar)
+          && r.agreeing.length === 3 && !r.agreeing.includes(liar)
+          && r.dissenting.length === 1 && r.dissenting[0] === liar && seen.slashed.includes(liar);
+        if (!ok) throw new Error(`job ${job} with the liar did not escalate, outvote and slash it as expected`);
+      } else if (r.agreeing.length !== 3 || r.dissenting.length !== 0 || seen.escalated.length !== 0) {
+        throw new Error(`job ${job} without the liar did not settle unanimously`);
+      }
+    }
+    log(`the liar was drawn for jobs ${liarJobs.join(', ')}: each escalated and settled honestly; the others settled unanimously`);
+    if (liarJobs.length === 0) throw new Error('the liar was drawn for none of the jobs');
+    save({ liarJob: liarJobs[0] });
     return 0;
   } finally {
     await api.disconnect();

@@ -1,4 +1,4 @@
-// Provider keys into each provider node's keystore; the model and the three providers registered.
+// Provider keys into each provider node's keystore; the model and the four providers registered.
 const fs = require('fs');
 const { lib, PROVIDERS, save, log, connect, manifestFile } = require('./common.js');
 
@@ -31,7 +31,7 @@ async function run(nodeName, networkInfo) {
     for (const p of PROVIDERS) {
       const cls = await synod.classFromWorker(p.worker);
       const pair = synod.signer(p.suri);
-      await synod.registerProvider(api, pair, { bond: synod.parseAmount('1000SYN'), cls, concurrency: 4, metadata: p.node, offers: [{ model, price: synod.parseAmount('0.01SYN') }] });
+      await synod.registerProvider(api, pair, { bond: synod.parseAmount('1000SYN'), cls, concurrency: 8, metadata: p.node, offers: [{ model, price: synod.parseAmount('0.01SYN') }] });
       log(`provider ${p.node} ${pair.address} registered${p.liar ? ' (its worker lies)' : ''}`);
     }
     const offers = await synod.providers(api, model);
