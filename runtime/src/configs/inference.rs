@@ -96,9 +96,10 @@ impl pallet_jobs::Config for Runtime {
 	/// Queued jobs waiting for assignment (16 blocks of full assignment throughput). The
 	/// queue is a cursor over job ids: its size costs nothing.
 	type MaxQueued = ConstU32<8192>;
-	/// Jobs assigned per block: 85 a second, about what the block's weight lets the calls of
-	/// that many jobs settle (docs/performance.md). The worst case, every job drawing
-	/// `MaxRedundancy` providers, is measured and charged to the block.
+	/// Jobs assigned per block (85 a second). With `MaxTimeoutsPerBlock`, chosen so that the
+	/// worst case of both hooks (every job drawing `MaxRedundancy` providers; every commit
+	/// window replacing all of them) fits in one block: 0.2 s + 1.3 s of 2 s
+	/// (docs/performance.md).
 	type MaxAssignmentsPerBlock = ConstU32<512>;
 	/// Window ends per block: twice the assignment rate, so both windows of every job fit.
 	type MaxTimeoutsPerBlock = ConstU32<1024>;
