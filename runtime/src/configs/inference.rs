@@ -93,16 +93,17 @@ impl pallet_jobs::Config for Runtime {
 	type CommitWindow = JobCommitWindow;
 	type RevealWindow = JobRevealWindow;
 	type MaxJobDuration = JobMaxDuration;
-	/// Queued jobs waiting for assignment (16 blocks of full assignment throughput). The
+	/// Queued jobs waiting for assignment (64 blocks of full assignment throughput). The
 	/// queue is a cursor over job ids: its size costs nothing.
 	type MaxQueued = ConstU32<8192>;
-	/// Jobs assigned per block (85 a second). With `MaxTimeoutsPerBlock`, chosen so that the
-	/// worst case of both hooks (every job drawing `MaxRedundancy` providers; every commit
-	/// window replacing all of them) fits in one block: 0.2 s + 1.3 s of 2 s
-	/// (docs/performance.md).
-	type MaxAssignmentsPerBlock = ConstU32<512>;
+	/// Jobs assigned per block (21 a second). With `MaxTimeoutsPerBlock`, chosen so that the
+	/// worst case of both hooks fits in one block: every job drawing `MaxRedundancy`
+	/// providers (0.05 s), and every window end the most expensive one, a reveal window of
+	/// an escalated job closing on 14 silent-or-split voters with 64-element outputs (4.9 ms
+	/// each: 1.25 s of 2 s; docs/performance.md).
+	type MaxAssignmentsPerBlock = ConstU32<128>;
 	/// Window ends per block: twice the assignment rate, so both windows of every job fit.
-	type MaxTimeoutsPerBlock = ConstU32<1024>;
+	type MaxTimeoutsPerBlock = ConstU32<256>;
 	/// Open assignments per provider: the providers' concurrency limit.
 	type MaxJobsPerProvider = ConstU32<64>;
 	/// Items in one batched commit or reveal.
