@@ -54,7 +54,7 @@ if [ -z "${SKIP_SMOKE:-}" ]; then
 	# Seven nodes and three workers under faults (about 5 minutes here): the liar outvoted and
 	# slashed, a provider and a validator stopped, a restart. SKIP_ZOMBIENET=1 leaves it out.
 	if [ -z "${SKIP_ZOMBIENET:-}" ]; then
-		step "zombienet: 4 validators, 3 providers, faults" "$SYNOD_ROOT/scripts/zombienet.sh"
+		step "zombienet: 4 validators, 4 providers, faults" "$SYNOD_ROOT/scripts/zombienet.sh"
 	fi
 fi
 
