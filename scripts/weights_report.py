@@ -139,20 +139,23 @@ def main():
 	)
 	print(f"An escalated job (small outputs, {2 * k} voters): {escalated / 1e6:,.1f} µs, "
 		f"{BLOCK_REF_PS * NORMAL / escalated / BLOCK_SECONDS:,.1f} jobs per second if every job escalated.")
-	# The hooks' worst case at the runtime's bounds. A window end costs at most the larger of a
-	# commit window replacing `MaxRedundancy` silent providers (twice, when the block's pool was
-	# stale) and a reveal window whose tally settles an escalated job's 2 × 7 voters with
-	# 64-element outputs or escalates (what `process_timeouts` charges).
+	# The hooks' worst case at the runtime's bounds, as `process_timeouts` charges it. A window
+	# end costs at most the largest of: a commit window replacing `MaxRedundancy` silent
+	# providers (twice, when the block's pool was stale); one whose replacements find the
+	# schedule full, after which the job is decided at once (a tally of up to an escalated job's
+	# 2 × 7 voters with 64-element outputs); a reveal window whose tally settles 14 voters or
+	# escalates. (A tally that fails and is undone is charged twice too, but only a hold that
+	# cannot move makes it fail.)
 	assign_n, timeouts_n = bounds["MaxAssignmentsPerBlock"], bounds["MaxTimeoutsPerBlock"]
 	worst_assign = ref_ps(jobs["on_initialize_assign"], assign_n)
 	commit_end = ref_ps(jobs["on_initialize_timeouts"], 1) - ref_ps(jobs["on_initialize_timeouts"], 0)
-	reveal_end = max(ref_ps(jobs["reveal"], 14), ref_ps(jobs["reveal_escalate"]))
-	per_end = max(2 * commit_end, reveal_end)
+	tally_max = max(ref_ps(jobs["reveal"], 14), ref_ps(jobs["reveal_escalate"]))
+	per_end = max(2 * commit_end, commit_end + tally_max, tally_max)
 	worst_timeouts = ref_ps(jobs["on_initialize_timeouts"], 0) + timeouts_n * per_end
 	print(f"Worst-case hooks at the runtime's bounds: assigning {assign_n} jobs {worst_assign / 1e9:,.0f} ms; "
-		f"{timeouts_n} window ends at {per_end / 1e9:,.2f} ms each (commit window replacing 7 providers: "
-		f"{commit_end / 1e9:,.2f} ms, twice with a stale pool; reveal window settling 14 voters: "
-		f"{ref_ps(jobs['reveal'], 14) / 1e9:,.2f} ms; escalating: {ref_ps(jobs['reveal_escalate']) / 1e9:,.2f} ms) "
+		f"{timeouts_n} window ends at {per_end / 1e9:,.2f} ms each (a commit window replacing 7 providers "
+		f"{commit_end / 1e9:,.2f} ms, then, with the schedule full, a tally of 14 voters "
+		f"{ref_ps(jobs['reveal'], 14) / 1e9:,.2f} ms; escalating instead: {ref_ps(jobs['reveal_escalate']) / 1e9:,.2f} ms) "
 		f"{worst_timeouts / 1e9:,.0f} ms; together {(worst_assign + worst_timeouts) / 1e9:,.0f} ms of a "
 		f"{BLOCK_REF_PS / 1e12:.0f} s block.")
 	print()

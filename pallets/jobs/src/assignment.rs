@@ -185,7 +185,8 @@ impl<T: Config> Pallet<T> {
 	/// Runs `f` on `model`'s pool in `pools` (read on first use) in a storage layer: all or
 	/// nothing, the pool included. When it fails with a pool read earlier in the block (which
 	/// settlements and slashes since may have left stale), it reads the pool afresh and tries
-	/// once more. Returns the result and whether it tried twice.
+	/// once more, unless the failure was a full schedule (`TooManyTimeouts`), which a fresh pool
+	/// does not mend. Returns the result and whether it tried twice.
 	pub(crate) fn with_pool<R>(
 		pools: &mut Pools<T::AccountId, BalanceOf<T>>,
 		model: ModelHash,
@@ -197,7 +198,7 @@ impl<T: Config> Pallet<T> {
 		let before = pool.clone();
 		match with_storage_layer(|| f(pool)) {
 			Ok(r) => (Ok(r), false),
-			Err(e) if fresh => {
+			Err(e) if fresh || e == Error::<T>::TooManyTimeouts.into() => {
 				*pool = before;
 				(Err(e), false)
 			},

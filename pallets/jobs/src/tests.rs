@@ -552,6 +552,50 @@ fn an_escalation_that_finds_everyone_revealing_within_tolerance_settles() {
 }
 
 #[test]
+fn a_commit_window_whose_replacements_find_the_schedule_full_is_decided_at_once() {
+	build_and_execute(|| {
+		let jobs = [submit(3), submit(3)];
+		run_to(2);
+		for job in jobs {
+			let chosen = assigned(job);
+			commit(chosen[0], job, 7);
+			commit(chosen[1], job, 7);
+		}
+		// Every block a replacement's commit window could end in is full.
+		let end = 2 + COMMIT_WINDOW;
+		let cap = <<Test as crate::Config>::MaxTimeoutsPerBlock as frame_support::traits::Get<
+			u32,
+		>>::get();
+		let blocks =
+			end + COMMIT_WINDOW..=end + COMMIT_WINDOW + crate::assignment::SCHEDULE_SLACK as u64;
+		for block in blocks.clone() {
+			let full: Vec<u64> = (1000..1000 + u64::from(cap)).collect();
+			Timeouts::<Test>::insert(block, BoundedVec::try_from(full).unwrap());
+		}
+		run_to(end - 1);
+		System::set_block_number(end);
+		let weight = Jobs::process_timeouts(end);
+		// Each tried its replacements once (a full schedule is not mended by a fresh pool: no
+		// second try for the second job either), then was decided at once: nobody revealed, so
+		// each fails with a full refund and its silent provider is slashed.
+		let base = <() as crate::WeightInfo>::on_initialize_timeouts(0);
+		let per_window = <() as crate::WeightInfo>::on_initialize_timeouts(1).saturating_sub(base);
+		assert_eq!(weight, base + (per_window + Jobs::reveal_weight_max()).saturating_mul(2));
+		for job in jobs {
+			assert!(JobRecords::<Test>::get(job).is_none());
+			assert!(System::events().iter().any(|r| matches!(
+				r.event,
+				RuntimeEvent::Jobs(Event::JobFailed { job: j, .. }) if j == job
+			)));
+		}
+		assert_eq!(escrow_held(PAYER), 0);
+		for block in blocks {
+			Timeouts::<Test>::remove(block);
+		}
+	});
+}
+
+#[test]
 fn a_provider_that_misses_its_commit_window_is_slashed_and_replaced() {
 	build_and_execute(|| {
 		let job = submit(3);

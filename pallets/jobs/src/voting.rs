@@ -127,8 +127,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Closes the windows that end at block `n`; returns the weight it used: one read and write
-	/// when none does; else the base, one read per entry of a job that moved on, the measured worst case of a commit window closing
-	/// (replacing every provider) per commit window, and what the tally did per reveal window.
+	/// when none does; else the base, one read per entry of a job that moved on, the measured
+	/// worst case of a commit window closing (replacing every provider) per commit window (twice
+	/// when a stale pool made it try again), what the tally did per reveal window, and the worst
+	/// case of a reveal for a failed try and for the decision that follows it.
 	pub(crate) fn process_timeouts(n: BlockNumberFor<T>) -> Weight {
 		let due = Timeouts::<T>::take(n);
 		if due.is_empty() {
@@ -155,11 +157,17 @@ impl<T: Config> Pallet<T> {
 					result
 				},
 				// Reveals are over: tally now.
-				_ => frame_support::storage::with_storage_layer(|| {
-					Self::conclude(job, record.clone(), n).map(|c| {
-						weight = weight.saturating_add(Self::concluded_weight(&c));
-					})
-				}),
+				_ => {
+					let result = frame_support::storage::with_storage_layer(|| {
+						Self::conclude(job, record.clone(), n)
+					});
+					weight = weight.saturating_add(match &result {
+						Ok(c) => Self::concluded_weight(c),
+						// Undone, but the work was done.
+						Err(_) => Self::reveal_weight_max(),
+					});
+					result.map(|_| ())
+				},
 			};
 			if let Err(e) = result {
 				log::warn!(target: "runtime::jobs", "closing a window of job {job}: {e:?}");

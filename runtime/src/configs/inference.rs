@@ -96,14 +96,14 @@ impl pallet_jobs::Config for Runtime {
 	/// Queued jobs waiting for assignment (64 blocks of full assignment throughput). The
 	/// queue is a cursor over job ids: its size costs nothing.
 	type MaxQueued = ConstU32<8192>;
-	/// Jobs assigned per block (21 a second). With `MaxTimeoutsPerBlock`, chosen so that the
+	/// Jobs assigned per block (16.7 a second). With `MaxTimeoutsPerBlock`, chosen so that the
 	/// worst case of both hooks fits in one block: every job drawing `MaxRedundancy`
-	/// providers (0.05 s), and every window end the most expensive one, a reveal window of
-	/// an escalated job closing on 14 silent-or-split voters with 64-element outputs (4.9 ms
-	/// each: 1.25 s of 2 s; docs/performance.md).
-	type MaxAssignmentsPerBlock = ConstU32<128>;
+	/// providers (0.04 s), and every window end the most expensive one, an escalated job's
+	/// commit window whose replacements find the schedule full and whose 14 voters are then
+	/// settled at once (6.1 ms each: 1.2 s of 2 s; docs/performance.md).
+	type MaxAssignmentsPerBlock = ConstU32<100>;
 	/// Window ends per block: twice the assignment rate, so both windows of every job fit.
-	type MaxTimeoutsPerBlock = ConstU32<256>;
+	type MaxTimeoutsPerBlock = ConstU32<200>;
 	/// Open assignments per provider: the providers' concurrency limit.
 	type MaxJobsPerProvider = ConstU32<64>;
 	/// Items in one batched commit or reveal.
