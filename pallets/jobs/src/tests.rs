@@ -719,8 +719,14 @@ fn nobody_answering_fails_the_job_by_its_windows() {
 			}
 			.into(),
 		);
-		// They are silent too, and nobody is left: the job fails.
-		run_to(2 + 2 * COMMIT_WINDOW);
+		// They are silent too, and nobody is left: the job fails, and the hook is charged the
+		// tally on top of the commit window.
+		run_to(2 + 2 * COMMIT_WINDOW - 1);
+		System::set_block_number(2 + 2 * COMMIT_WINDOW);
+		let weight = Jobs::process_timeouts(2 + 2 * COMMIT_WINDOW);
+		let base = <() as crate::WeightInfo>::on_initialize_timeouts(0);
+		let per_window = <() as crate::WeightInfo>::on_initialize_timeouts(1).saturating_sub(base);
+		assert!(weight.all_gte(base + per_window + <() as crate::WeightInfo>::reveal_digests(2)));
 		assert!(JobRecords::<Test>::get(job).is_none());
 		System::assert_has_event(
 			Event::JobFailed { job, reason: FailureReason::NoReveals, refunded: 6 * PRICE }.into(),

@@ -129,8 +129,9 @@ impl<T: Config> Pallet<T> {
 	/// Closes the windows that end at block `n`; returns the weight it used: one read and write
 	/// when none does; else the base, one read per entry of a job that moved on, the measured
 	/// worst case of a commit window closing (replacing every provider) per commit window (twice
-	/// when a stale pool made it try again), what the tally did per reveal window, and the worst
-	/// case of a reveal for a failed try and for the decision that follows it.
+	/// when a stale pool made it try again) plus its tally when nobody committed, what the tally
+	/// did per reveal window, and the worst case of a reveal for a failed try and for the
+	/// decision that follows it.
 	pub(crate) fn process_timeouts(n: BlockNumberFor<T>) -> Weight {
 		let due = Timeouts::<T>::take(n);
 		if due.is_empty() {
@@ -154,7 +155,7 @@ impl<T: Config> Pallet<T> {
 					if retried {
 						weight = weight.saturating_add(per_commit_window);
 					}
-					result
+					result.map(|tally| weight = weight.saturating_add(tally))
 				},
 				// Reveals are over: tally now.
 				_ => {
@@ -191,13 +192,14 @@ impl<T: Config> Pallet<T> {
 	/// window opens; otherwise reveals open for those who committed (or, when nobody did, the
 	/// round is tallied as it is).
 	/// Replacements come from `pool`, the eligible providers of the job's model; the
-	/// silent ones leave it for the rest of the block.
+	/// silent ones leave it for the rest of the block. Returns the weight of the tally when
+	/// the round had to be tallied (nobody committed, nobody to replace them with), else zero.
 	fn close_commits(
 		job: JobId,
 		mut record: JobOf<T>,
 		n: BlockNumberFor<T>,
 		pool: &mut crate::assignment::PoolOf<T>,
-	) -> DispatchResult {
+	) -> Result<Weight, DispatchError> {
 		let round = record.round;
 		let silent: Vec<T::AccountId> = record
 			.assignments
@@ -221,15 +223,15 @@ impl<T: Config> Pallet<T> {
 					providers: replacements,
 					commit_end,
 				});
-				return Ok(());
+				return Ok(Weight::zero());
 			}
 		}
 		if record.assignments.iter().any(|a| in_round(a, round) && a.commitment.is_some()) {
 			Self::start_reveal(job, &mut record, n)?;
 			Jobs::<T>::insert(job, record);
-			Ok(())
+			Ok(Weight::zero())
 		} else {
-			Self::conclude(job, record, n).map(|_| ())
+			Self::conclude(job, record, n).map(|c| Self::concluded_weight(&c))
 		}
 	}
 }
