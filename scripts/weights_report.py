@@ -98,7 +98,7 @@ def main():
 	# does); its two window ends, skipped after one read each because the job moved on; the
 	# pruning of its receipt a day later (`on_idle`). Each extrinsic adds the base weight.
 	def share(name):
-		return (ref_ps(jobs[name], batch) - ref_ps(jobs[name], 0)) / batch + ref_ps(jobs[name], 0) / batch
+		return ref_ps(jobs[name], batch) / batch
 	extrinsics = (
 		share("submit_batch")
 		+ k * share("commit_batch")

@@ -150,6 +150,12 @@ export function send(api, tx, pair, { nonce = -1 } = {}) {
   });
 }
 
+/** An event's fields by name, as JSON (`{ job, provider, … }`). */
+export function eventFields(event) {
+  const data = event.data.toJSON();
+  return Object.fromEntries(event.meta.fields.map((f, i) => [f.name.toString(), data[i]]));
+}
+
 function eventOf(events, section, method) {
   return events.map((r) => r.event).find((e) => e.section === section && e.method === method);
 }
@@ -280,8 +286,7 @@ export function waitForJob(api, id, onStatus = () => {}, { timeoutMs = 600_000 }
         const records = await at.query.system.events();
         for (const { event } of records) {
           if (event.section !== 'jobs' || Number(event.data.job?.toString()) !== id) continue;
-          const data = event.data.toJSON();
-          const named = Object.fromEntries(event.meta.fields.map((f, i) => [f.name.toString(), data[i]]));
+          const named = eventFields(event);
           onStatus({ block: header.number.toNumber(), event: event.method, data: named, text: describe(event.method, named) });
           if (event.method === 'JobSettled' || event.method === 'JobFailed') {
             clearTimeout(timer);

@@ -68,13 +68,13 @@ async function feesBetween(api, from, to) {
 
 /** The jobs-pallet events of `job` in blocks (from, to]: [{ block, method, data }]. */
 async function jobEvents(api, job, from, to) {
+  const synod = await lib();
   const out = [];
   for (let n = from + 1; n <= to; n++) {
     const at = await api.at(await api.rpc.chain.getBlockHash(n));
     for (const { event } of await at.query.system.events()) {
       if (event.section !== 'jobs' || Number(event.data.job?.toString()) !== job) continue;
-      const data = event.data.toJSON();
-      out.push({ block: n, method: event.method, data: Object.fromEntries(event.meta.fields.map((f, i) => [f.name.toString(), data[i]])) });
+      out.push({ block: n, method: event.method, data: synod.eventFields(event) });
     }
   }
   return out;

@@ -20,6 +20,9 @@ impl<T: Config> Pallet<T> {
 		let mut escrow: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		let mut assignments: u32 = 0;
 		let cursor = AssignCursor::<T>::get();
+		let index: BTreeMap<T::AccountId, _> = ProviderJobs::<T>::iter().collect();
+		let indexed =
+			|who: &T::AccountId, id| index.get(who).is_some_and(|jobs| jobs.contains(&id));
 		for (id, job) in Jobs::<T>::iter() {
 			let sum = escrow.entry(job.payer.clone()).or_default();
 			*sum = sum.saturating_add(job.escrow);
@@ -34,24 +37,18 @@ impl<T: Config> Pallet<T> {
 			}
 			for a in &job.assignments {
 				if a.slashed {
-					ensure!(
-						!ProviderJobs::<T>::get(&a.provider).contains(&id),
-						"slashed assignment still indexed"
-					);
+					ensure!(!indexed(&a.provider, id), "slashed assignment still indexed");
 					continue;
 				}
 				assignments = assignments.saturating_add(1);
-				ensure!(
-					ProviderJobs::<T>::get(&a.provider).contains(&id),
-					"assignment not indexed"
-				);
+				ensure!(indexed(&a.provider, id), "assignment not indexed");
 			}
 			ensure!(job.round <= 1, "a job escalates at most once");
 		}
 		ensure!(cursor <= NextJobId::<T>::get(), "assignment cursor past the last job");
 		ensure!(
-			u32::try_from(ProviderJobs::<T>::iter_values().map(|jobs| jobs.len()).sum::<usize>())
-				.ok() == Some(assignments),
+			u32::try_from(index.values().map(|jobs| jobs.len()).sum::<usize>()).ok()
+				== Some(assignments),
 			"ProviderJobs holds entries of no open assignment"
 		);
 		for (payer, sum) in escrow {

@@ -191,6 +191,7 @@ impl<T: Config> Pallet<T> {
 	/// providers allow, the silent providers are slashed now and replaced, and a new commit
 	/// window opens; otherwise reveals open for those who committed (or, when nobody did, the
 	/// round is tallied as it is).
+	///
 	/// Replacements come from `pool`, the eligible providers of the job's model; the
 	/// silent ones leave it for the rest of the block. Returns the weight of the tally when
 	/// the round had to be tallied (nobody committed, nobody to replace them with), else zero.
