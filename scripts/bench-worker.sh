@@ -13,7 +13,7 @@ threads=1
 args=("$@")
 for ((i = 0; i < $#; i++)); do [ "${args[$i]}" = --threads ] && threads=${args[$((i + 1))]}; done
 [ -f "$SYNOD_MODELS/minilm.pt" ] || "$SYNOD_VENV/bin/python" scripts/make_minilm.py "$SYNOD_MODELS"
-cargo build --release -p synod-worker --locked 2>&1 | tail -n 1
+cargo build --release -p synod-worker --bin synod-worker --example forward_loop --locked 2>&1 | tail -n 1
 "$CARGO_TARGET_DIR/release/synod-worker" --listen 127.0.0.1:7410 --device cpu --threads "$threads" \
 	--models-dir "$SYNOD_MODELS" --cache-dir "$SYNOD_CACHE/bench-cache" --max-queue 10000 \
 	--retain 20000 >"$SYNOD_CACHE/bench-worker.log" 2>&1 &
@@ -21,4 +21,5 @@ SYNOD_PIDS+=($!)
 for _ in $(seq 1 60); do curl -fs http://127.0.0.1:7410/health >/dev/null && break; sleep 0.5; done
 echo "bench-worker: $(nproc --all) cores, OMP_NUM_THREADS=$OMP_NUM_THREADS, worker $(curl -fs http://127.0.0.1:7410/health)"
 "$SYNOD_VENV/bin/python" scripts/bench_worker.py --worker http://127.0.0.1:7410 --models "$SYNOD_MODELS" \
-	--fixtures worker/tests/fixtures --json "$SYNOD_CACHE/bench-worker.json" "$@"
+	--fixtures worker/tests/fixtures --json "$SYNOD_CACHE/bench-worker.json" \
+	--forward-loop "$CARGO_TARGET_DIR/release/examples/forward_loop" "$@"

@@ -7,12 +7,17 @@ gets n jobs (one input each, as the chain sends them) through its HTTP API, subm
 requests of 512 and awaited with batch queries over one kept-alive connection (jobs/s, end to
 end: HTTP, JSON, queue, tensor copies, forward pass, quantization, digest). ratio = worker jobs/s ÷ Python
 batches/s; overhead = (wall time per job − mean forward-pass time) ÷ mean forward-pass time.
-The two never run at the same time.
+With --forward-loop (the `forward_loop` example binary), each round also runs the worker's
+per-job compute in a plain loop in one process, without HTTP, queue or job table (tensor from
+bytes, forward, bytes back, quantization, digest): in-process ratio = Python's time per batch ÷
+that loop's time per job. None of them run at the same time.
 """
 import argparse
 import json
 import struct
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -35,6 +40,17 @@ def inputs(model, models: Path, fixtures: Path, batch: int):
     return m, t.numpy().tobytes(), t, fixtures / f"{model}.pt"
 
 
+def forward_loop(binary: Path, scratch: Path, manifest, raw: bytes, pt: Path, n: int, threads: int) -> float:
+    """The worker's per-job compute in one process (`worker/examples/forward_loop.rs`): ms per job
+    (forward path and digest) over n runs on the same input bytes."""
+    (scratch / "manifest.json").write_text(json.dumps(manifest))
+    (scratch / "input.bin").write_bytes(raw)
+    out = subprocess.run([str(binary), str(scratch / "manifest.json"), str(pt), str(scratch / "input.bin"),
+                          str(n), str(threads)], check=True, capture_output=True, text=True).stdout
+    v = json.loads(out.strip().splitlines()[-1])
+    return v["run_ms"] + v["digest_ms"]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--worker", default="http://127.0.0.1:7410")
@@ -45,35 +61,49 @@ def main():
     ap.add_argument("--seconds", type=float, default=20.0, help="target duration of each measurement")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--only", choices=["minilm", "cnn"], help="measure one model")
+    ap.add_argument("--forward-loop", type=Path,
+                    help="the forward_loop example binary: also measure the worker's compute in-process")
     ap.add_argument("--rounds", type=int, default=1,
                     help="alternate Python and worker this many times; report the medians and the ratio range")
     args = ap.parse_args()
     w = Worker(args.worker)
     rows = []
+    loop = f" {'in-process':>10} {'range':>13}" if args.forward_loop else ""
     print(f"{'model':7} {'batch':>5} {'n':>5} {'python b/s':>11} {'worker jobs/s':>14} {'ratio':>6} "
-          f"{'range':>13} {'fwd ms':>8} {'overhead':>9}")
+          f"{'range':>13} {'fwd ms':>8} {'overhead':>9}{loop}")
+    scratch = Path(tempfile.mkdtemp(prefix="bench-worker-"))
     for model in ((args.only,) if args.only else ("minilm", "cnn")):
         for batch in (1, 32):
             manifest, raw, tensor, pt = inputs(model, args.models, args.fixtures, batch)
             # Size n so that each side runs about --seconds.
             probe = python_throughput(pt, args.device, batch, 5, args.threads, tensor)
             n = max(20, min(5000, int(probe * args.seconds)))
-            runs = []
+            runs, inproc = [], []
             for r in range(max(1, args.rounds)):
                 py = python_throughput(pt, args.device, batch, n, args.threads, tensor)
                 jps, med, mean = worker_throughput(w, manifest, raw, n, f"{model}-{batch}-r{r}")
                 runs.append((jps / py, py, jps, med, mean))
+                if args.forward_loop:
+                    loop_ms = forward_loop(args.forward_loop, scratch, manifest, raw, pt, n, args.threads)
+                    inproc.append(((1000.0 / py) / loop_ms, loop_ms))
             runs.sort()
+            inproc.sort()
             ratio, py, jps, med, mean = runs[len(runs) // 2]  # the median round, by ratio
             overhead = (1000.0 / jps - mean) / mean
             row = {"model": model, "batch": batch, "n": n, "threads": args.threads, "rounds": len(runs),
                    "python_batches_per_s": py, "worker_jobs_per_s": jps, "ratio": ratio,
                    "ratio_min": runs[0][0], "ratio_max": runs[-1][0],
                    "median_forward_ms": med, "mean_forward_ms": mean, "overhead": overhead}
+            loop = ""
+            if inproc:
+                in_ratio, loop_ms = inproc[len(inproc) // 2]
+                row.update(inprocess_ratio=in_ratio, inprocess_ratio_min=inproc[0][0],
+                           inprocess_ratio_max=inproc[-1][0], inprocess_ms_per_job=loop_ms)
+                loop = f" {in_ratio:10.3f} {f'{inproc[0][0]:.3f}-{inproc[-1][0]:.3f}':>13}"
             rows.append(row)
             spread = f"{runs[0][0]:.3f}-{runs[-1][0]:.3f}"
             print(f"{model:7} {batch:5} {n:5} {py:11.1f} {jps:14.1f} {ratio:6.3f} {spread:>13} {mean:8.3f} "
-                  f"{overhead * 100:8.2f}%")
+                  f"{overhead * 100:8.2f}%{loop}")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
 

@@ -149,6 +149,8 @@ pub struct Jobs {
 	store: Arc<ModelStore>,
 	metrics: Arc<Metrics>,
 	pool: InferencePool,
+	/// One thread that finishes jobs after their forward pass (see `pool`).
+	finisher: Arc<InferencePool>,
 	cfg: JobsConfig,
 	device: String,
 	next_id: AtomicU64,
@@ -178,6 +180,7 @@ impl Jobs {
 			store,
 			metrics,
 			pool: InferencePool::new(cfg.concurrency)?,
+			finisher: Arc::new(InferencePool::named("finisher", 1)?),
 			cfg,
 			device,
 			next_id: AtomicU64::new(1),
@@ -352,8 +355,9 @@ impl Jobs {
 	}
 
 	/// A job's life after `submit`: the model from the store (async: it may be downloaded),
-	/// then the inference thread runs it and records the result itself, so the thread goes on
-	/// to the next job without waiting for the async side.
+	/// then an inference thread runs the forward pass and hands the rest (status, digest,
+	/// result, metrics) to the finisher thread, so it goes on to the next job at once, without
+	/// waiting for the async side or the job table's lock.
 	async fn run(self: Arc<Self>, id: String, model: Model, input: RawTensor) {
 		let pending = Pending { jobs: self.clone(), id, submitted: Instant::now(), done: false };
 		let t = Instant::now();
@@ -362,29 +366,38 @@ impl Jobs {
 			Err(e) => return pending.finish(Err(e), Timings::default()),
 		};
 		let model_ms = ms(t);
+		let finisher = self.finisher.clone();
 		// A closed pool drops the closure, and with it `pending`, which fails the job.
 		self.pool.spawn(move || {
 			let queued_ms = ms(pending.submitted);
-			pending.jobs.update(&pending.id, |v| {
-				v.status = Status::Running;
-				v.timings.queued_ms = queued_ms;
+			let (jobs, id) = (pending.jobs.clone(), pending.id.clone());
+			// In order on the one finisher thread: `running` is never shown after the result.
+			finisher.spawn(move || {
+				jobs.update(&id, |v| {
+					v.status = Status::Running;
+					v.timings.queued_ms = queued_ms;
+				})
 			});
 			let t = Instant::now();
 			let raw = loaded.run(&input);
 			let infer_s = t.elapsed().as_secs_f64();
-			if raw.is_ok() {
-				pending.jobs.metrics.inference_seconds.observe(infer_s);
-			}
-			let t = Instant::now();
-			let result = raw.and_then(|raw| canonicalize(&model, &input, raw));
-			let timings = Timings {
-				queued_ms,
-				model_ms,
-				inference_ms: infer_s * 1000.0,
-				digest_ms: ms(t),
-				total_ms: 0.0,
-			};
-			pending.finish(result, timings);
+			// The finisher is never closed while jobs run; were it gone, dropping this
+			// closure drops `pending`, which fails the job.
+			finisher.spawn(move || {
+				if raw.is_ok() {
+					pending.jobs.metrics.inference_seconds.observe(infer_s);
+				}
+				let t = Instant::now();
+				let result = raw.and_then(|raw| canonicalize(&model, &input, raw));
+				let timings = Timings {
+					queued_ms,
+					model_ms,
+					inference_ms: infer_s * 1000.0,
+					digest_ms: ms(t),
+					total_ms: 0.0,
+				};
+				pending.finish(result, timings);
+			});
 		});
 	}
 

@@ -1,10 +1,13 @@
-//! The inference threads.
+//! The inference threads (and the thread that finishes their jobs).
 //!
 //! `concurrency` OS threads take work from one queue and run it back to back: a thread that
-//! finishes a forward pass starts the next one at once, without waiting for the async side (a
-//! job records its own result in the job table; `run` callers get theirs through a channel). This keeps the
-//! device busy between small jobs, where a task per job waiting for a slot and a blocking
-//! thread would leave it idle for tens of microseconds each time.
+//! finishes a forward pass starts the next one at once, without waiting for the async side.
+//! What a job needs after its forward pass (quantization, digest, the job table, metrics) goes
+//! to a second pool of one `finisher` thread, so an inference thread never waits for the job
+//! table's lock or spends time on anything but the device. `run` callers get their result
+//! through a channel. This keeps the device busy between small jobs, where a task per job
+//! waiting for a slot and a blocking thread would leave it idle for tens of microseconds each
+//! time.
 
 use std::sync::{mpsc, Arc, Mutex};
 
@@ -18,11 +21,16 @@ pub struct InferencePool {
 impl InferencePool {
 	/// Starts `threads` (at least one) inference threads.
 	pub fn new(threads: usize) -> std::io::Result<Self> {
+		Self::named("inference", threads)
+	}
+
+	/// Starts `threads` (at least one) threads named `{name}-{i}`.
+	pub fn named(name: &str, threads: usize) -> std::io::Result<Self> {
 		let (tx, rx) = mpsc::channel::<Work>();
 		let rx = Arc::new(Mutex::new(rx));
 		for i in 0..threads.max(1) {
 			let rx = rx.clone();
-			std::thread::Builder::new().name(format!("inference-{i}")).spawn(move || loop {
+			std::thread::Builder::new().name(format!("{name}-{i}")).spawn(move || loop {
 				// The lock is held only while waiting for the next piece of work.
 				let next = match rx.lock() {
 					Ok(rx) => rx.recv(),
