@@ -30,6 +30,15 @@ pub trait ModelRegistry {
 	fn register_benchmark_model(model: ModelHash) -> DispatchResult;
 }
 
+/// What a slash did: `compensated` went to the wronged party, `burned` left the issuance.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Slashed<Balance> {
+	/// Moved to the compensated account.
+	pub compensated: Balance,
+	/// Burned.
+	pub burned: Balance,
+}
+
 /// The provider registry (pallet-providers), as pallet-jobs sees it.
 ///
 /// Every assignment of a provider to a job is one [`lock_collateral`](Self::lock_collateral),
@@ -62,13 +71,15 @@ pub trait ProviderRegistry<AccountId> {
 	/// after slashes) and frees the job slot.
 	fn unlock_collateral(who: &AccountId, amount: Self::Balance) -> DispatchResult;
 
-	/// Moves up to `amount` of `who`'s locked collateral to `dest` (free balance) and returns
-	/// how much moved; the lock shrinks by `amount`.
+	/// Slashes up to `amount` of `who`'s locked collateral: the first `compensation` of it
+	/// goes to `dest` (free balance), the rest is burned. Returns what moved to `dest` and what
+	/// was burned; the lock shrinks by `amount`.
 	fn slash_collateral(
 		who: &AccountId,
 		amount: Self::Balance,
 		dest: &AccountId,
-	) -> Result<Self::Balance, DispatchError>;
+		compensation: Self::Balance,
+	) -> Result<Slashed<Self::Balance>, DispatchError>;
 
 	/// Records a job outcome in `who`'s reputation.
 	fn record_outcome(who: &AccountId, success: bool);

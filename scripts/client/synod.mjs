@@ -317,7 +317,7 @@ function describe(method, d) {
     case 'JobEscalated': return `no unanimity: escalated to ${d.providers.map(short).join(', ')}; they commit until #${d.commit_end}`;
     case 'ProvidersReplaced': return `${d.replaced.map(short).join(', ')} missed the commit window; replaced by ${d.providers.map(short).join(', ')} (commits until #${d.commit_end})`;
     case 'Revealed': return `${short(d.provider)} revealed ${d.digest}`;
-    case 'ProviderSlashed': return `${short(d.provider)} slashed ${formatAmount(d.amount)}`;
+    case 'ProviderSlashed': return `${short(d.provider)} slashed ${formatAmount(d.amount)}: ${formatAmount(d.compensated)} to the payer, ${formatAmount(d.burned)} burned`;
     case 'JobSettled': return `settled: digest ${d.output_digest}, paid ${formatAmount(d.paid)}, refunded ${formatAmount(d.refunded)}, agreeing ${d.agreeing.length}, dissenting ${d.dissenting.length}`;
     case 'JobFailed': return `failed (${JSON.stringify(d.reason)}), refunded ${formatAmount(d.refunded)}`;
     case 'JobCancelled': return `cancelled, refunded ${formatAmount(d.refunded)}`;

@@ -54,16 +54,21 @@ async function referenceDigest(workerUrl, input) {
   throw new Error('reference job did not finish');
 }
 
-/** Fees burned in blocks (from, to] of the canonical chain. */
-async function feesBetween(api, from, to) {
+/**
+ * What left the issuance in blocks (from, to] of the canonical chain: transaction fees (all burned on this chain) and
+ * the slashed collateral burned beyond the payers' compensation: { fees, slashes }.
+ */
+async function burnsBetween(api, from, to) {
   let fees = 0n;
+  let slashes = 0n;
   for (let n = from + 1; n <= to; n++) {
     const at = await api.at(await api.rpc.chain.getBlockHash(n));
     for (const { event } of await at.query.system.events()) {
       if (event.section === 'transactionPayment' && event.method === 'TransactionFeePaid') fees += event.data[1].toBigInt();
+      if (event.section === 'jobs' && event.method === 'ProviderSlashed') slashes += event.data.burned.toBigInt();
     }
   }
-  return fees;
+  return { fees, slashes };
 }
 
 /** The jobs-pallet events of `job` in blocks (from, to]: [{ block, method, data }]. */
@@ -91,4 +96,4 @@ async function finalizedAtLeast(api, n, timeoutMs = 120_000) {
   }
 }
 
-module.exports = { lib, PROVIDERS, load, save, log, connect, INPUT, manifestFile, referenceDigest, feesBetween, finalizedAtLeast, jobEvents };
+module.exports = { lib, PROVIDERS, load, save, log, connect, INPUT, manifestFile, referenceDigest, burnsBetween, finalizedAtLeast, jobEvents };

@@ -1,9 +1,9 @@
 // The job whose provider stopped mid-job ends: when the stopped provider (eve) was drawn for it,
 // it is slashed at the end of the commit window and replaced by a provider not drawn yet
 // (ProvidersReplaced), and the job settles; then: no escrow left held, no collateral locked
-// without an open job, and the total issuance moved by exactly the fees burned meanwhile
-// (slashes and payments only move money).
-const { lib, PROVIDERS, load, log, connect, feesBetween, finalizedAtLeast, jobEvents } = require('./common.js');
+// without an open job, and the total issuance moved by exactly the fees and the slashed
+// collateral burned meanwhile (payments and the payers' compensation only move money).
+const { lib, PROVIDERS, load, log, connect, burnsBetween, finalizedAtLeast, jobEvents } = require('./common.js');
 
 async function run(nodeName, networkInfo) {
   const synod = await lib();
@@ -37,9 +37,9 @@ async function run(nodeName, networkInfo) {
       if (open.length === 0 && rec.locked.toBigInt() !== 0n) throw new Error(`${p.node} has ${rec.locked} locked with no open job`);
     }
     const issuance = (await at.query.balances.totalIssuance()).toBigInt();
-    const fees = await feesBetween(api, faultHead, end);
-    log(`issuance ${BigInt(faultIssuance)} -> ${issuance}, fees burned ${fees}`);
-    if (BigInt(faultIssuance) - issuance !== fees) throw new Error(`issuance moved by ${BigInt(faultIssuance) - issuance}, fees were ${fees}`);
+    const { fees, slashes } = await burnsBetween(api, faultHead, end);
+    log(`issuance ${BigInt(faultIssuance)} -> ${issuance}, fees burned ${fees}, slashed collateral burned ${slashes}`);
+    if (BigInt(faultIssuance) - issuance !== fees + slashes) throw new Error(`issuance moved by ${BigInt(faultIssuance) - issuance}, fees were ${fees}, slashes burned ${slashes}`);
     return 0;
   } finally {
     await api.disconnect();

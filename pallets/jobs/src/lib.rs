@@ -256,8 +256,16 @@ pub mod pallet {
 		RevealStarted { job: JobId, reveal_end: BlockNumberFor<T> },
 		/// A provider revealed its output digest.
 		Revealed { job: JobId, provider: T::AccountId, digest: Hash32 },
-		/// A provider lost collateral for a job (dissent, silence, lateness) to the payer.
-		ProviderSlashed { job: JobId, provider: T::AccountId, amount: BalanceOf<T> },
+		/// A provider lost `amount` of collateral for a job (dissent, silence, lateness):
+		/// `compensated` went to the payer (at most the job's redundancy times the provider's
+		/// price), `burned` was burned.
+		ProviderSlashed {
+			job: JobId,
+			provider: T::AccountId,
+			amount: BalanceOf<T>,
+			compensated: BalanceOf<T>,
+			burned: BalanceOf<T>,
+		},
 		/// The receipt: the agreed output, who agreed (paid) and who did not (slashed).
 		JobSettled {
 			job: JobId,

@@ -220,7 +220,40 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		}
 		System::reset_events();
 	});
+	BURNS.with(|b| *b.borrow_mut() = Burns::default());
 	ext
+}
+
+/// Slashed collateral burned so far, from `ProviderSlashed` events (see `burned`).
+#[derive(Default)]
+struct Burns {
+	seen: usize,
+	total: Balance,
+}
+
+std::thread_local! {
+	static BURNS: core::cell::RefCell<Burns> = core::cell::RefCell::new(Burns::default());
+}
+
+/// All collateral that slashes burned since `new_test_ext`, as their `ProviderSlashed` events
+/// report it. Events pile up across blocks in these tests; `run_to` reads them before each
+/// block, so none is missed should a test reset them.
+pub fn burned() -> Balance {
+	BURNS.with(|b| {
+		let mut b = b.borrow_mut();
+		let events = System::events();
+		if events.len() < b.seen {
+			b.seen = 0;
+		}
+		for e in events.iter().skip(b.seen) {
+			if let RuntimeEvent::Jobs(pallet_jobs::Event::ProviderSlashed { burned, .. }) = &e.event
+			{
+				b.total += burned;
+			}
+		}
+		b.seen = events.len();
+		b.total
+	})
 }
 
 /// Runs to block `n`, with `on_idle` given plenty of weight.
@@ -228,6 +261,7 @@ pub fn run_to(n: u64) {
 	while System::block_number() < n {
 		let b = System::block_number();
 		Jobs::on_idle(b, Weight::MAX);
+		burned();
 		System::run_to_block::<AllPalletsWithSystem>(b + 1);
 	}
 }

@@ -260,27 +260,42 @@ impl<T: Config> Pallet<T> {
 		who: &T::AccountId,
 	) -> DispatchResult {
 		let payer = record.payer.clone();
+		let redundancy = record.redundancy;
 		let Some(slot) = record.assignments.iter_mut().find(|a| a.provider == *who) else {
 			return Ok(());
 		};
-		Self::slash(job, &payer, who, slot.collateral)?;
+		Self::slash(job, &payer, who, slot.collateral, Self::compensation(slot.price, redundancy))?;
 		Self::unindex(who, job);
 		slot.slashed = true;
 		Ok(())
 	}
 
-	/// Slashes `collateral` of `who` for `job` to `payer`, releases the assignment's lock and
-	/// records the failure.
+	/// What the payer gets from one slashed assignment at `price`: `redundancy` prices, what
+	/// the escalation that a dissenting or silent provider can force costs the payer at most.
+	/// The rest of the collateral is burned (docs/protocol.md, "Economics").
+	pub(crate) fn compensation(price: BalanceOf<T>, redundancy: u32) -> BalanceOf<T> {
+		price.saturating_mul(redundancy.into())
+	}
+
+	/// Slashes `collateral` of `who` for `job`: `compensation` of it to `payer`, the rest burned;
+	/// releases the assignment's lock and records the failure.
 	fn slash(
 		job: JobId,
 		payer: &T::AccountId,
 		who: &T::AccountId,
 		collateral: BalanceOf<T>,
+		compensation: BalanceOf<T>,
 	) -> DispatchResult {
-		let amount = T::Providers::slash_collateral(who, collateral, payer)?;
+		let slashed = T::Providers::slash_collateral(who, collateral, payer, compensation)?;
 		T::Providers::unlock_collateral(who, Zero::zero())?;
 		T::Providers::record_outcome(who, false);
-		Self::deposit_event(Event::ProviderSlashed { job, provider: who.clone(), amount });
+		Self::deposit_event(Event::ProviderSlashed {
+			job,
+			provider: who.clone(),
+			amount: slashed.compensated.saturating_add(slashed.burned),
+			compensated: slashed.compensated,
+			burned: slashed.burned,
+		});
 		Ok(())
 	}
 
@@ -328,7 +343,8 @@ impl<T: Config> Pallet<T> {
 				}
 				T::Providers::unlock_collateral(&a.provider, a.collateral)?;
 			} else {
-				Self::slash(job, &record.payer, &a.provider, a.collateral)?;
+				let compensation = Self::compensation(a.price, record.redundancy);
+				Self::slash(job, &record.payer, &a.provider, a.collateral, compensation)?;
 				let _ = dissenting.try_push(a.provider.clone());
 			}
 			Self::unindex(&a.provider, job);

@@ -424,9 +424,17 @@ fn a_liar_in_three_escalates_and_the_larger_set_outvotes_it() {
 		assert_eq!(receipt.dissenting.into_inner(), vec![liar]);
 		assert_eq!(receipt.paid, 4 * PRICE);
 		assert_eq!(receipt.refunded, 2 * PRICE);
+		// The mock's collateral (2 prices) is below the compensation (3 prices): none burned.
 		let collateral = FACTOR as Balance * PRICE;
 		System::assert_has_event(
-			Event::ProviderSlashed { job, provider: liar, amount: collateral }.into(),
+			Event::ProviderSlashed {
+				job,
+				provider: liar,
+				amount: collateral,
+				compensated: collateral,
+				burned: 0,
+			}
+			.into(),
 		);
 		assert_eq!(free(liar), liar_free);
 		assert_eq!(pallet_providers::Providers::<Test>::get(liar).unwrap().bond, BOND - collateral);
@@ -643,6 +651,37 @@ fn a_provider_that_misses_its_commit_window_is_slashed_and_replaced() {
 		assert_eq!(receipt.agreeing.len(), 3);
 		assert_eq!(receipt.dissenting.into_inner(), vec![silent]);
 		assert_eq!((receipt.paid, receipt.refunded), (3 * PRICE, 3 * PRICE));
+	});
+}
+
+#[test]
+fn a_slash_compensates_the_payer_with_redundancy_prices_and_burns_the_rest() {
+	build_and_execute(|| {
+		// One provider: the payer's compensation is one price, the collateral two (the mock's
+		// factor), so one price is burned.
+		let job = submit(1);
+		run_to(2);
+		let silent = assigned(job)[0];
+		let (payer_before, issuance) = (free(PAYER), Balances::total_issuance());
+		let bond = pallet_providers::Providers::<Test>::get(silent).unwrap().bond;
+		run_to(2 + COMMIT_WINDOW);
+		let collateral = FACTOR as Balance * PRICE;
+		System::assert_has_event(
+			Event::ProviderSlashed {
+				job,
+				provider: silent,
+				amount: collateral,
+				compensated: PRICE,
+				burned: collateral - PRICE,
+			}
+			.into(),
+		);
+		assert_eq!(free(PAYER), payer_before + PRICE);
+		assert_eq!(Balances::total_issuance(), issuance - (collateral - PRICE));
+		assert_eq!(
+			pallet_providers::Providers::<Test>::get(silent).unwrap().bond,
+			bond - collateral
+		);
 	});
 }
 
@@ -1012,7 +1051,8 @@ enum Behaviour {
 proptest! {
 	#![proptest_config(ProptestConfig::with_cases(64))]
 	/// Random jobs with honest, lying and silent providers: no panic, balances conserved
-	/// exactly, every job ends by its deadline, an honest unanimous set settles with the honest
+	/// exactly (the issuance changes only by the slashed collateral burned beyond the payer's
+	/// compensation, as the events report it), every job ends by its deadline, an honest unanimous set settles with the honest
 	/// output, and a liar among three is never paid.
 	#[test]
 	fn random_jobs_conserve_balances_and_end_by_their_deadline(
@@ -1060,10 +1100,12 @@ proptest! {
 				Providers::do_try_state().unwrap();
 				Models::do_try_state().unwrap();
 				collateral_matches();
+				// Only slashes burn (beyond the payer's compensation), and every burn is reported.
 				let total: Balance = accounts.iter().map(Balances::total_balance).sum();
-				prop_assert_eq!(total, issuance);
+				prop_assert_eq!(total, issuance - burned());
+				prop_assert_eq!(Balances::total_issuance(), total);
 			}
-			prop_assert_eq!(Balances::total_issuance(), issuance);
+			prop_assert_eq!(Balances::total_issuance(), issuance - burned());
 			for (id, deadline) in ids {
 				prop_assert!(JobRecords::<Test>::get(id).is_none(), "job {} open after {}", id, deadline);
 				if let Some(receipt) = Receipts::<Test>::get(id) {

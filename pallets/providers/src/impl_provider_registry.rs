@@ -11,10 +11,14 @@ use frame_support::{
 	},
 };
 use sp_runtime::{
-	traits::{CheckedAdd, CheckedSub, Zero},
+	traits::{CheckedAdd, CheckedSub, Saturating, Zero},
 	DispatchError, DispatchResult,
 };
-use synod_primitives::{model::ModelHash, provider::Candidate, traits::ProviderRegistry};
+use synod_primitives::{
+	model::ModelHash,
+	provider::Candidate,
+	traits::{ProviderRegistry, Slashed},
+};
 
 use crate::{types::BalanceOf, Config, Error, Event, HoldReason, Pallet, Providers};
 
@@ -69,28 +73,42 @@ impl<T: Config> ProviderRegistry<T::AccountId> for Pallet<T> {
 		who: &T::AccountId,
 		amount: Self::Balance,
 		dest: &T::AccountId,
-	) -> Result<Self::Balance, DispatchError> {
+		compensation: Self::Balance,
+	) -> Result<Slashed<Self::Balance>, DispatchError> {
 		let slashed = Providers::<T>::try_mutate(who, |record| {
 			let record = record.as_mut().ok_or(Error::<T>::ProviderNotFound)?;
 			let locked =
 				record.locked.checked_sub(&amount).ok_or(Error::<T>::CollateralUnderflow)?;
-			let moved = T::Currency::transfer_on_hold(
-				&HoldReason::ProviderBond.into(),
+			let reason = HoldReason::ProviderBond.into();
+			let compensated = T::Currency::transfer_on_hold(
+				&reason,
 				who,
 				dest,
-				amount,
+				amount.min(compensation),
 				Precision::BestEffort,
 				Restriction::Free,
 				Fortitude::Force,
 			)?;
+			let burned = T::Currency::burn_held(
+				&reason,
+				who,
+				amount.saturating_sub(compensated),
+				Precision::BestEffort,
+				Fortitude::Force,
+			)?;
 			record.locked = locked;
-			record.bond = record.bond.checked_sub(&moved).ok_or(Error::<T>::CollateralUnderflow)?;
-			Ok::<_, DispatchError>(moved)
+			record.bond = record
+				.bond
+				.checked_sub(&compensated.saturating_add(burned))
+				.ok_or(Error::<T>::CollateralUnderflow)?;
+			Ok::<_, DispatchError>(Slashed { compensated, burned })
 		})?;
 		Self::deposit_event(Event::CollateralSlashed {
 			provider: who.clone(),
-			amount: slashed,
+			amount: slashed.compensated.saturating_add(slashed.burned),
 			dest: dest.clone(),
+			compensated: slashed.compensated,
+			burned: slashed.burned,
 		});
 		Ok(slashed)
 	}

@@ -176,8 +176,15 @@ pub mod pallet {
 		ProviderResumed { provider: T::AccountId },
 		/// A provider changed how many jobs it takes at once.
 		ConcurrencySet { provider: T::AccountId, max_concurrent: u32 },
-		/// Locked collateral of a provider was slashed to `dest`.
-		CollateralSlashed { provider: T::AccountId, amount: BalanceOf<T>, dest: T::AccountId },
+		/// Locked collateral of a provider was slashed: `compensated` of the `amount` went to
+		/// `dest`, `burned` was burned.
+		CollateralSlashed {
+			provider: T::AccountId,
+			amount: BalanceOf<T>,
+			dest: T::AccountId,
+			compensated: BalanceOf<T>,
+			burned: BalanceOf<T>,
+		},
 	}
 
 	/// Errors of the providers pallet.

@@ -11,7 +11,7 @@ use frame_support::{
 };
 use proptest::prelude::*;
 use sp_runtime::{Perbill, Permill};
-use synod_primitives::traits::{ModelRegistry, ProviderRegistry};
+use synod_primitives::traits::{ModelRegistry, ProviderRegistry, Slashed};
 
 type Registry = Providers;
 
@@ -121,7 +121,7 @@ fn calls_by_a_stranger_fail_with_provider_not_found() {
 			Error::<Test>::ProviderNotFound
 		);
 		assert_noop!(
-			<Registry as ProviderRegistry<AccountId>>::slash_collateral(&7, 1, &8),
+			<Registry as ProviderRegistry<AccountId>>::slash_collateral(&7, 1, &8, 1),
 			Error::<Test>::ProviderNotFound
 		);
 	});
@@ -316,35 +316,51 @@ fn collateral_lock_slash_unlock() {
 		register(1, MIN_BOND);
 		let reg = |f: &dyn Fn() -> sp_runtime::DispatchResult| f();
 		assert_ok!(reg(&|| <Registry as ProviderRegistry<AccountId>>::lock_collateral(&1, 300)));
-		let moved =
-			<Registry as ProviderRegistry<AccountId>>::slash_collateral(&1, 100, &50).unwrap();
-		assert_eq!(moved, 100);
+		let issuance = Balances::total_issuance();
+		// 30 of the 100 compensate account 50, the other 70 are burned.
+		let slashed =
+			<Registry as ProviderRegistry<AccountId>>::slash_collateral(&1, 100, &50, 30).unwrap();
+		assert_eq!(slashed, Slashed { compensated: 30, burned: 70 });
 		System::assert_last_event(
-			Event::CollateralSlashed { provider: 1, amount: 100, dest: 50 }.into(),
+			Event::CollateralSlashed {
+				provider: 1,
+				amount: 100,
+				dest: 50,
+				compensated: 30,
+				burned: 70,
+			}
+			.into(),
 		);
-		assert_eq!(Balances::balance(&50), 100);
+		assert_eq!(Balances::balance(&50), 30);
+		assert_eq!(Balances::total_issuance(), issuance - 70);
 		assert_eq!(held(1), MIN_BOND - 100);
 		let record = ProviderRecords::<Test>::get(1).unwrap();
 		assert_eq!((record.bond, record.locked, record.running), (MIN_BOND - 100, 200, 1));
+		// Compensation above the amount: all of it to account 50, nothing burned.
+		let slashed =
+			<Registry as ProviderRegistry<AccountId>>::slash_collateral(&1, 20, &50, 1000).unwrap();
+		assert_eq!(slashed, Slashed { compensated: 20, burned: 0 });
+		assert_eq!(Balances::balance(&50), 50);
+		assert_eq!(held(1), MIN_BOND - 120);
 		assert_noop!(
-			<Registry as ProviderRegistry<AccountId>>::slash_collateral(&1, 201, &50),
+			<Registry as ProviderRegistry<AccountId>>::slash_collateral(&1, 181, &50, 0),
 			Error::<Test>::CollateralUnderflow
 		);
 		assert_noop!(
-			<Registry as ProviderRegistry<AccountId>>::unlock_collateral(&1, 201),
+			<Registry as ProviderRegistry<AccountId>>::unlock_collateral(&1, 181),
 			Error::<Test>::CollateralUnderflow
 		);
 		assert_noop!(
-			<Registry as ProviderRegistry<AccountId>>::unlock_collateral(&1, 199),
+			<Registry as ProviderRegistry<AccountId>>::unlock_collateral(&1, 179),
 			Error::<Test>::CollateralLeftLocked
 		);
-		assert_ok!(<Registry as ProviderRegistry<AccountId>>::unlock_collateral(&1, 200));
+		assert_ok!(<Registry as ProviderRegistry<AccountId>>::unlock_collateral(&1, 180));
 		assert_noop!(
 			<Registry as ProviderRegistry<AccountId>>::unlock_collateral(&1, 0),
 			Error::<Test>::NoRunningJobs
 		);
 		let record = ProviderRecords::<Test>::get(1).unwrap();
-		assert_eq!((record.bond, record.locked, record.running), (MIN_BOND - 100, 0, 0));
+		assert_eq!((record.bond, record.locked, record.running), (MIN_BOND - 120, 0, 0));
 	});
 }
 
@@ -357,7 +373,7 @@ fn a_provider_slashed_to_nothing_can_rebond_or_leave() {
 		for who in [1, 2] {
 			assert_ok!(<Registry as ProviderRegistry<AccountId>>::lock_collateral(&who, MIN_BOND));
 			assert_ok!(<Registry as ProviderRegistry<AccountId>>::slash_collateral(
-				&who, MIN_BOND, &50
+				&who, MIN_BOND, &50, MIN_BOND
 			));
 			assert_ok!(<Registry as ProviderRegistry<AccountId>>::unlock_collateral(&who, 0));
 		}
@@ -427,7 +443,7 @@ enum Op {
 	Resume { who: AccountId },
 	Lock { who: AccountId, amount: Balance },
 	Unlock { who: AccountId, amount: Balance },
-	Slash { who: AccountId, amount: Balance, dest: AccountId },
+	Slash { who: AccountId, amount: Balance, dest: AccountId, compensation: Balance },
 	Outcome { who: AccountId, success: bool },
 	Advance { blocks: u64 },
 }
@@ -450,11 +466,9 @@ fn op() -> impl Strategy<Value = Op> {
 		who.clone().prop_map(|who| Op::Resume { who }),
 		(who.clone(), amount.clone()).prop_map(|(who, amount)| Op::Lock { who, amount }),
 		(who.clone(), amount.clone()).prop_map(|(who, amount)| Op::Unlock { who, amount }),
-		(who.clone(), amount, 1..=20u64).prop_map(|(who, amount, dest)| Op::Slash {
-			who,
-			amount,
-			dest
-		}),
+		(who.clone(), amount.clone(), 1..=20u64, amount).prop_map(
+			|(who, amount, dest, compensation)| Op::Slash { who, amount, dest, compensation }
+		),
 		(who, any::<bool>()).prop_map(|(who, success)| Op::Outcome { who, success }),
 		(1..15u64).prop_map(|blocks| Op::Advance { blocks }),
 	]
@@ -462,12 +476,12 @@ fn op() -> impl Strategy<Value = Op> {
 
 proptest! {
 	#![proptest_config(ProptestConfig::with_cases(200))]
-	/// Random call and trait sequences: no panic, invariants after every step, the issuance is
-	/// unchanged and all of it is free or held somewhere.
+	/// Random call and trait sequences: no panic, invariants after every step, the issuance
+	/// changes only by what slashes burn and all of it is free or held somewhere.
 	#[test]
 	fn random_sequences_conserve_balances(ops in proptest::collection::vec(op(), 1..80)) {
 		new_test_ext().execute_with(|| {
-			let issuance = Balances::total_issuance();
+			let mut issuance = Balances::total_issuance();
 			let accounts: Vec<AccountId> = (1..=20).chain([PUBLISHER, POOR]).collect();
 			for op in ops {
 				let s = RuntimeOrigin::signed;
@@ -485,9 +499,19 @@ proptest! {
 						<Registry as ProviderRegistry<AccountId>>::lock_collateral(&who, amount),
 					Op::Unlock { who, amount } =>
 						<Registry as ProviderRegistry<AccountId>>::unlock_collateral(&who, amount),
-					Op::Slash { who, amount, dest } =>
-						<Registry as ProviderRegistry<AccountId>>::slash_collateral(&who, amount, &dest)
-							.map(|_| ()),
+					Op::Slash { who, amount, dest, compensation } =>
+						<Registry as ProviderRegistry<AccountId>>::slash_collateral(
+							&who,
+							amount,
+							&dest,
+							compensation,
+						)
+						.map(|slashed| {
+							// The slash moves or burns exactly what it was asked to.
+							assert_eq!(slashed.compensated + slashed.burned, amount);
+							assert_eq!(slashed.compensated, amount.min(compensation));
+							issuance -= slashed.burned;
+						}),
 					Op::Outcome { who, success } => {
 						<Registry as ProviderRegistry<AccountId>>::record_outcome(&who, success);
 						Ok(())
