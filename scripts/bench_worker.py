@@ -7,13 +7,18 @@ gets n jobs (one input each, as the chain sends them) through its HTTP API, subm
 requests of 512 and awaited with batch queries over one kept-alive connection (jobs/s, end to
 end: HTTP, JSON, queue, tensor copies, forward pass, quantization, digest). ratio = worker jobs/s ÷ Python
 batches/s; overhead = (wall time per job − mean forward-pass time) ÷ mean forward-pass time.
-With --forward-loop (the `forward_loop` example binary), each round also runs the worker's
+With --pin-cpus LIST (bench-worker.sh passes `0` to `threads − 1` on a machine with more CPUs
+than threads, and starts the worker with `--inference-cpus` the same), everything measured runs
+on those CPUs alone: Python's loop, the worker's inference thread and the in-process loop; the load generator (this script's HTTP
+client) and the worker's other threads run on the other CPUs, as a load generator on another
+machine would. With --forward-loop (the `forward_loop` example binary), each round also runs the worker's
 per-job compute in a plain loop in one process, without HTTP, queue or job table (tensor from
 bytes, forward, bytes back, quantization, digest): in-process ratio = Python's time per batch ÷
 that loop's time per job. None of them run at the same time.
 """
 import argparse
 import json
+import os
 import struct
 import subprocess
 import sys
@@ -40,13 +45,25 @@ def inputs(model, models: Path, fixtures: Path, batch: int):
     return m, t.numpy().tobytes(), t, fixtures / f"{model}.pt"
 
 
-def forward_loop(binary: Path, scratch: Path, manifest, raw: bytes, pt: Path, n: int, threads: int) -> float:
+def cpu_set(spec: str) -> set:
+    """`0`, `0-3` or `0,2`: a set of CPU numbers."""
+    out = set()
+    for part in spec.split(","):
+        a, _, b = part.partition("-")
+        out.update(range(int(a), int(b or a) + 1))
+    return out
+
+
+def forward_loop(binary: Path, scratch: Path, manifest, raw: bytes, pt: Path, n: int, threads: int,
+                 cpus=None) -> float:
     """The worker's per-job compute in one process (`worker/examples/forward_loop.rs`): ms per job
-    (forward path and digest) over n runs on the same input bytes."""
+    (forward path and digest) over n runs on the same input bytes, on `cpus` when given."""
     (scratch / "manifest.json").write_text(json.dumps(manifest))
     (scratch / "input.bin").write_bytes(raw)
+    pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
     out = subprocess.run([str(binary), str(scratch / "manifest.json"), str(pt), str(scratch / "input.bin"),
-                          str(n), str(threads)], check=True, capture_output=True, text=True).stdout
+                          str(n), str(threads)], check=True, capture_output=True, text=True,
+                         preexec_fn=pin).stdout
     v = json.loads(out.strip().splitlines()[-1])
     return v["run_ms"] + v["digest_ms"]
 
@@ -61,11 +78,20 @@ def main():
     ap.add_argument("--seconds", type=float, default=20.0, help="target duration of each measurement")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--only", choices=["minilm", "cnn"], help="measure one model")
+    ap.add_argument("--pin-cpus",
+                    help="measure on these CPUs alone, e.g. 0 or 0-3 (the worker must run with "
+                         "--inference-cpus the same)")
     ap.add_argument("--forward-loop", type=Path,
                     help="the forward_loop example binary: also measure the worker's compute in-process")
     ap.add_argument("--rounds", type=int, default=1,
                     help="alternate Python and worker this many times; report the medians and the ratio range")
     args = ap.parse_args()
+    pinned = None
+    if args.pin_cpus:
+        pinned = cpu_set(args.pin_cpus)
+        rest = os.sched_getaffinity(0) - pinned
+        if rest:
+            os.sched_setaffinity(0, rest)  # the client stays off the measured CPU
     w = Worker(args.worker)
     rows = []
     loop = f" {'in-process':>10} {'range':>13}" if args.forward_loop else ""
@@ -76,21 +102,22 @@ def main():
         for batch in (1, 32):
             manifest, raw, tensor, pt = inputs(model, args.models, args.fixtures, batch)
             # Size n so that each side runs about --seconds.
-            probe = python_throughput(pt, args.device, batch, 5, args.threads, tensor)
+            probe = python_throughput(pt, args.device, batch, 5, args.threads, tensor, pinned)
             n = max(20, min(5000, int(probe * args.seconds)))
             runs, inproc = [], []
             for r in range(max(1, args.rounds)):
-                py = python_throughput(pt, args.device, batch, n, args.threads, tensor)
+                py = python_throughput(pt, args.device, batch, n, args.threads, tensor, pinned)
                 jps, med, mean = worker_throughput(w, manifest, raw, n, f"{model}-{batch}-r{r}")
                 runs.append((jps / py, py, jps, med, mean))
                 if args.forward_loop:
-                    loop_ms = forward_loop(args.forward_loop, scratch, manifest, raw, pt, n, args.threads)
+                    loop_ms = forward_loop(args.forward_loop, scratch, manifest, raw, pt, n, args.threads, pinned)
                     inproc.append(((1000.0 / py) / loop_ms, loop_ms))
             runs.sort()
             inproc.sort()
             ratio, py, jps, med, mean = runs[len(runs) // 2]  # the median round, by ratio
             overhead = (1000.0 / jps - mean) / mean
             row = {"model": model, "batch": batch, "n": n, "threads": args.threads, "rounds": len(runs),
+                   "pinned_cpus": args.pin_cpus,
                    "python_batches_per_s": py, "worker_jobs_per_s": jps, "ratio": ratio,
                    "ratio_min": runs[0][0], "ratio_max": runs[-1][0],
                    "median_forward_ms": med, "mean_forward_ms": mean, "overhead": overhead}

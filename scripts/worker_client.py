@@ -111,10 +111,23 @@ def worker_throughput(w, manifest, raw, n, tag):
     return n / wall, statistics.median(values), statistics.mean(values)
 
 
-def python_throughput(pt, device, batch, n, threads, ids=None):
+def python_throughput(pt, device, batch, n, threads, ids=None, cpus=None):
     """Python torch.jit batches/s on `pt` with the worker's settings (deterministic, no TF32,
     no cuDNN autotuning, `threads` intra-op threads); `ids` is the input tensor (MiniLM token
-    ids by default)."""
+    ids by default). With `cpus`, the loop runs on those CPUs only (as a pinned worker's
+    inference thread does)."""
+    import os
+    if cpus is None:
+        return _python_throughput(pt, device, batch, n, threads, ids)
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, cpus)
+    try:
+        return _python_throughput(pt, device, batch, n, threads, ids)
+    finally:
+        os.sched_setaffinity(0, before)
+
+
+def _python_throughput(pt, device, batch, n, threads, ids):
     import torch
     torch.set_num_threads(threads)
     torch.use_deterministic_algorithms(True)

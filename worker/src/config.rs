@@ -6,6 +6,7 @@
 //! device = "auto"          # auto | cpu | cuda | cuda:N
 //! threads = 1              # libtorch intra-op threads (part of the determinism class)
 //! concurrency = 1          # inferences at once
+//! inference_cpus = "0"     # pin inference threads to these CPUs; other threads avoid them
 //! max_queue = 1024
 //! retain = 10000           # finished jobs kept readable
 //! models_dir = "/var/lib/synod/models"
@@ -42,6 +43,10 @@ pub struct Cli {
 	/// Inferences run at once.
 	#[arg(long)]
 	pub concurrency: Option<usize>,
+	/// Pins inference thread i to the i-th CPU of this list (`0`, `0,2`, `0-3`); the worker's
+	/// other threads (HTTP, the finisher) then run on the CPUs left. Unpinned by default.
+	#[arg(long)]
+	pub inference_cpus: Option<String>,
 	/// Jobs queued or running at most; more are refused with 503.
 	#[arg(long)]
 	pub max_queue: Option<usize>,
@@ -80,6 +85,7 @@ pub struct FileConfig {
 	device: Option<String>,
 	threads: Option<i32>,
 	concurrency: Option<usize>,
+	inference_cpus: Option<String>,
 	max_queue: Option<usize>,
 	retain: Option<usize>,
 	models_dir: Option<PathBuf>,
@@ -101,6 +107,8 @@ pub struct Settings {
 	pub threads: i32,
 	/// Inferences at once.
 	pub concurrency: usize,
+	/// CPUs of the inference threads (`None`: not pinned).
+	pub inference_cpus: Option<Vec<usize>>,
 	/// Queue bound.
 	pub max_queue: usize,
 	/// Finished jobs kept.
@@ -150,6 +158,11 @@ impl Settings {
 			device: device_name.parse()?,
 			threads: cli.threads.or(file.threads).unwrap_or(1),
 			concurrency: cli.concurrency.or(file.concurrency).unwrap_or(1),
+			inference_cpus: cli
+				.inference_cpus
+				.or(file.inference_cpus)
+				.map(|list| crate::affinity::parse_cpus(&list))
+				.transpose()?,
 			max_queue: cli.max_queue.or(file.max_queue).unwrap_or(1024),
 			retain: cli.retain.or(file.retain).unwrap_or(10_000),
 			models_dir: cli.models_dir.or(file.models_dir),
@@ -188,6 +201,7 @@ mod tests {
 			Cli::parse_from(["synod-worker", "--config", path.to_str().unwrap(), "--threads", "2"]);
 		let s = Settings::load(cli).unwrap();
 		assert_eq!(s.threads, 2);
+		assert_eq!(s.inference_cpus, None);
 		assert_eq!(s.device, DeviceChoice::Cpu);
 		assert_eq!(s.max_queue, 7);
 		assert_eq!(s.listen.to_string(), "127.0.0.1:7400");
@@ -205,5 +219,7 @@ mod tests {
 		assert!(Settings::load(cli).is_err());
 		let cli = Cli::parse_from(["synod-worker", "--threads", "0"]);
 		assert!(Settings::load(cli).is_err());
+		let cli = Cli::parse_from(["synod-worker", "--inference-cpus", "1-0"]);
+		assert!(Settings::load(cli).unwrap_err().contains("backwards"));
 	}
 }

@@ -141,6 +141,8 @@ pub struct JobsConfig {
 	pub max_queue: usize,
 	/// Finished jobs kept readable.
 	pub retain: usize,
+	/// CPU pinning of the inference threads.
+	pub affinity: crate::affinity::Affinity,
 }
 
 /// The job table and pipeline.
@@ -179,8 +181,15 @@ impl Jobs {
 			table: Mutex::new(Table { jobs: HashMap::new(), finished: VecDeque::new(), active: 0 }),
 			store,
 			metrics,
-			pool: InferencePool::new(cfg.concurrency)?,
-			finisher: Arc::new(InferencePool::named("finisher", 1)?),
+			pool: {
+				let affinity = cfg.affinity.clone();
+				InferencePool::named("inference", cfg.concurrency, move |i| {
+					if let Err(e) = affinity.pin_inference(i) {
+						tracing::warn!("inference thread {i} stays unpinned: {e}");
+					}
+				})?
+			},
+			finisher: Arc::new(InferencePool::named("finisher", 1, |_| {})?),
 			cfg,
 			device,
 			next_id: AtomicU64::new(1),

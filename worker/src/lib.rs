@@ -31,6 +31,7 @@
 	)
 )]
 
+pub mod affinity;
 pub mod api;
 pub mod backend;
 pub mod config;

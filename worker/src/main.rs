@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use synod_worker::{
+	affinity::Affinity,
 	api::{router, AppState},
 	backend::{Backend, TchBackend},
 	config::{Cli, Settings},
@@ -28,6 +29,19 @@ fn main() -> std::process::ExitCode {
 			return std::process::ExitCode::from(2);
 		},
 	};
+	// Pinning first: every thread started from here on inherits the main thread's CPUs.
+	let pinning = settings.inference_cpus.clone().map(|c| Affinity::new(c, settings.concurrency));
+	let affinity = match pinning.transpose() {
+		Ok(a) => a.unwrap_or_default(),
+		Err(e) => {
+			eprintln!("synod-worker: --inference-cpus: {e}");
+			return std::process::ExitCode::from(2);
+		},
+	};
+	if let Err(e) = affinity.pin_rest() {
+		eprintln!("synod-worker: cannot keep the other threads off the inference CPUs: {e}");
+		return std::process::ExitCode::from(2);
+	}
 	// Process-wide libtorch settings, before any thread or CUDA context exists.
 	determinism::set_deterministic(settings.deterministic);
 	tch::set_num_threads(settings.threads);
@@ -41,7 +55,7 @@ fn main() -> std::process::ExitCode {
 				return std::process::ExitCode::FAILURE;
 			},
 		};
-	match runtime.block_on(serve(settings)) {
+	match runtime.block_on(serve(settings, affinity)) {
 		Ok(()) => std::process::ExitCode::SUCCESS,
 		Err(e) => {
 			tracing::error!("{e:#}");
@@ -50,7 +64,7 @@ fn main() -> std::process::ExitCode {
 	}
 }
 
-async fn serve(s: Settings) -> anyhow::Result<()> {
+async fn serve(s: Settings, affinity: Affinity) -> anyhow::Result<()> {
 	let backend = TchBackend::new(s.device, s.perturb_outputs).map_err(anyhow::Error::msg)?;
 	let device = backend.device();
 	if s.perturb_outputs != 0.0 {
@@ -78,7 +92,12 @@ async fn serve(s: Settings) -> anyhow::Result<()> {
 		store.clone(),
 		metrics.clone(),
 		device.clone(),
-		JobsConfig { concurrency: s.concurrency, max_queue: s.max_queue, retain: s.retain },
+		JobsConfig {
+			concurrency: s.concurrency,
+			max_queue: s.max_queue,
+			retain: s.retain,
+			affinity,
+		},
 	)?);
 	let state = AppState {
 		jobs: jobs.clone(),
@@ -96,6 +115,7 @@ async fn serve(s: Settings) -> anyhow::Result<()> {
 		libtorch = synod_worker::LIBTORCH_VERSION,
 		deterministic = state.deterministic,
 		threads = s.threads,
+		inference_cpus = ?s.inference_cpus,
 		"synod-worker ready"
 	);
 	axum::serve(listener, router(state)).with_graceful_shutdown(shutdown(jobs.clone())).await?;

@@ -21,28 +21,41 @@ pub struct InferencePool {
 impl InferencePool {
 	/// Starts `threads` (at least one) inference threads.
 	pub fn new(threads: usize) -> std::io::Result<Self> {
-		Self::named("inference", threads)
+		Self::named("inference", threads, |_| {})
 	}
 
-	/// Starts `threads` (at least one) threads named `{name}-{i}`.
-	pub fn named(name: &str, threads: usize) -> std::io::Result<Self> {
+	/// Starts `threads` (at least one) threads named `{name}-{i}`; each first runs `start(i)`.
+	pub fn named(
+		name: &str,
+		threads: usize,
+		start: impl Fn(usize) + Send + Sync + 'static,
+	) -> std::io::Result<Self> {
 		let (tx, rx) = mpsc::channel::<Work>();
 		let rx = Arc::new(Mutex::new(rx));
+		let start = Arc::new(start);
 		for i in 0..threads.max(1) {
 			let rx = rx.clone();
-			std::thread::Builder::new().name(format!("{name}-{i}")).spawn(move || loop {
-				// The lock is held only while waiting for the next piece of work.
-				let next = match rx.lock() {
-					Ok(rx) => rx.recv(),
-					Err(poisoned) => poisoned.into_inner().recv(),
-				};
-				match next {
-					Ok(work) => work(),
-					Err(_) => break, // the pool is closed
-				}
+			let start = start.clone();
+			std::thread::Builder::new().name(format!("{name}-{i}")).spawn(move || {
+				start(i);
+				Self::serve(&rx)
 			})?;
 		}
 		Ok(InferencePool { queue: Mutex::new(Some(tx)) })
+	}
+
+	fn serve(rx: &Mutex<mpsc::Receiver<Work>>) {
+		loop {
+			// The lock is held only while waiting for the next piece of work.
+			let next = match rx.lock() {
+				Ok(rx) => rx.recv(),
+				Err(poisoned) => poisoned.into_inner().recv(),
+			};
+			match next {
+				Ok(work) => work(),
+				Err(_) => break, // the pool is closed
+			}
+		}
 	}
 
 	/// Runs `f` on an inference thread; resolves with its result (`None` when the pool is

@@ -62,7 +62,7 @@ async fn start(models_dir: PathBuf, max_queue: usize) -> Worker {
 			store.clone(),
 			metrics.clone(),
 			"cpu".into(),
-			JobsConfig { concurrency: 1, max_queue, retain: 100 },
+			JobsConfig { concurrency: 1, max_queue, retain: 100, affinity: Default::default() },
 		)
 		.unwrap(),
 	);

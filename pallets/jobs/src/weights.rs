@@ -28,7 +28,7 @@
 //! `--template`
 //! `scripts/templates/pallet-weights.hbs`
 //! `--header`
-//! `/tmp/tmp.oGAbOqUvCH`
+//! `/tmp/tmp.9I0VuU36bZ`
 //! `--output`
 //! `pallets/jobs/src/weights.rs`
 
@@ -73,9 +73,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `n` ranges over `[1, 16384]`.
 	fn submit_job(n: u32) -> Weight {
 		// Proof size: measured `1609`, estimated `4794`.
-		// Minimum execution time: 108_944 ns.
-		Weight::from_parts(195_515_785, 4794)
-			.saturating_add(Weight::from_parts(12_446, 0).saturating_mul(n.into()))
+		// Minimum execution time: 105_127 ns.
+		Weight::from_parts(189_409_316, 4794)
+			.saturating_add(Weight::from_parts(11_127, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -87,19 +87,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(1329), added: 3804, mode: `MaxEncodedLen`)
 	fn cancel_job() -> Weight {
 		// Proof size: measured `1913`, estimated `80313`.
-		// Minimum execution time: 88_667 ns.
-		Weight::from_parts(160_300_000, 80313)
+		// Minimum execution time: 88_957 ns.
+		Weight::from_parts(156_944_000, 80313)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
 	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Timeouts` (r:1 w:1)
-	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(1614), added: 4089, mode: `MaxEncodedLen`)
 	fn commit() -> Weight {
 		// Proof size: measured `1129`, estimated `80313`.
-		// Minimum execution time: 38_632 ns.
-		Weight::from_parts(73_518_000, 80313)
+		// Minimum execution time: 39_144 ns.
+		Weight::from_parts(73_227_000, 80313)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -121,15 +121,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Jobs::Receipts` (`max_values`: None, `max_size`: Some(1754), added: 4229, mode: `MaxEncodedLen`)
 	/// Component `v` ranges over `[1, 14]`.
 	fn reveal(v: u32) -> Weight {
-		// Proof size: measured `2375 + v * 900`, estimated `80313 + v * 3180`.
-		// Minimum execution time: 213_750 ns.
-		Weight::from_parts(212_782_194, 80313)
-			.saturating_add(Weight::from_parts(141_420_550, 0).saturating_mul(v.into()))
+		// Proof size: measured `2375 + v * 900`, estimated `80313 + v * 3179`.
+		// Minimum execution time: 203_261 ns.
+		Weight::from_parts(176_566_803, 80313)
+			.saturating_add(Weight::from_parts(105_768_784, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(v.into())))
-			.saturating_add(Weight::from_parts(0, 3180).saturating_mul(v.into()))
+			.saturating_add(Weight::from_parts(0, 3179).saturating_mul(v.into()))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
 	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
@@ -150,9 +150,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `v` ranges over `[1, 14]`.
 	fn reveal_digests(v: u32) -> Weight {
 		// Proof size: measured `2894 + v * 381`, estimated `80313 + v * 3179`.
-		// Minimum execution time: 205_746 ns.
-		Weight::from_parts(197_053_111, 80313)
-			.saturating_add(Weight::from_parts(123_743_870, 0).saturating_mul(v.into()))
+		// Minimum execution time: 194_475 ns.
+		Weight::from_parts(204_206_395, 80313)
+			.saturating_add(Weight::from_parts(134_565_145, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -165,8 +165,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Jobs::Seed` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn reveal_pending() -> Weight {
 		// Proof size: measured `1123`, estimated `80313`.
-		// Minimum execution time: 42_870 ns.
-		Weight::from_parts(87_845_000, 80313)
+		// Minimum execution time: 41_047 ns.
+		Weight::from_parts(70_432_000, 80313)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -183,24 +183,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Jobs::ProviderJobs` (r:7 w:7)
 	/// Proof: `Jobs::ProviderJobs` (`max_values`: None, `max_size`: Some(562), added: 3037, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Timeouts` (r:1 w:1)
-	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(1614), added: 4089, mode: `MaxEncodedLen`)
 	fn reveal_escalate() -> Weight {
 		// Proof size: measured `14320`, estimated `190622`.
-		// Minimum execution time: 724_428 ns.
-		Weight::from_parts(1_268_278_000, 190622)
+		// Minimum execution time: 727_785 ns.
+		Weight::from_parts(1_273_358_000, 190622)
 			.saturating_add(T::DbWeight::get().reads(76_u64))
 			.saturating_add(T::DbWeight::get().writes(17_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:64 w:64)
 	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Timeouts` (r:1 w:1)
-	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(1614), added: 4089, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 64]`.
 	fn commit_batch(n: u32) -> Weight {
-		// Proof size: measured `153 + n * 980`, estimated `11671 + n * 79323`.
-		// Minimum execution time: 66_495 ns.
-		Weight::from_parts(43_604_667, 11671)
-			.saturating_add(Weight::from_parts(34_927_103, 0).saturating_mul(n.into()))
+		// Proof size: measured `153 + n * 980`, estimated `5079 + n * 79323`.
+		// Minimum execution time: 52_238 ns.
+		Weight::from_parts(51_421_863, 5079)
+			.saturating_add(Weight::from_parts(36_164_978, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -214,9 +214,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `n` ranges over `[1, 64]`.
 	fn reveal_batch(n: u32) -> Weight {
 		// Proof size: measured `122 + n * 1003`, estimated `1517 + n * 79323`.
-		// Minimum execution time: 63_199 ns.
-		Weight::from_parts(4_631_693, 1517)
-			.saturating_add(Weight::from_parts(42_998_620, 0).saturating_mul(n.into()))
+		// Minimum execution time: 59_983 ns.
+		Weight::from_parts(79_659_000, 1517)
+			.saturating_add(Weight::from_parts(41_180_964, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -236,9 +236,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `n` ranges over `[1, 64]`.
 	fn submit_batch(n: u32) -> Weight {
 		// Proof size: measured `1609`, estimated `4794`.
-		// Minimum execution time: 110_817 ns.
-		Weight::from_parts(170_901_000, 4794)
-			.saturating_add(Weight::from_parts(117_531_432, 0).saturating_mul(n.into()))
+		// Minimum execution time: 106_720 ns.
+		Weight::from_parts(347_787_928, 4794)
+			.saturating_add(Weight::from_parts(95_637_119, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -260,13 +260,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Jobs::ProviderJobs` (r:64 w:64)
 	/// Proof: `Jobs::ProviderJobs` (`max_values`: None, `max_size`: Some(562), added: 3037, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Timeouts` (r:1 w:1)
-	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(1614), added: 4089, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[0, 64]`.
 	fn on_initialize_assign(n: u32) -> Weight {
 		// Proof size: measured `9288 + n * 51`, estimated `190622 + n * 79323`.
-		// Minimum execution time: 9_427 ns.
-		Weight::from_parts(546_313_095, 190622)
-			.saturating_add(Weight::from_parts(266_716_583, 0).saturating_mul(n.into()))
+		// Minimum execution time: 6_682 ns.
+		Weight::from_parts(786_885_827, 190622)
+			.saturating_add(Weight::from_parts(232_814_927, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(90_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(62_u64))
@@ -274,7 +274,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
 	}
 	/// Storage: `Jobs::Timeouts` (r:2 w:2)
-	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(1614), added: 4089, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Jobs` (r:128 w:128)
 	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::ModelIndex` (r:1 w:0)
@@ -294,9 +294,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `n` ranges over `[0, 128]`.
 	fn on_initialize_timeouts(n: u32) -> Weight {
 		// Proof size: measured `23691 + n * 893`, estimated `190622 + n * 79323`.
-		// Minimum execution time: 19_246 ns.
-		Weight::from_parts(20_359_000, 190622)
-			.saturating_add(Weight::from_parts(1_158_769_509, 0).saturating_mul(n.into()))
+		// Minimum execution time: 17_042 ns.
+		Weight::from_parts(18_535_000, 190622)
+			.saturating_add(Weight::from_parts(1_330_225_943, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(196_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(191_u64))
@@ -313,8 +313,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Jobs::Receipts` (`max_values`: None, `max_size`: Some(1754), added: 4229, mode: `MaxEncodedLen`)
 	fn on_idle_prune() -> Weight {
 		// Proof size: measured `534`, estimated `80313`.
-		// Minimum execution time: 17_884 ns.
-		Weight::from_parts(35_968_000, 80313)
+		// Minimum execution time: 17_192 ns.
+		Weight::from_parts(27_932_000, 80313)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -323,33 +323,33 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDb's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn submit_job(n: u32) -> Weight {
-		Weight::from_parts(195_515_785, 4794)
-			.saturating_add(Weight::from_parts(12_446, 0).saturating_mul(n.into()))
+		Weight::from_parts(189_409_316, 4794)
+			.saturating_add(Weight::from_parts(11_127, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn cancel_job() -> Weight {
-		Weight::from_parts(160_300_000, 80313)
+		Weight::from_parts(156_944_000, 80313)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn commit() -> Weight {
-		Weight::from_parts(73_518_000, 80313)
+		Weight::from_parts(73_227_000, 80313)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn reveal(v: u32) -> Weight {
-		Weight::from_parts(212_782_194, 80313)
-			.saturating_add(Weight::from_parts(141_420_550, 0).saturating_mul(v.into()))
+		Weight::from_parts(176_566_803, 80313)
+			.saturating_add(Weight::from_parts(105_768_784, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(v.into())))
-			.saturating_add(Weight::from_parts(0, 3180).saturating_mul(v.into()))
+			.saturating_add(Weight::from_parts(0, 3179).saturating_mul(v.into()))
 	}
 	fn reveal_digests(v: u32) -> Weight {
-		Weight::from_parts(197_053_111, 80313)
-			.saturating_add(Weight::from_parts(123_743_870, 0).saturating_mul(v.into()))
+		Weight::from_parts(204_206_395, 80313)
+			.saturating_add(Weight::from_parts(134_565_145, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
@@ -357,18 +357,18 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3179).saturating_mul(v.into()))
 	}
 	fn reveal_pending() -> Weight {
-		Weight::from_parts(87_845_000, 80313)
+		Weight::from_parts(70_432_000, 80313)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn reveal_escalate() -> Weight {
-		Weight::from_parts(1_268_278_000, 190622)
+		Weight::from_parts(1_273_358_000, 190622)
 			.saturating_add(ParityDbWeight::get().reads(76_u64))
 			.saturating_add(ParityDbWeight::get().writes(17_u64))
 	}
 	fn commit_batch(n: u32) -> Weight {
-		Weight::from_parts(43_604_667, 11671)
-			.saturating_add(Weight::from_parts(34_927_103, 0).saturating_mul(n.into()))
+		Weight::from_parts(51_421_863, 5079)
+			.saturating_add(Weight::from_parts(36_164_978, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -376,8 +376,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
 	}
 	fn reveal_batch(n: u32) -> Weight {
-		Weight::from_parts(4_631_693, 1517)
-			.saturating_add(Weight::from_parts(42_998_620, 0).saturating_mul(n.into()))
+		Weight::from_parts(79_659_000, 1517)
+			.saturating_add(Weight::from_parts(41_180_964, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -385,15 +385,15 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
 	}
 	fn submit_batch(n: u32) -> Weight {
-		Weight::from_parts(170_901_000, 4794)
-			.saturating_add(Weight::from_parts(117_531_432, 0).saturating_mul(n.into()))
+		Weight::from_parts(347_787_928, 4794)
+			.saturating_add(Weight::from_parts(95_637_119, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
 	fn on_initialize_assign(n: u32) -> Weight {
-		Weight::from_parts(546_313_095, 190622)
-			.saturating_add(Weight::from_parts(266_716_583, 0).saturating_mul(n.into()))
+		Weight::from_parts(786_885_827, 190622)
+			.saturating_add(Weight::from_parts(232_814_927, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(90_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(62_u64))
@@ -401,8 +401,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
 	}
 	fn on_initialize_timeouts(n: u32) -> Weight {
-		Weight::from_parts(20_359_000, 190622)
-			.saturating_add(Weight::from_parts(1_158_769_509, 0).saturating_mul(n.into()))
+		Weight::from_parts(18_535_000, 190622)
+			.saturating_add(Weight::from_parts(1_330_225_943, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(196_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(191_u64))
@@ -410,7 +410,7 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
 	}
 	fn on_idle_prune() -> Weight {
-		Weight::from_parts(35_968_000, 80313)
+		Weight::from_parts(27_932_000, 80313)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}

@@ -100,7 +100,7 @@ impl pallet_jobs::Config for Runtime {
 	/// worst case of both hooks fits in one block: every job drawing `MaxRedundancy`
 	/// providers (0.04 s), and every window end the most expensive one, an escalated job's
 	/// commit window whose replacements find the schedule full and whose 14 voters are then
-	/// settled at once (6.1 ms each: 1.2 s of 2 s; docs/performance.md).
+	/// settled at once (5.8 ms each: 1.2 s of 2 s; docs/performance.md).
 	type MaxAssignmentsPerBlock = ConstU32<100>;
 	/// Window ends per block: twice the assignment rate, so both windows of every job fit.
 	type MaxTimeoutsPerBlock = ConstU32<200>;
