@@ -21,7 +21,7 @@ cargo build --release -p synod-worker --bin synod-worker --example forward_loop 
 # thread, the in-process loop) runs on CPUs 0..threads-1 alone and the load generator (the Python
 # HTTP client) and the worker's HTTP side on the others. --no-pin shares every CPU instead.
 pin=()
-if [ "$(nproc)" -gt "$threads" ] && [ "$nopin" = 0 ]; then
+if [ "$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)" -gt "$threads" ] && [ "$nopin" = 0 ]; then
 	pin=(--inference-cpus "0-$((threads - 1))")
 fi
 "$CARGO_TARGET_DIR/release/synod-worker" --listen 127.0.0.1:7410 --device cpu --threads "$threads" \

@@ -3,9 +3,10 @@
 same thread count (called by scripts/bench-worker.sh, which starts the worker).
 
 For each model and batch size: Python runs n forward passes in a loop (batches/s); the worker
-gets n jobs (one input each, as the chain sends them) through its HTTP API, submitted in batch
-requests of 512 and awaited with batch queries over one kept-alive connection (jobs/s, end to
-end: HTTP, JSON, queue, tensor copies, forward pass, quantization, digest). ratio = worker jobs/s ÷ Python
+gets n jobs (one input each, as the chain sends them) through its HTTP API, in batch requests of
+up to 512 that the client encodes before the clock starts, and the clock stops when the
+worker's queue is empty (`GET /health`, polled every 5 ms; jobs/s, end to end: HTTP, JSON,
+queue, tensor copies, forward pass, quantization, digest). ratio = worker jobs/s ÷ Python
 batches/s; overhead = (wall time per job − mean forward-pass time) ÷ mean forward-pass time.
 With --pin-cpus LIST (bench-worker.sh passes `0` to `threads − 1` on a machine with more CPUs
 than threads, and starts the worker with `--inference-cpus` the same), everything measured runs
@@ -77,6 +78,7 @@ def main():
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--seconds", type=float, default=20.0, help="target duration of each measurement")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--min-n", type=int, default=20, help="fewest jobs per measurement")
     ap.add_argument("--only", choices=["minilm", "cnn"], help="measure one model")
     ap.add_argument("--pin-cpus",
                     help="measure on these CPUs alone, e.g. 0 or 0-3 (the worker must run with "
@@ -103,7 +105,7 @@ def main():
             manifest, raw, tensor, pt = inputs(model, args.models, args.fixtures, batch)
             # Size n so that each side runs about --seconds.
             probe = python_throughput(pt, args.device, batch, 5, args.threads, tensor, pinned)
-            n = max(20, min(5000, int(probe * args.seconds)))
+            n = max(args.min_n, min(5000, int(probe * args.seconds)))
             runs, inproc = [], []
             for r in range(max(1, args.rounds)):
                 py = python_throughput(pt, args.device, batch, n, args.threads, tensor, pinned)

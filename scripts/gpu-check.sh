@@ -3,7 +3,10 @@
 #  1. runs the worker twice with the machine's own torch libraries, on the CPU and on CUDA;
 #  2. prints CPU-versus-GPU agreement of the canonical digests and quantized outputs on the
 #     fixtures (MLP, CNN) and on MiniLM;
-#  3. prints GPU throughput on MiniLM at batch 1 and 32, beside Python torch.jit.
+#  3. prints GPU throughput on MiniLM at batch 1 and 32, beside Python torch.jit;
+#  4. prints the CPU worker's throughput on MiniLM and the CNN at batch 1 and 32 against Python
+#     torch.jit on the CPU (scripts/bench_worker.py, 1 thread): the measured thread and Python's
+#     loop on CPU 0 alone, the HTTP client and the worker's HTTP side on the other cores.
 # Takes a few minutes. Results also go to $OUT/gpu-check.{json,log} when OUT is set.
 #
 #   scripts/gpu-check.sh
@@ -51,9 +54,9 @@ else
 		--inputs "$PAYLOAD/minilm.inputs.json" --no-verify
 fi
 
-start_worker() { # name port device
+start_worker() { # name port device [flags]
 	"$BIN" --listen "127.0.0.1:$2" --device "$3" --threads 1 --models-dir "$models" \
-		--cache-dir "$WORK/cache-$1" --max-queue 4096 --retain 20000 >"$OUT/worker-$1.log" 2>&1 &
+		--cache-dir "$WORK/cache-$1" --max-queue 10000 --retain 20000 "${@:4}" >"$OUT/worker-$1.log" 2>&1 &
 	pids+=($!)
 	for _ in $(seq 1 120); do
 		curl -fs "http://127.0.0.1:$2/health" >/dev/null 2>&1 && return 0
@@ -63,9 +66,19 @@ start_worker() { # name port device
 	tail -n 20 "$OUT/worker-$1.log"
 	return 1
 }
-start_worker cpu 7401 cpu
+start_worker cpu 7401 cpu --inference-cpus 0
 start_worker gpu 7402 cuda
 grep -h "synod-worker ready" "$OUT"/worker-*.log
 
 "$PY" scripts/gpu_check.py --cpu http://127.0.0.1:7401 --gpu http://127.0.0.1:7402 \
 	--models "$models" --fixtures worker/tests/fixtures --json "$OUT/gpu-check.json" "$@"
+
+echo
+echo "CPU worker against Python torch.jit on the CPU (CPU 0 alone; load generator elsewhere):"
+LOOP=${SYNOD_FORWARD_LOOP:-$PAYLOAD/forward_loop}
+[ -x "$LOOP" ] || LOOP="${CARGO_TARGET_DIR:-$HOME/.cache/synod/target}/release/examples/forward_loop"
+loop=()
+[ -x "$LOOP" ] && loop=(--forward-loop "$LOOP")
+OMP_NUM_THREADS=1 "$PY" scripts/bench_worker.py --worker http://127.0.0.1:7401 --models "$models" \
+	--fixtures worker/tests/fixtures --json "$OUT/gpu-check-cpu-ratio.json" --pin-cpus 0 \
+	--seconds 2 --min-n 5 --rounds 3 "${loop[@]}"
