@@ -6,7 +6,8 @@
 #  3. prints GPU throughput on MiniLM at batch 1 and 32, beside Python torch.jit;
 #  4. prints the CPU worker's throughput on MiniLM and the CNN at batch 1 and 32 against Python
 #     torch.jit on the CPU (scripts/bench_worker.py, 1 thread): the measured thread and Python's
-#     loop on CPU 0 alone, the HTTP client and the worker's HTTP side on the other cores.
+#     loop on CPU 0 alone, the HTTP client and the worker's HTTP side on the other cores
+#     (about 2.5 minutes on the 2-core build machine; GPU_CHECK_CPU_RATIO=0 skips it).
 # Takes a few minutes. Results also go to $OUT/gpu-check.{json,log} when OUT is set.
 #
 #   scripts/gpu-check.sh
@@ -73,6 +74,7 @@ grep -h "synod-worker ready" "$OUT"/worker-*.log
 "$PY" scripts/gpu_check.py --cpu http://127.0.0.1:7401 --gpu http://127.0.0.1:7402 \
 	--models "$models" --fixtures worker/tests/fixtures --json "$OUT/gpu-check.json" "$@"
 
+[ "${GPU_CHECK_CPU_RATIO:-1}" = 0 ] && exit 0
 echo
 echo "CPU worker against Python torch.jit on the CPU (CPU 0 alone; load generator elsewhere):"
 LOOP=${SYNOD_FORWARD_LOOP:-$PAYLOAD/forward_loop}
