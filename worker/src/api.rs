@@ -7,7 +7,7 @@
 //! | `GET /v1/jobs/{id}` | 200 + job, 404 |
 //! | `POST /v1/batch/query` | 200 + `{"jobs": [job or null]}` for `{"ids": [...]}` (at most [`MAX_BATCH`]) |
 //! | `GET /v1/models` | known models, cached and loaded state |
-//! | `GET /health` | device, libtorch version, determinism, queue depth |
+//! | `GET /health` | device, libtorch version, determinism, threads, pinned CPUs, queue depth |
 //! | `GET /metrics` | Prometheus text |
 
 use std::sync::Arc;
@@ -41,6 +41,8 @@ pub struct AppState {
 	pub device: String,
 	/// Whether deterministic mode is on.
 	pub deterministic: bool,
+	/// CPUs of the inference threads (`--inference-cpus`), `None` when not pinned.
+	pub inference_cpus: Option<Vec<usize>>,
 	/// libtorch intra-op threads.
 	pub threads: i32,
 }
@@ -197,6 +199,7 @@ struct Health {
 	device: String,
 	deterministic: bool,
 	threads: i32,
+	inference_cpus: Option<Vec<usize>>,
 	queue_depth: usize,
 	models_loaded: usize,
 }
@@ -209,6 +212,7 @@ async fn health(State(s): State<AppState>) -> Response {
 		device: s.device.clone(),
 		deterministic: s.deterministic,
 		threads: s.threads,
+		inference_cpus: s.inference_cpus.clone(),
 		queue_depth: s.jobs.active(),
 		models_loaded: s.store.loaded_count(),
 	})

@@ -106,6 +106,7 @@ async fn serve(s: Settings, affinity: Affinity) -> anyhow::Result<()> {
 		device: device.clone(),
 		deterministic: determinism::is_deterministic(),
 		threads: s.threads,
+		inference_cpus: s.inference_cpus.clone(),
 	};
 	let listener = tokio::net::TcpListener::bind(s.listen).await?;
 	tracing::info!(

@@ -66,8 +66,15 @@ async fn start(models_dir: PathBuf, max_queue: usize) -> Worker {
 		)
 		.unwrap(),
 	);
-	let state =
-		AppState { jobs, store, metrics, device: "cpu".into(), deterministic: true, threads: 1 };
+	let state = AppState {
+		jobs,
+		store,
+		metrics,
+		device: "cpu".into(),
+		deterministic: true,
+		threads: 1,
+		inference_cpus: None,
+	};
 	let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
 	let addr = listener.local_addr().unwrap();
 	tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
@@ -280,6 +287,7 @@ async fn bad_input_gets_a_reason_and_the_worker_keeps_serving() {
 	let (s, health) = call("GET", w.url("/health"), None).await;
 	assert_eq!((s, health["status"].as_str()), (200, Some("ok")));
 	assert_eq!(health["deterministic"], true);
+	assert_eq!(health["inference_cpus"], Value::Null);
 	let (_, metrics) = call("GET", w.url("/metrics"), None).await;
 	let metrics = metrics.as_str().unwrap().to_string();
 	for needle in [
