@@ -10,12 +10,13 @@ queue, tensor copies, forward pass, quantization, digest). ratio = worker jobs/s
 batches/s; overhead = (wall time per job − mean forward-pass time) ÷ mean forward-pass time.
 With --pin-cpus LIST (bench-worker.sh passes `0` to `threads − 1` on a machine with more CPUs
 than threads, and starts the worker with `--inference-cpus` the same), everything measured runs
-on those CPUs alone: Python's loop, the worker's inference thread and the in-process loop; the load generator (this script's HTTP
-client) and the worker's other threads run on the other CPUs, as a load generator on another
-machine would. With --forward-loop (the `forward_loop` example binary), each round also runs the worker's
-per-job compute in a plain loop in one process, without HTTP, queue or job table (tensor from
-bytes, forward, bytes back, quantization, digest): in-process ratio = Python's time per batch ÷
-that loop's time per job. None of them run at the same time.
+on those CPUs alone: Python's loop, the worker's inference thread and the in-process loop; the
+load generator (this script's HTTP client) and the worker's other threads run on the other CPUs,
+as a load generator on another machine would. With --forward-loop (the `forward_loop` example
+binary), each round also runs the worker's per-job compute in a plain loop in one process,
+without HTTP, queue or job table (tensor from bytes, forward, bytes back, quantization, digest):
+in-process ratio = Python's time per batch ÷ that loop's time per job. None of them run at
+the same time.
 """
 import argparse
 import json

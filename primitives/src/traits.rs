@@ -39,6 +39,13 @@ pub struct Slashed<Balance> {
 	pub burned: Balance,
 }
 
+impl<Balance: sp_runtime::Saturating + Copy> Slashed<Balance> {
+	/// All that left the slashed provider.
+	pub fn total(&self) -> Balance {
+		self.compensated.saturating_add(self.burned)
+	}
+}
+
 /// The provider registry (pallet-providers), as pallet-jobs sees it.
 ///
 /// Every assignment of a provider to a job is one [`lock_collateral`](Self::lock_collateral),

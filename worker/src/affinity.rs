@@ -1,6 +1,6 @@
-//! CPU pinning (`--inference-cpus`): inference threads each on a CPU of their own, every other
-//! thread of the worker (HTTP, the finisher) on the CPUs left, so that serving never takes the
-//! inference threads' cores, caches or time slices. Threads inherit their creator's CPU set:
+//! CPU pinning (`--inference-cpus`): the listed CPUs shared out between the inference threads,
+//! every other thread of the worker (HTTP, the finisher) on the CPUs left, so that serving never
+//! takes the inference threads' cores, caches or time slices. Threads inherit their creator's CPU set:
 //! `main` restricts itself to the CPUs left before it starts anything, and each inference
 //! thread then moves itself to its CPU.
 

@@ -19,11 +19,6 @@ pub struct InferencePool {
 }
 
 impl InferencePool {
-	/// Starts `threads` (at least one) inference threads.
-	pub fn new(threads: usize) -> std::io::Result<Self> {
-		Self::named("inference", threads, |_| {})
-	}
-
 	/// Starts `threads` (at least one) threads named `{name}-{i}`; each first runs `start(i)`.
 	pub fn named(
 		name: &str,
@@ -99,7 +94,7 @@ mod tests {
 
 	#[tokio::test]
 	async fn runs_work_in_order_and_survives_a_panic() {
-		let pool = InferencePool::new(1).unwrap();
+		let pool = InferencePool::named("inference", 1, |_| {}).unwrap();
 		assert_eq!(pool.run(|| 2 + 2).await, Some(4));
 		assert_eq!(pool.run(|| -> u8 { panic!("bad model") }).await, None);
 		assert_eq!(pool.run(|| "still serving").await, Some("still serving"));

@@ -292,7 +292,7 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::ProviderSlashed {
 			job,
 			provider: who.clone(),
-			amount: slashed.compensated.saturating_add(slashed.burned),
+			amount: slashed.total(),
 			compensated: slashed.compensated,
 			burned: slashed.burned,
 		});

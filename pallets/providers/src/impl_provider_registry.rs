@@ -99,13 +99,13 @@ impl<T: Config> ProviderRegistry<T::AccountId> for Pallet<T> {
 			record.locked = locked;
 			record.bond = record
 				.bond
-				.checked_sub(&compensated.saturating_add(burned))
+				.checked_sub(&Slashed { compensated, burned }.total())
 				.ok_or(Error::<T>::CollateralUnderflow)?;
 			Ok::<_, DispatchError>(Slashed { compensated, burned })
 		})?;
 		Self::deposit_event(Event::CollateralSlashed {
 			provider: who.clone(),
-			amount: slashed.compensated.saturating_add(slashed.burned),
+			amount: slashed.total(),
 			dest: dest.clone(),
 			compensated: slashed.compensated,
 			burned: slashed.burned,
