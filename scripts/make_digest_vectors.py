@@ -7,7 +7,8 @@ implementation independent of the Rust one (Python's struct and hashlib only).
 
 The rules are in primitives/src/digest.rs: quantize (step 2^-e, round half away from zero,
 clamp to +-2^62, NaN/inf sentinels; integers are their own grid), then
-blake2_256(model_hash | input_hash | rank u32le | dims u32le | q i64le).
+blake2_256(model_hash | input_hash | rank u32le | dims u32le | q i64le); a cohort's root is
+blake2_256("synod:members:v1" | n u32le | d_0 .. d_{n-1}).
 """
 import hashlib
 import json
@@ -108,8 +109,21 @@ def vectors():
     ]
 
 
+def members_root(digests):
+    return blake2_256(b"synod:members:v1" + struct.pack("<I", len(digests)) + b"".join(digests))
+
+
+def member_vectors():
+    digests = [bytes.fromhex(v["digest"]) for v in vectors()]
+    cases = [("empty", []), ("one", digests[:1]), ("two", digests[:2]),
+             ("two swapped", [digests[1], digests[0]]), ("all", digests)]
+    return [{"name": n, "members": [d.hex() for d in ds], "root": members_root(ds).hex()}
+            for n, ds in cases]
+
+
 def main():
-    text = json.dumps({"version": 1, "vectors": vectors()}, indent=1) + "\n"
+    text = json.dumps({"version": 1, "vectors": vectors(), "members": member_vectors()},
+                      indent=1) + "\n"
     if "--check" in sys.argv:
         if OUT.read_text() != text:
             sys.exit(f"{OUT} is stale: run {sys.argv[0]}")

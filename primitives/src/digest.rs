@@ -23,6 +23,18 @@
 //! pair of elements differs by at most `t` steps ([`within_tolerance`]); equal digests mean
 //! bit-identical quantized outputs.
 //!
+//! A **cohort** (many jobs of one model verified together, one commitment per provider) is
+//! answered by the root of its members' digests, in member order:
+//!
+//! ```text
+//! members_root = blake2_256( "synod:members:v1"   16 bytes
+//!                          ‖ n                    u32 little-endian
+//!                          ‖ d_0 … d_{n-1}        32 bytes each )
+//! ```
+//!
+//! over the members' output digests (the cohort's digest) or their input hashes (the cohort's
+//! input hash). Equal roots mean equal digests for every member.
+//!
 //! `primitives/test-vectors/digest.json` holds vectors made by an independent Python
 //! implementation (`scripts/make_digest_vectors.py`); this crate's tests and synod-worker's
 //! check them.
@@ -173,6 +185,22 @@ pub fn output_digest(
 /// The canonical hash of a job's input bytes.
 pub fn input_hash(input: &[u8]) -> Hash32 {
 	sp_crypto_hashing::blake2_256(input)
+}
+
+/// The domain tag of [`members_root`].
+pub const MEMBERS_TAG: &[u8; 16] = b"synod:members:v1";
+
+/// The root of a cohort's member hashes (output digests or input hashes), in member order.
+pub fn members_root(members: &[Hash32]) -> Hash32 {
+	let mut bytes = alloc::vec::Vec::with_capacity(
+		20usize.saturating_add(32usize.saturating_mul(members.len())),
+	);
+	bytes.extend_from_slice(MEMBERS_TAG);
+	bytes.extend_from_slice(&(u32::try_from(members.len()).unwrap_or(u32::MAX)).to_le_bytes());
+	for m in members {
+		bytes.extend_from_slice(m);
+	}
+	sp_crypto_hashing::blake2_256(&bytes)
 }
 
 /// Whether two quantized outputs agree: same length, and every element within `tolerance` steps.

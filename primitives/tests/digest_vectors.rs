@@ -9,7 +9,8 @@
 )]
 
 use synod_primitives::digest::{
-	input_hash, output_digest, quantize_le_bytes, within_tolerance, DType, DigestError,
+	input_hash, members_root, output_digest, quantize_le_bytes, within_tolerance, DType,
+	DigestError,
 };
 
 fn hex32(v: &serde_json::Value) -> [u8; 32] {
@@ -38,6 +39,22 @@ fn vectors_match_the_independent_implementation() {
 		let d = output_digest(&hex32(&v["model_hash"]), &input_hash(&input), &shape, &q);
 		assert_eq!(d, hex32(&v["digest"]), "{name}: digest");
 	}
+}
+
+#[test]
+fn members_roots_match_the_independent_implementation() {
+	let doc: serde_json::Value =
+		serde_json::from_str(include_str!("../test-vectors/digest.json")).unwrap();
+	let cases = doc["members"].as_array().unwrap();
+	assert!(cases.len() >= 5);
+	for c in cases {
+		let members: Vec<[u8; 32]> = c["members"].as_array().unwrap().iter().map(hex32).collect();
+		assert_eq!(members_root(&members), hex32(&c["root"]), "{}", c["name"]);
+	}
+	// Order matters, and a one-member root is not the member's own digest.
+	let (a, b) = ([1u8; 32], [2u8; 32]);
+	assert_ne!(members_root(&[a, b]), members_root(&[b, a]));
+	assert_ne!(members_root(&[a]), a);
 }
 
 #[test]

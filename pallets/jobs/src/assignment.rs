@@ -7,7 +7,7 @@
 
 use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use codec::Encode;
-use frame_support::{storage::with_storage_layer, traits::Get};
+use frame_support::{storage::with_storage_layer, traits::Get, BoundedVec};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
 	traits::{Bounded, Saturating, UniqueSaturatedInto},
@@ -270,10 +270,13 @@ impl<T: Config> Pallet<T> {
 			return Ok(Vec::new());
 		}
 		let factor = BalanceOf::<T>::from(T::CollateralFactor::get());
+		// A cohort's members are each priced as a job: a provider is paid its offer per member,
+		// and locks collateral on the whole.
+		let members = BalanceOf::<T>::from(record.input.members());
 		let candidates: Vec<_> = pool
 			.iter()
 			.filter(|c| c.price <= record.max_price && c.slots > 0)
-			.filter(|c| c.free_bond >= c.price.saturating_mul(factor))
+			.filter(|c| c.free_bond >= c.price.saturating_mul(members).saturating_mul(factor))
 			.filter(|c| !record.assignments.iter().any(|a| a.provider == c.who))
 			.cloned()
 			.collect();
@@ -286,7 +289,8 @@ impl<T: Config> Pallet<T> {
 		let chosen = weighted_sample(candidates, k, &mut draw);
 		let mut drawn = Vec::with_capacity(chosen.len());
 		for c in chosen {
-			let collateral = c.price.saturating_mul(factor);
+			let price = c.price.saturating_mul(members);
+			let collateral = price.saturating_mul(factor);
 			T::Providers::lock_collateral(&c.who, collateral)?;
 			take(pool, &c.who, collateral);
 			ProviderJobs::<T>::try_append(&c.who, job)
@@ -295,13 +299,14 @@ impl<T: Config> Pallet<T> {
 				.assignments
 				.try_push(Assignment {
 					provider: c.who.clone(),
-					price: c.price,
+					price,
 					collateral,
 					weight: weight(&c),
 					round: record.round,
 					commitment: None,
 					digest: None,
 					output: None,
+					members: BoundedVec::new(),
 					slashed: false,
 				})
 				.map_err(|_| Error::<T>::InvalidRedundancy)?;

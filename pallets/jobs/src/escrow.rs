@@ -11,24 +11,25 @@ use frame_support::{
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
 	traits::{Saturating, Zero},
-	DispatchResult,
+	DispatchError, DispatchResult,
 };
 use synod_primitives::{
-	digest::input_hash,
+	digest::{input_hash, members_root, Hash32},
 	model::{is_source_uri, ModelHash},
 	traits::{ModelRegistry, ProviderRegistry},
 };
 
 use crate::{
-	types::{BalanceOf, Job, JobId, JobInput, JobStatus},
+	types::{BalanceOf, Job, JobId, JobInput, JobStatus, MemberInput},
 	AssignCursor, Config, Error, Event, HoldReason, Jobs, NextJobId, Pallet, WeightInfo,
 };
 
-/// The escrow of a job: `2 × redundancy × max_price`. Half pays the first round; the other half
-/// is the escalation reserve, which pays the providers an escalation draws and is released when
-/// the job settles without one.
-pub fn escrow_for<T: Config>(redundancy: u32, max_price: BalanceOf<T>) -> BalanceOf<T> {
-	max_price.saturating_mul(redundancy.saturating_mul(2).into())
+/// The escrow of a job of `members` members (1 unless it is a cohort):
+/// `2 × redundancy × max_price × members`. Half pays the first round; the other half is the
+/// escalation reserve, which pays the providers an escalation draws and is released when the
+/// job settles without one.
+pub fn escrow_for<T: Config>(redundancy: u32, max_price: BalanceOf<T>, members: u32) -> BalanceOf<T> {
+	max_price.saturating_mul(redundancy.saturating_mul(2).into()).saturating_mul(members.into())
 }
 
 impl<T: Config> Pallet<T> {
@@ -47,19 +48,41 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::InvalidRedundancy
 		);
 		ensure!(!max_price.is_zero(), Error::<T>::ZeroPrice);
+		let check_inline = |bytes: &[u8]| -> Result<Hash32, DispatchError> {
+			let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+			ensure!(
+				len > 0 && len <= manifest.max_input_bytes && len <= T::MaxInlineInput::get(),
+				Error::<T>::InvalidInputSize
+			);
+			ensure!(manifest.input.accepts_len(bytes.len()), Error::<T>::InvalidInputShape);
+			Ok(input_hash(bytes))
+		};
+		let check_remote = |hash: &Hash32, uri: &[u8]| -> Result<Hash32, DispatchError> {
+			ensure!(is_source_uri(uri), Error::<T>::InvalidInputUri);
+			Ok(*hash)
+		};
 		let input_hash = match &input {
-			JobInput::Inline(bytes) => {
-				let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+			JobInput::Inline(bytes) => check_inline(bytes)?,
+			JobInput::Remote { hash, uri } => check_remote(hash, uri)?,
+			JobInput::Cohort(members) => {
+				let n = u32::try_from(members.len()).unwrap_or(u32::MAX);
+				ensure!((2..=T::MaxCohort::get()).contains(&n), Error::<T>::InvalidCohort);
+				let inline = members.iter().fold(0usize, |sum, m| match m {
+					MemberInput::Inline(b) => sum.saturating_add(b.len()),
+					MemberInput::Remote { .. } => sum,
+				});
 				ensure!(
-					len > 0 && len <= manifest.max_input_bytes && len <= T::MaxInlineInput::get(),
+					u32::try_from(inline).unwrap_or(u32::MAX) <= T::MaxInlineInput::get(),
 					Error::<T>::InvalidInputSize
 				);
-				ensure!(manifest.input.accepts_len(bytes.len()), Error::<T>::InvalidInputShape);
-				input_hash(bytes)
-			},
-			JobInput::Remote { hash, uri } => {
-				ensure!(is_source_uri(uri), Error::<T>::InvalidInputUri);
-				*hash
+				let hashes = members
+					.iter()
+					.map(|m| match m {
+						MemberInput::Inline(bytes) => check_inline(bytes),
+						MemberInput::Remote { hash, uri } => check_remote(hash, uri),
+					})
+					.collect::<Result<Vec<_>, _>>()?;
+				members_root(&hashes)
 			},
 		};
 		let now = frame_system::Pallet::<T>::block_number();
@@ -73,7 +96,7 @@ impl<T: Config> Pallet<T> {
 			deadline <= now.saturating_add(T::MaxJobDuration::get()),
 			Error::<T>::DeadlineTooFar
 		);
-		let escrow = escrow_for::<T>(redundancy, max_price);
+		let escrow = escrow_for::<T>(redundancy, max_price, input.members());
 		let job = NextJobId::<T>::get();
 		ensure!(
 			job.saturating_sub(AssignCursor::<T>::get()) < u64::from(T::MaxQueued::get()),
@@ -153,14 +176,14 @@ impl<T: Config> Pallet<T> {
 		Ok(refunded)
 	}
 
-	/// The escrow a job would hold, and the lowest price at which `redundancy` providers are
+	/// The escrow a job would hold (a cohort holds it once per member), and the lowest price at which `redundancy` providers are
 	/// assignable now for at most `max_price`.
 	pub fn do_quote(
 		model: ModelHash,
 		redundancy: u32,
 		max_price: BalanceOf<T>,
 	) -> (BalanceOf<T>, Option<BalanceOf<T>>) {
-		let escrow = escrow_for::<T>(redundancy, max_price);
+		let escrow = escrow_for::<T>(redundancy, max_price, 1);
 		let mut prices: Vec<BalanceOf<T>> =
 			T::Providers::eligible(&model, max_price).into_iter().map(|c| c.price).collect();
 		prices.sort();

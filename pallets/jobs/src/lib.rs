@@ -55,7 +55,7 @@ pub mod pallet {
 	};
 	pub use types::{
 		BalanceOf, Commitment, FailureReason, Job, JobId, JobInput, JobReceipt, JobRequest,
-		JobStatus, RevealItem, Salt, SmallOutput,
+		JobStatus, MemberDigests, MemberInput, RevealItem, Salt, SmallOutput,
 	};
 
 	/// The in-code storage version.
@@ -146,6 +146,11 @@ pub mod pallet {
 		/// The most jobs in one batched commit or reveal.
 		#[pallet::constant]
 		type MaxBatch: Get<u32>;
+
+		/// The most members of a cohort (`JobInput::Cohort`; at most `types::MAX_COHORT`).
+		/// Its inline members together are at most `MaxInlineInput` bytes.
+		#[pallet::constant]
+		type MaxCohort: Get<u32>;
 
 		/// Blocks a receipt stays readable.
 		#[pallet::constant]
@@ -266,7 +271,10 @@ pub mod pallet {
 			compensated: BalanceOf<T>,
 			burned: BalanceOf<T>,
 		},
-		/// The receipt: the agreed output, who agreed (paid) and who did not (slashed).
+		/// The receipt: the agreed output, who agreed (paid) and who did not (slashed). For a
+		/// cohort, `input_hash` and `output_digest` are the roots of its members' input hashes
+		/// and output digests, and `members` lists the output digests in input order (empty for
+		/// a single job).
 		JobSettled {
 			job: JobId,
 			model: ModelHash,
@@ -276,6 +284,7 @@ pub mod pallet {
 			dissenting: Vec<T::AccountId>,
 			paid: BalanceOf<T>,
 			refunded: BalanceOf<T>,
+			members: Vec<Hash32>,
 		},
 		/// A job ended without a result; the payer got all its escrow back.
 		JobFailed { job: JobId, reason: FailureReason, refunded: BalanceOf<T> },
@@ -339,6 +348,11 @@ pub mod pallet {
 		/// A drawn provider already holds `MaxJobsPerProvider` assignments (cannot happen
 		/// while that bound covers the providers' concurrency limit).
 		TooManyProviderJobs,
+		/// A cohort has fewer than two members or more than `MaxCohort`.
+		InvalidCohort,
+		/// The reveal does not fit the job: member digests for a single job, none (or not one
+		/// per member) for a cohort.
+		InvalidMembers,
 	}
 
 	#[pallet::hooks]
@@ -378,6 +392,7 @@ pub mod pallet {
 				T::MaxInlineInput::get() <= types::MAX_INLINE_INPUT,
 				"MaxInlineInput above MAX_INLINE_INPUT"
 			);
+			assert!(T::MaxCohort::get() <= types::MAX_COHORT, "MaxCohort above MAX_COHORT");
 			assert!(T::CollateralFactor::get() >= 1, "collateral must cover the price");
 			assert!(T::MaxAssignmentsPerBlock::get() >= 1, "nothing would ever be assigned");
 			assert!(
@@ -518,7 +533,7 @@ pub mod pallet {
 			ensure!(!items.is_empty(), Error::<T>::InvalidBatch);
 			let (mut pending, mut used) = (0u32, Weight::zero());
 			for (job, d, s, o) in items {
-				match Self::reveal_item(&who, job, d, s, o)? {
+				match Self::reveal_item(&who, job, d, s, o, MemberDigests::new())? {
 					Some(w) => used = used.saturating_add(w),
 					None => pending = pending.saturating_add(1),
 				}
@@ -526,6 +541,25 @@ pub mod pallet {
 			if pending > 0 {
 				used = used.saturating_add(T::WeightInfo::reveal_batch(pending));
 			}
+			Ok(Some(used).into())
+		}
+
+		/// Reveals a cohort's member digests (in input order) and the salt; the commitment was
+		/// `blake2_256(members_root(members) ‖ salt ‖ provider)`. Checked and tallied as `reveal`
+		/// does, with the root as the digest.
+		///
+		/// Origin: signed by an assigned provider. Errors: `InvalidMembers` (not a cohort, or
+		/// not one digest per member) and those of `reveal`.
+		#[pallet::call_index(7)]
+		#[pallet::weight(Pallet::<T>::reveal_members_weight_max(members.len()))]
+		pub fn reveal_members(
+			origin: OriginFor<T>,
+			job: JobId,
+			members: MemberDigests,
+			salt: Salt,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let used = Self::do_reveal_members(&who, job, members, salt)?;
 			Ok(Some(used).into())
 		}
 	}

@@ -140,6 +140,7 @@ impl pallet_jobs::Config for Test {
 	type MaxTimeoutsPerBlock = ConstU32<8>;
 	type MaxJobsPerProvider = ConstU32<8>;
 	type MaxBatch = ConstU32<4>;
+	type MaxCohort = ConstU32<4>;
 	type ResultRetention = ConstU64<RETENTION>;
 	type MaxVoteShare = MaxVoteShare;
 	type AuthorityId = TestAuthId;

@@ -40,14 +40,17 @@ use sp_runtime::{
 	traits::{Get, UniqueSaturatedInto},
 };
 use synod_primitives::{
-	digest::{element_count, output_digest, Hash32},
+	digest::{element_count, members_root, output_digest, Hash32},
 	model::ModelManifest,
 	ocw,
 	traits::ModelRegistry,
 };
 
 use crate::{
-	types::{Commitment, JobId, JobInput, JobStatus, RevealItem, Salt, SmallOutput},
+	types::{
+		Commitment, JobId, JobInput, JobStatus, MemberDigests, MemberInput, RevealItem, Salt,
+		SmallOutput,
+	},
 	voting::{commitment_of, in_round},
 	Call, Config, JobOf, Jobs, Pallet, ProviderJobs,
 };
@@ -101,6 +104,17 @@ pub enum LocalJob {
 /// The local-storage key of `who`'s job `job`.
 pub fn job_key<AccountId: Encode>(who: &AccountId, job: JobId) -> Vec<u8> {
 	(b"synod::job::", who, job).encode()
+}
+
+/// The local-storage key of the member digests of `who`'s cohort `job` (written before its
+/// commitment is sent, read for its reveal).
+pub fn members_key<AccountId: Encode>(who: &AccountId, job: JobId) -> Vec<u8> {
+	(b"synod::members::", who, job).encode()
+}
+
+/// The worker's id of member `i` of the cohort it knows as `id`.
+pub fn member_id(id: &str, i: usize) -> String {
+	format!("{id}.{i}")
 }
 
 /// The local-storage key of the list of `who`'s jobs with local state.
@@ -224,6 +238,26 @@ struct WorkerError {
 	message: String,
 }
 
+/// `POST /v1/batch/submit`'s answer.
+#[derive(serde::Deserialize, Debug)]
+struct BatchAnswer {
+	jobs: Vec<BatchItem>,
+}
+
+/// One item of it: the status `POST /v1/jobs` would have answered, and the job's view.
+#[derive(serde::Deserialize, Debug)]
+struct BatchItem {
+	code: u16,
+	#[serde(default)]
+	job: Option<WorkerJob>,
+}
+
+/// `POST /v1/batch/query`'s answer: a view per id, `null` for ids the worker does not know.
+#[derive(serde::Deserialize, Debug)]
+struct BatchViews {
+	jobs: Vec<Option<WorkerJob>>,
+}
+
 /// Worker error kinds that another attempt may cure.
 fn transient(kind: &str) -> bool {
 	matches!(kind, "model_unavailable" | "queue_full" | "shutting_down" | "internal")
@@ -234,6 +268,8 @@ enum Step {
 	Nothing,
 	Commit(Commitment),
 	Reveal(Hash32, Salt, Option<SmallOutput>),
+	/// A cohort's reveal: its member digests and the salt.
+	RevealMembers(MemberDigests, Salt),
 }
 
 /// Why the worker could not be used for a job in this block.
@@ -272,6 +308,7 @@ impl<T: Config> Pallet<T> {
 		open.sort_unstable(); // oldest first
 		let mut commits: Vec<(JobId, Commitment)> = Vec::new();
 		let mut reveals: Vec<RevealItem> = Vec::new();
+		let mut cohort_reveals: Vec<(JobId, MemberDigests, Salt)> = Vec::new();
 		let mut worker_up = true;
 		for &job in &open {
 			let Some(record) = Jobs::<T>::get(job) else { continue };
@@ -279,10 +316,18 @@ impl<T: Config> Pallet<T> {
 				Step::Nothing => {},
 				Step::Commit(c) => commits.push((job, c)),
 				Step::Reveal(d, s, o) => reveals.push((job, d, s, o)),
+				Step::RevealMembers(m, s) => cohort_reveals.push((job, m, s)),
 			}
 		}
 		Self::send_commits(account, commits, now);
 		Self::send_reveals(account, reveals, now);
+		for (job, members, salt) in cohort_reveals {
+			let n = members.len();
+			if Self::send(account, Call::<T>::reveal_members { job, members, salt }) {
+				Self::mark(account, job, |_, r| *r = Some(now));
+				log::info!(target: "runtime::jobs", "🔓 revealed job {job} ({n} members) for {:?}", account.id);
+			}
+		}
 		Self::forget_closed(account, &open);
 	}
 
@@ -337,6 +382,17 @@ impl<T: Config> Pallet<T> {
 						Step::Nothing
 					} else if reveal_sent.is_some_and(|at| now < at.saturating_add(RESEND_AFTER)) {
 						Step::Nothing
+					} else if record.input.is_cohort() {
+						let key = members_key(&account.id, job);
+						match StorageValueRef::persistent(&key).get::<MemberDigests>() {
+							Ok(Some(members)) if members_root(&members) == digest => {
+								Step::RevealMembers(members, salt)
+							},
+							_ => {
+								log::error!(target: "runtime::jobs", "job {job}: committed, but this node has no member digests matching the commitment; cannot reveal");
+								Step::Nothing
+							},
+						}
 					} else {
 						Step::Reveal(digest, salt, output)
 					}
@@ -373,6 +429,34 @@ impl<T: Config> Pallet<T> {
 				}
 				attempt.saturating_add(1)
 			},
+			Some(LocalJob::Submitted { worker_id, attempt }) if record.input.is_cohort() => {
+				let id = String::from_utf8_lossy(&worker_id).into_owned();
+				let ids: Vec<String> = (0..usize::try_from(record.input.members()).unwrap_or(0))
+					.map(|i| member_id(&id, i))
+					.collect();
+				let body = serde_json::to_vec(&serde_json::json!({ "ids": ids }))
+					.map_err(|e| Outage::Garbled(format!("{e}")))?;
+				let answer =
+					ocw::post_json(&format!("{url}/v1/batch/query"), body, WORKER_TIMEOUT_MS)
+						.map_err(Outage::Unreachable)?;
+				let views = serde_json::from_slice::<BatchViews>(&answer.body)
+					.map_err(|e| Outage::Garbled(format!("HTTP {}: {e}", answer.code)))?
+					.jobs;
+				if views.len() != ids.len() {
+					return Err(Outage::Garbled(format!(
+						"POST /v1/batch/query answered {} views for {}",
+						views.len(),
+						ids.len()
+					)));
+				}
+				if views.iter().any(Option::is_none) {
+					log::info!(target: "runtime::jobs", "job {job}: synod-worker forgot members of {id}; submitting again");
+					return Self::submit_to_worker(account, job, record, attempt, now, url)
+						.map(|()| None);
+				}
+				let views: Vec<WorkerJob> = views.into_iter().flatten().collect();
+				return Self::take_cohort_result(account, job, attempt, &views, now, &store);
+			},
 			Some(LocalJob::Submitted { worker_id, attempt }) => {
 				let id = String::from_utf8_lossy(&worker_id).into_owned();
 				let answer = ocw::get(&format!("{url}/v1/jobs/{id}"), WORKER_TIMEOUT_MS)
@@ -389,6 +473,77 @@ impl<T: Config> Pallet<T> {
 			Some(LocalJob::Ready { .. }) => return Ok(None),
 		};
 		Self::submit_to_worker(account, job, record, attempt, now, url).map(|()| None)
+	}
+
+	/// Hands a cohort's member inputs to the worker in one `POST /v1/batch/submit` (member
+	/// `i` as `{id}.{i}`) and records it as submitted. A member the worker refuses outright
+	/// (bad input for the manifest) fails the cohort here; a busy worker is asked again in
+	/// the next block (members it took already are answered as existing then).
+	#[allow(clippy::too_many_arguments)]
+	fn submit_cohort(
+		job: JobId,
+		attempt: u8,
+		now: u64,
+		manifest: &ModelManifest,
+		inputs: &[Vec<u8>],
+		id: String,
+		url: &str,
+		store: &StorageValueRef<'_>,
+	) -> Result<(), Outage> {
+		let model = manifest_json(manifest);
+		let jobs: Vec<serde_json::Value> = inputs
+			.iter()
+			.enumerate()
+			.map(|(i, input)| {
+				serde_json::json!({
+					"id": member_id(&id, i),
+					"model": model,
+					"input_hex": hex(input),
+				})
+			})
+			.collect();
+		let body = serde_json::to_vec(&serde_json::json!({ "jobs": jobs }))
+			.map_err(|e| Outage::Garbled(format!("{e}")))?;
+		let answer = ocw::post_json(&format!("{url}/v1/batch/submit"), body, WORKER_TIMEOUT_MS)
+			.map_err(Outage::Unreachable)?;
+		if answer.code != 200 {
+			return Err(Outage::Garbled(format!(
+				"POST /v1/batch/submit answered {}: {}",
+				answer.code,
+				String::from_utf8_lossy(answer.body.get(..200).unwrap_or(&answer.body))
+			)));
+		}
+		let items = serde_json::from_slice::<BatchAnswer>(&answer.body)
+			.map_err(|e| Outage::Garbled(format!("POST /v1/batch/submit: {e}")))?
+			.jobs;
+		if items.len() != inputs.len() {
+			return Err(Outage::Garbled(format!(
+				"POST /v1/batch/submit answered {} items for {}",
+				items.len(),
+				inputs.len()
+			)));
+		}
+		if let Some((i, item)) = items.iter().enumerate().find(|(_, it)| it.code == 422) {
+			let reason = item
+				.job
+				.as_ref()
+				.and_then(|v| v.error.as_ref())
+				.map(|e| format!("{}: {}", e.kind, e.message))
+				.unwrap_or_else(|| "refused".into());
+			log::warn!(target: "runtime::jobs", "job {job}: synod-worker refused member {i} ({reason})");
+			store.set(&LocalJob::Failed { attempt, at: now, transient: false });
+			return Ok(());
+		}
+		if items.iter().any(|it| it.code == 503) {
+			log::warn!(target: "runtime::jobs", "job {job}: synod-worker is busy (503); retrying next block");
+			return Ok(());
+		}
+		if let Some(item) = items.iter().find(|it| !matches!(it.code, 200 | 202)) {
+			return Err(Outage::Garbled(format!("a batch item answered {}", item.code)));
+		}
+		store.set(&LocalJob::Submitted { worker_id: id.clone().into_bytes(), attempt });
+		log::info!(target: "runtime::jobs", "📨 job {job} ({} members) handed to synod-worker as {id}.*", inputs.len());
+		Ok(())
 	}
 
 	/// Reads a worker answer as a job view.
@@ -446,6 +601,56 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// Acts on the views of a cohort's members: when all succeeded, their digests (kept in
+	/// local storage first) and a fresh salt are stored and the commitment to their root
+	/// returned; a failed member fails the cohort (worth another attempt only when every
+	/// failure is); otherwise it waits.
+	fn take_cohort_result(
+		account: &Account<T>,
+		job: JobId,
+		attempt: u8,
+		views: &[WorkerJob],
+		now: u64,
+		store: &StorageValueRef<'_>,
+	) -> Result<Option<Commitment>, Outage> {
+		if let Some(other) = views.iter().map(|v| v.status.as_str()).find(|s| {
+			!matches!(*s, "succeeded" | "failed" | "queued" | "running")
+		}) {
+			return Err(Outage::Garbled(format!("unknown status {other:?}")));
+		}
+		let failed: Vec<&WorkerJob> = views.iter().filter(|v| v.status == "failed").collect();
+		if let Some(first) = failed.first() {
+			let transient =
+				failed.iter().all(|v| v.error.as_ref().is_some_and(|e| transient(&e.kind)));
+			let reason = first
+				.error
+				.as_ref()
+				.map(|e| format!("{}: {}", e.kind, e.message))
+				.unwrap_or_else(|| "no reason given".into());
+			log::warn!(target: "runtime::jobs", "job {job}: synod-worker failed {} member(s) ({reason}){}", failed.len(), if transient { "; will retry" } else { "" });
+			store.set(&LocalJob::Failed { attempt, at: now, transient });
+			return Ok(None);
+		}
+		if views.iter().any(|v| v.status != "succeeded") {
+			return Ok(None);
+		}
+		let digests = views
+			.iter()
+			.map(|v| v.output.as_ref().and_then(|o| parse_hash32(&o.digest)))
+			.collect::<Option<Vec<Hash32>>>()
+			.ok_or_else(|| Outage::Garbled("a member's result without a valid digest".into()))?;
+		let members = MemberDigests::try_from(digests)
+			.map_err(|_| Outage::Garbled("more members than a cohort holds".into()))?;
+		let root = members_root(&members);
+		let salt = sp_crypto_hashing::blake2_256(
+			&(sp_io::offchain::random_seed(), &account.id, job).encode(),
+		);
+		StorageValueRef::persistent(&members_key(&account.id, job)).set(&members);
+		store.set(&LocalJob::Ready { digest: root, salt, commit_sent: None, reveal_sent: None, output: None });
+		log::info!(target: "runtime::jobs", "🧮 job {job}: synod-worker's digests of {} members, root 0x{}; committing", members.len(), hex(&root));
+		Ok(Some(commitment_of(&root, &salt, &account.id)))
+	}
+
 	/// Hands `job` to the worker (attempt `attempt`) and records it as submitted.
 	fn submit_to_worker(
 		account: &Account<T>,
@@ -462,8 +667,8 @@ impl<T: Config> Pallet<T> {
 			store.set(&LocalJob::Failed { attempt, at: now, transient: false });
 			return Ok(());
 		};
-		let input = match Self::input_bytes(job, record, &manifest) {
-			Ok(bytes) => bytes,
+		let inputs = match Self::inputs(job, record, &manifest) {
+			Ok(inputs) => inputs,
 			Err((reason, transient)) => {
 				log::warn!(target: "runtime::jobs", "job {job}: input unavailable: {reason}");
 				store.set(&LocalJob::Failed { attempt, at: now, transient });
@@ -471,10 +676,13 @@ impl<T: Config> Pallet<T> {
 			},
 		};
 		let id = worker_job_id(job, &record.model, &record.input_hash, attempt);
+		let [input] = inputs.as_slice() else {
+			return Self::submit_cohort(job, attempt, now, &manifest, &inputs, id, url, &store);
+		};
 		let body = serde_json::json!({
 			"id": id,
 			"model": manifest_json(&manifest),
-			"input_hex": hex(&input),
+			"input_hex": hex(input),
 		});
 		let body = serde_json::to_vec(&body).map_err(|e| Outage::Garbled(format!("{e}")))?;
 		let answer = ocw::post_json(&format!("{url}/v1/jobs"), body, WORKER_TIMEOUT_MS)
@@ -501,37 +709,56 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// The job's input bytes: inline, or fetched from its `http(s)` URI and checked against its
-	/// hash. The error says why and whether trying again may help.
-	fn input_bytes(
+	/// The inputs to hand to the worker: the job's one input, or a cohort's members in order;
+	/// inline, or fetched from their `http(s)` URI and checked against their hash. The error
+	/// says why and whether trying again may help.
+	fn inputs(
 		job: JobId,
 		record: &JobOf<T>,
 		manifest: &ModelManifest,
-	) -> Result<Vec<u8>, (String, bool)> {
+	) -> Result<Vec<Vec<u8>>, (String, bool)> {
 		match &record.input {
-			JobInput::Inline(bytes) => Ok(bytes.to_vec()),
+			JobInput::Inline(bytes) => Ok(alloc::vec![bytes.to_vec()]),
 			JobInput::Remote { hash, uri } => {
-				let uri = core::str::from_utf8(uri)
-					.map_err(|_| (String::from("the input URI is not UTF-8"), false))?;
-				if !(uri.starts_with("http://") || uri.starts_with("https://")) {
-					return Err((format!("{uri}: only http(s) inputs are fetched here"), false));
-				}
-				log::info!(target: "runtime::jobs", "job {job}: fetching input from {uri}");
-				let answer =
-					ocw::get(uri, INPUT_TIMEOUT_MS).map_err(|e| (format!("{uri}: {e:?}"), true))?;
-				if answer.code != 200 {
-					return Err((format!("{uri}: HTTP {}", answer.code), true));
-				}
-				let limit = usize::try_from(manifest.max_input_bytes).unwrap_or(usize::MAX);
-				if answer.body.len() > limit {
-					return Err((format!("{uri}: larger than the model's max input"), false));
-				}
-				if sp_crypto_hashing::blake2_256(&answer.body) != *hash {
-					return Err((format!("{uri}: the bytes do not match the input hash"), false));
-				}
-				Ok(answer.body)
+				Ok(alloc::vec![Self::remote_input(job, hash, uri, manifest)?])
 			},
+			JobInput::Cohort(members) => members
+				.iter()
+				.map(|m| match m {
+					MemberInput::Inline(bytes) => Ok(bytes.to_vec()),
+					MemberInput::Remote { hash, uri } => {
+						Self::remote_input(job, hash, uri, manifest)
+					},
+				})
+				.collect(),
 		}
+	}
+
+	/// Fetches an input from its `http(s)` URI and checks it against its hash.
+	fn remote_input(
+		job: JobId,
+		hash: &Hash32,
+		uri: &[u8],
+		manifest: &ModelManifest,
+	) -> Result<Vec<u8>, (String, bool)> {
+		let uri = core::str::from_utf8(uri)
+			.map_err(|_| (String::from("the input URI is not UTF-8"), false))?;
+		if !(uri.starts_with("http://") || uri.starts_with("https://")) {
+			return Err((format!("{uri}: only http(s) inputs are fetched here"), false));
+		}
+		log::info!(target: "runtime::jobs", "job {job}: fetching input from {uri}");
+		let answer = ocw::get(uri, INPUT_TIMEOUT_MS).map_err(|e| (format!("{uri}: {e:?}"), true))?;
+		if answer.code != 200 {
+			return Err((format!("{uri}: HTTP {}", answer.code), true));
+		}
+		let limit = usize::try_from(manifest.max_input_bytes).unwrap_or(usize::MAX);
+		if answer.body.len() > limit {
+			return Err((format!("{uri}: larger than the model's max input"), false));
+		}
+		if sp_crypto_hashing::blake2_256(&answer.body) != *hash {
+			return Err((format!("{uri}: the bytes do not match the input hash"), false));
+		}
+		Ok(answer.body)
 	}
 
 	/// Sends `items` as one `commit` or as `commit_batch`es, and marks them sent.
@@ -613,9 +840,9 @@ impl<T: Config> Pallet<T> {
 		let index = StorageValueRef::persistent(&key);
 		let known: Vec<JobId> = index.get().ok().flatten().unwrap_or_default();
 		for job in known.iter().filter(|j| !open.contains(j)) {
-			let key = job_key(&account.id, *job);
-			let mut stale = StorageValueRef::persistent(&key);
-			stale.clear();
+			for key in [job_key(&account.id, *job), members_key(&account.id, *job)] {
+				StorageValueRef::persistent(&key).clear();
+			}
 		}
 		index.set(&open.to_vec());
 	}

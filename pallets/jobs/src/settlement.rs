@@ -354,8 +354,9 @@ impl<T: Config> Pallet<T> {
 			T::Currency::release(&escrow_reason, &record.payer, rest, Precision::BestEffort)?;
 		T::Models::release(&record.model)?;
 		Jobs::<T>::remove(job);
-		match (winner.and_then(|w| w.digest.map(|d| (d, w.output.clone()))), decision) {
-			(Some((output_digest, output)), _) => {
+		let result = winner.and_then(|w| w.digest.map(|d| (d, w.output.clone(), w.members.clone())));
+		match (result, decision) {
+			(Some((output_digest, output, members)), _) => {
 				let now = frame_system::Pallet::<T>::block_number();
 				Receipts::<T>::insert(
 					job,
@@ -365,6 +366,7 @@ impl<T: Config> Pallet<T> {
 						input_hash: record.input_hash,
 						output_digest,
 						output,
+						members: members.clone(),
 						agreeing: agreeing.clone(),
 						dissenting: dissenting.clone(),
 						paid,
@@ -381,6 +383,7 @@ impl<T: Config> Pallet<T> {
 					dissenting: dissenting.into_inner(),
 					paid,
 					refunded,
+					members: members.into_inner(),
 				});
 			},
 			(None, decision) => {

@@ -26,8 +26,17 @@ pub const MAX_ASSIGNMENTS: u32 = 16;
 /// compared element by element within the model's tolerance, larger ones by digest only.
 pub const MAX_SMALL_OUTPUT: u32 = 64;
 
+/// The most members any cohort may have (`Config::MaxCohort` is at most this).
+pub const MAX_COHORT: u32 = 64;
+
 /// The inline input bound.
 pub type InlineBound = ConstU32<MAX_INLINE_INPUT>;
+
+/// The cohort bound.
+pub type CohortBound = ConstU32<MAX_COHORT>;
+
+/// A cohort's member digests (or input hashes), in member order.
+pub type MemberDigests = BoundedVec<Hash32, CohortBound>;
 
 /// The assignment list bound.
 pub type AssignmentBound = ConstU32<MAX_ASSIGNMENTS>;
@@ -84,6 +93,43 @@ pub enum JobInput {
 		/// An `http://`, `https://` or `ipfs://` URI.
 		uri: SourceUri,
 	},
+	/// A cohort: two or more inputs of the same model, price and redundancy, answered by the
+	/// same providers with one commitment and one reveal each (the root of the members'
+	/// digests, `synod_primitives::digest::members_root`). Each member is priced as a job;
+	/// the members are decided together (a provider agrees when its digest of every member
+	/// matches). The receipt lists the members' output digests in input order.
+	Cohort(BoundedVec<MemberInput, CohortBound>),
+}
+
+impl JobInput {
+	/// How many jobs this input is: a cohort's members, else one.
+	pub fn members(&self) -> u32 {
+		match self {
+			JobInput::Cohort(m) => u32::try_from(m.len()).unwrap_or(u32::MAX),
+			_ => 1,
+		}
+	}
+
+	/// Whether this is a cohort.
+	pub fn is_cohort(&self) -> bool {
+		matches!(self, JobInput::Cohort(_))
+	}
+}
+
+/// One member of a cohort: its input, inline or by hash and URI.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub enum MemberInput {
+	/// The input bytes themselves.
+	Inline(BoundedVec<u8, InlineBound>),
+	/// The blake2-256 hash of the input and where to fetch it.
+	Remote {
+		/// blake2-256 of the input bytes.
+		hash: Hash32,
+		/// An `http://`, `https://` or `ipfs://` URI.
+		uri: SourceUri,
+	},
 }
 
 /// Where a job is in its life.
@@ -130,6 +176,9 @@ pub struct Assignment<AccountId, Balance> {
 	pub digest: Option<Hash32>,
 	/// Its output in full, when it revealed one (small outputs only).
 	pub output: Option<SmallOutput>,
+	/// Its members' digests, in member order, when the job is a cohort (their root is
+	/// `digest`); empty otherwise.
+	pub members: MemberDigests,
 	/// Already slashed (it missed its commit window, or its reveal before an escalation) and
 	/// out of the vote; it counts as dissenting in the receipt.
 	pub slashed: bool,
@@ -146,7 +195,7 @@ pub struct Job<AccountId, Balance, BlockNumber> {
 	pub model: ModelHash,
 	/// The input.
 	pub input: JobInput,
-	/// blake2-256 of the input bytes.
+	/// blake2-256 of the input bytes; for a cohort, the root of its members' input hashes.
 	pub input_hash: Hash32,
 	/// How many providers answer in the first round (an escalation draws as many again).
 	pub redundancy: u32,
@@ -210,6 +259,9 @@ pub struct JobReceipt<AccountId, Balance, BlockNumber> {
 	/// The agreed output in full, when it is small (at most [`MAX_SMALL_OUTPUT`] elements) and
 	/// the providers revealed it.
 	pub output: Option<SmallOutput>,
+	/// A cohort's agreed member digests, in member order (their root is `output_digest`, and
+	/// `input_hash` is the root of the members' input hashes); empty for a single job.
+	pub members: MemberDigests,
 	/// Providers whose reveal matched the decision (paid).
 	pub agreeing: BoundedVec<AccountId, AssignmentBound>,
 	/// Providers that revealed something else, or nothing (slashed).

@@ -6,10 +6,10 @@ use frame_support::weights::Weight;
 use frame_support::{ensure, traits::Get};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{traits::Saturating, DispatchError, DispatchResult};
-use synod_primitives::digest::{element_count, output_digest, Hash32};
+use synod_primitives::digest::{element_count, members_root, output_digest, Hash32};
 
 use crate::{
-	types::{Assignment, Commitment, JobId, JobStatus, Salt, SmallOutput},
+	types::{Assignment, Commitment, JobId, JobStatus, MemberDigests, Salt, SmallOutput},
 	weights::WeightInfo as _,
 	Config, Error, Event, JobOf, Jobs, Pallet, Seed, Timeouts,
 };
@@ -75,8 +75,29 @@ impl<T: Config> Pallet<T> {
 		salt: Salt,
 		output: Option<SmallOutput>,
 	) -> Result<Weight, DispatchError> {
-		Self::reveal_item(who, job, digest, salt, output)
+		Self::reveal_item(who, job, digest, salt, output, MemberDigests::new())
 			.map(|w| w.unwrap_or_else(T::WeightInfo::reveal_pending))
+	}
+
+	/// Checks `who`'s reveal of a cohort's member digests (their root is what it committed
+	/// to); tallies when it was the last one of the round. Returns the weight it used: what
+	/// `reveal_members` measures for the members, and the tally's when there was one.
+	pub(crate) fn do_reveal_members(
+		who: &T::AccountId,
+		job: JobId,
+		members: MemberDigests,
+		salt: Salt,
+	) -> Result<Weight, DispatchError> {
+		let n = u32::try_from(members.len()).unwrap_or(u32::MAX);
+		let root = members_root(&members);
+		let tally = Self::reveal_item(who, job, root, salt, None, members)?;
+		Ok(tally.unwrap_or_default().saturating_add(T::WeightInfo::reveal_members(n)))
+	}
+
+	/// The most `reveal_members` with `n` members can weigh.
+	pub(crate) fn reveal_members_weight_max(n: usize) -> Weight {
+		let n = u32::try_from(n).unwrap_or(u32::MAX);
+		Self::reveal_weight_max().saturating_add(T::WeightInfo::reveal_members(n))
 	}
 
 	/// [`do_reveal`](Self::do_reveal), returning `None` for a reveal that was not the last of
@@ -87,8 +108,16 @@ impl<T: Config> Pallet<T> {
 		digest: Hash32,
 		salt: Salt,
 		output: Option<SmallOutput>,
+		members: MemberDigests,
 	) -> Result<Option<Weight>, DispatchError> {
 		let mut record = Jobs::<T>::get(job).ok_or(Error::<T>::JobNotFound)?;
+		// A cohort is revealed by its members (whose root is `digest`), a single job without.
+		let fits = if record.input.is_cohort() {
+			u32::try_from(members.len()).ok() == Some(record.input.members()) && output.is_none()
+		} else {
+			members.is_empty()
+		};
+		ensure!(fits, Error::<T>::InvalidMembers);
 		let round = record.round;
 		let (model, input_hash) = (record.model, record.input_hash);
 		let slot = record
@@ -110,6 +139,7 @@ impl<T: Config> Pallet<T> {
 		}
 		slot.digest = Some(digest);
 		slot.output = output;
+		slot.members = members;
 		Seed::<T>::mutate(|seed| *seed = sp_crypto_hashing::blake2_256(&(*seed, salt).encode()));
 		Self::deposit_event(Event::Revealed { job, provider: who.clone(), digest });
 		let done = record

@@ -108,6 +108,8 @@ impl pallet_jobs::Config for Runtime {
 	type MaxJobsPerProvider = ConstU32<64>;
 	/// Items in one batched commit or reveal.
 	type MaxBatch = ConstU32<64>;
+	/// Members of one cohort: one commitment and one reveal per provider answer 64 jobs.
+	type MaxCohort = ConstU32<64>;
 	type ResultRetention = JobResultRetention;
 	/// No provider holds more than a quarter of a tally's vote weight, however large its bond:
 	/// a supermajority (two thirds) always needs at least three voters.
