@@ -1,6 +1,11 @@
 //! Benchmarks of the jobs pallet (v2).
 //!
-//! Worst cases: `submit_job` with the largest inline input; `cancel_job`; `commit` as the last
+//! Every job is submitted with the largest inline input, so that each call reads and writes the
+//! largest record; cohorts with `MaxCohort` members by hash and URI of the longest length.
+//!
+//! Worst cases: `submit_job` with the largest inline input; `submit_cohort(m)` with `m`
+//! one-byte members; `reveal_members(n)` as the first reveal of an `n`-member cohort;
+//! `cancel_job`; `commit` as the last
 //! commit of a `MaxRedundancy` job (opens reveals); `reveal(v)` as the last reveal of a job with
 //! `v` voters (up to an escalated job's `2 × MaxRedundancy`), every one revealing a
 //! `MAX_SMALL_OUTPUT`-element output with its own digest, all within the tolerance (the longest
@@ -31,8 +36,15 @@ use synod_primitives::{
 	traits::{ModelRegistry, ProviderRegistry},
 };
 
-use crate::types::{JobId, JobInput, JobRequest, JobStatus, SmallOutput, MAX_SMALL_OUTPUT};
-use synod_primitives::digest::{output_digest, Hash32};
+use crate::types::{
+	JobId, JobInput, JobRequest, JobStatus, MemberDigests, MemberInput, SmallOutput,
+	MAX_SMALL_OUTPUT,
+};
+use codec::Encode;
+use synod_primitives::{
+	digest::{members_root, output_digest, Hash32},
+	model::MAX_URI_LEN,
+};
 
 const MODEL: ModelHash = [0xbb; 32];
 
@@ -85,10 +97,34 @@ fn submit<T: Config>(payer: &T::AccountId) -> JobId {
 	submit_k::<T>(payer, T::MaxRedundancy::get())
 }
 
-/// Submits a job of redundancy `k` with a small input.
+/// Submits a job of redundancy `k` with the largest inline input (the largest record every
+/// commit and reveal reads and writes).
 fn submit_k<T: Config>(payer: &T::AccountId, k: u32) -> JobId {
+	let input = JobInput::Inline(
+		vec![1u8; T::MaxInlineInput::get() as usize].try_into().unwrap_or_default(),
+	);
+	submit_input::<T>(payer, k, input)
+}
+
+/// A cohort of `m` members by hash and a URI of the longest length (its record is about as
+/// large as the largest inline input's).
+fn cohort(m: u32) -> JobInput {
+	let members: Vec<MemberInput> = (0..m)
+		.map(|i| {
+			let mut uri = b"https://inputs.example/".to_vec();
+			uri.resize(MAX_URI_LEN as usize, b'a');
+			MemberInput::Remote {
+				hash: sp_crypto_hashing::blake2_256(&i.to_le_bytes()),
+				uri: uri.try_into().unwrap_or_default(),
+			}
+		})
+		.collect();
+	JobInput::Cohort(members.try_into().unwrap_or_default())
+}
+
+/// Submits a job of redundancy `k` with `input`.
+fn submit_input<T: Config>(payer: &T::AccountId, k: u32, input: JobInput) -> JobId {
 	let id = NextJobId::<T>::get();
-	let input = JobInput::Inline(vec![1u8; 4].try_into().unwrap_or_default());
 	assert!(Pallet::<T>::do_submit_job(
 		payer.clone(),
 		MODEL,
@@ -109,6 +145,11 @@ fn assigned<T: Config>(payer: &T::AccountId) -> JobId {
 /// Submits and assigns (in the next block) a job of redundancy `k`.
 fn assigned_k<T: Config>(payer: &T::AccountId, k: u32) -> JobId {
 	let id = submit_k::<T>(payer, k);
+	assign::<T>(id)
+}
+
+/// Assigns the queued job `id` in the next block.
+fn assign<T: Config>(id: JobId) -> JobId {
 	AssignCursor::<T>::put(id.saturating_add(1));
 	let next = now::<T>().saturating_add(1u32.into());
 	let mut pool = T::Providers::eligible(&MODEL, price::<T>());
@@ -393,6 +434,59 @@ mod benchmarks {
 		for job in jobs {
 			assert_eq!(Jobs::<T>::get(job).map(|j| j.status), Some(JobStatus::Revealing));
 		}
+	}
+
+	#[benchmark]
+	fn submit_cohort(m: Linear<2, { T::MaxCohort::get() }>) {
+		// A cohort of `m` one-byte inline members (what each member costs beyond its bytes,
+		// which `submit_job(n)` prices).
+		setup::<T>(T::MaxRedundancy::get());
+		let caller = payer::<T>();
+		let members: Vec<MemberInput> = (0..m)
+			.map(|i| MemberInput::Inline(vec![i as u8].try_into().unwrap_or_default()))
+			.collect();
+		let input = JobInput::Cohort(members.try_into().unwrap_or_default());
+		let deadline = now::<T>().saturating_add(T::MaxJobDuration::get());
+
+		#[extrinsic_call]
+		submit_job(
+			RawOrigin::Signed(caller),
+			MODEL,
+			input,
+			T::MaxRedundancy::get(),
+			price::<T>(),
+			deadline,
+		);
+
+		assert_eq!(Jobs::<T>::get(0).map(|j| j.input.members()), Some(m));
+	}
+
+	#[benchmark]
+	fn reveal_members(n: Linear<2, { T::MaxCohort::get() }>) {
+		// The first reveal of a `MaxRedundancy` cohort of `n` members (not the last: what the
+		// tally adds is charged as `reveal_digests(v)`, with which a cohort's digests compare).
+		setup::<T>(T::MaxRedundancy::get());
+		let job = assign::<T>(submit_input::<T>(&payer::<T>(), T::MaxRedundancy::get(), cohort(n)));
+		let members: MemberDigests = (0..n)
+			.map(|i| sp_crypto_hashing::blake2_256(&(i, 1u8).encode()))
+			.collect::<Vec<_>>()
+			.try_into()
+			.unwrap_or_default();
+		let root = members_root(&members);
+		let providers = providers_of::<T>(job);
+		for (i, who) in providers.iter().enumerate() {
+			let c = commitment_of(&root, &salt(i as u32), who);
+			assert!(Pallet::<T>::do_commit(who, job, c).is_ok());
+		}
+		let first = providers.first().cloned().unwrap_or_else(|| account("x", 0, 0));
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(first), job, members, salt(0));
+
+		assert_eq!(
+			Jobs::<T>::get(job).and_then(|j| j.assignments.first().map(|a| a.members.len())),
+			Some(n as usize)
+		);
 	}
 
 	#[benchmark]

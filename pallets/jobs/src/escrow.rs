@@ -28,7 +28,11 @@ use crate::{
 /// `2 × redundancy × max_price × members`. Half pays the first round; the other half is the
 /// escalation reserve, which pays the providers an escalation draws and is released when the
 /// job settles without one.
-pub fn escrow_for<T: Config>(redundancy: u32, max_price: BalanceOf<T>, members: u32) -> BalanceOf<T> {
+pub fn escrow_for<T: Config>(
+	redundancy: u32,
+	max_price: BalanceOf<T>,
+	members: u32,
+) -> BalanceOf<T> {
 	max_price.saturating_mul(redundancy.saturating_mul(2).into()).saturating_mul(members.into())
 }
 
@@ -137,16 +141,29 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// The weight of `submit_batch(jobs)`: the measured batch of one-byte inputs, and per input
-	/// byte what `submit_job` measures.
+	/// The weight of submitting `input`: `submit_job(n)` for `n` encoded bytes; a cohort of
+	/// `m` members `submit_cohort(m)` and, per byte beyond one a member, what `submit_job`
+	/// measures per byte.
+	pub(crate) fn submit_weight(input: &JobInput) -> Weight {
+		let bytes = u32::try_from(input.encoded_size()).unwrap_or(u32::MAX);
+		match input {
+			JobInput::Cohort(_) => {
+				let m = input.members();
+				let per_byte = T::WeightInfo::submit_job(bytes.saturating_sub(m).max(1))
+					.saturating_sub(T::WeightInfo::submit_job(1));
+				T::WeightInfo::submit_cohort(m).saturating_add(per_byte)
+			},
+			_ => T::WeightInfo::submit_job(bytes),
+		}
+	}
+
+	/// The weight of `submit_batch(jobs)`: the measured batch of one-byte inputs, and for each
+	/// job what its input adds to a one-byte one (`submit_weight`).
 	pub(crate) fn submit_batch_weight(jobs: &[crate::JobRequestOf<T>]) -> Weight {
-		let per_byte = |bytes: usize| {
-			let n = u32::try_from(bytes).unwrap_or(u32::MAX);
-			T::WeightInfo::submit_job(n).saturating_sub(T::WeightInfo::submit_job(1))
-		};
 		let n = u32::try_from(jobs.len()).unwrap_or(u32::MAX);
+		let one = T::WeightInfo::submit_job(1);
 		jobs.iter().fold(T::WeightInfo::submit_batch(n), |w, j| {
-			w.saturating_add(per_byte(j.input.encoded_size()))
+			w.saturating_add(Self::submit_weight(&j.input).saturating_sub(one))
 		})
 	}
 

@@ -414,13 +414,16 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Submits an inference job: holds `2 × redundancy × max_price` from the caller (half of
-		/// it the escalation reserve) and queues the job for assignment in a later block.
+		/// it the escalation reserve) and queues the job for assignment in a later block. A
+		/// cohort (`JobInput::Cohort`) is that many jobs answered together: it holds as much per
+		/// member, and its providers are paid their price per member.
 		///
 		/// Origin: signed (the payer). Emits `JobSubmitted`. Errors: `ModelNotActive`,
-		/// `InvalidRedundancy`, `InvalidInputSize`, `InvalidInputShape`, `InvalidInputUri`, `ZeroPrice`,
-		/// `DeadlineTooSoon`, `DeadlineTooFar`, `InsufficientBalance`, `QueueFull`.
+		/// `InvalidRedundancy`, `InvalidInputSize`, `InvalidInputShape`, `InvalidInputUri`,
+		/// `InvalidCohort`, `ZeroPrice`, `DeadlineTooSoon`, `DeadlineTooFar`,
+		/// `InsufficientBalance`, `QueueFull`.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::submit_job(u32::try_from(input.encoded_size()).unwrap_or(u32::MAX)))]
+		#[pallet::weight(Pallet::<T>::submit_weight(input))]
 		pub fn submit_job(
 			origin: OriginFor<T>,
 			model: ModelHash,

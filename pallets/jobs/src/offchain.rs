@@ -613,9 +613,11 @@ impl<T: Config> Pallet<T> {
 		now: u64,
 		store: &StorageValueRef<'_>,
 	) -> Result<Option<Commitment>, Outage> {
-		if let Some(other) = views.iter().map(|v| v.status.as_str()).find(|s| {
-			!matches!(*s, "succeeded" | "failed" | "queued" | "running")
-		}) {
+		if let Some(other) = views
+			.iter()
+			.map(|v| v.status.as_str())
+			.find(|s| !matches!(*s, "succeeded" | "failed" | "queued" | "running"))
+		{
 			return Err(Outage::Garbled(format!("unknown status {other:?}")));
 		}
 		let failed: Vec<&WorkerJob> = views.iter().filter(|v| v.status == "failed").collect();
@@ -646,7 +648,13 @@ impl<T: Config> Pallet<T> {
 			&(sp_io::offchain::random_seed(), &account.id, job).encode(),
 		);
 		StorageValueRef::persistent(&members_key(&account.id, job)).set(&members);
-		store.set(&LocalJob::Ready { digest: root, salt, commit_sent: None, reveal_sent: None, output: None });
+		store.set(&LocalJob::Ready {
+			digest: root,
+			salt,
+			commit_sent: None,
+			reveal_sent: None,
+			output: None,
+		});
 		log::info!(target: "runtime::jobs", "🧮 job {job}: synod-worker's digests of {} members, root 0x{}; committing", members.len(), hex(&root));
 		Ok(Some(commitment_of(&root, &salt, &account.id)))
 	}
@@ -747,7 +755,8 @@ impl<T: Config> Pallet<T> {
 			return Err((format!("{uri}: only http(s) inputs are fetched here"), false));
 		}
 		log::info!(target: "runtime::jobs", "job {job}: fetching input from {uri}");
-		let answer = ocw::get(uri, INPUT_TIMEOUT_MS).map_err(|e| (format!("{uri}: {e:?}"), true))?;
+		let answer =
+			ocw::get(uri, INPUT_TIMEOUT_MS).map_err(|e| (format!("{uri}: {e:?}"), true))?;
 		if answer.code != 200 {
 			return Err((format!("{uri}: HTTP {}", answer.code), true));
 		}

@@ -6,8 +6,10 @@
 
 use crate::{
 	mock::*,
-	offchain::{hex, index_key, job_key, manifest_json, worker_job_id, LocalJob},
-	Call, Event, JobInput, JobStatus, Jobs as JobRecords,
+	offchain::{
+		hex, index_key, job_key, manifest_json, member_id, members_key, worker_job_id, LocalJob,
+	},
+	Call, Event, JobInput, JobStatus, Jobs as JobRecords, MemberDigests, MemberInput,
 };
 use codec::Decode;
 use frame_support::{assert_ok, traits::Hooks};
@@ -356,4 +358,223 @@ fn hex_helpers_round_trip() {
 	assert_eq!(crate::offchain::parse_hash32(&format!("0x{}", hex(&d))), Some(d));
 	assert_eq!(crate::offchain::parse_hash32("ab"), None);
 	assert_eq!(crate::offchain::parse_hash32(&"g".repeat(64)), None);
+}
+
+/// Submits a cohort of `n` one-byte members `[1]`, `[2]`, … for model 1 and assigns it.
+fn assigned_cohort(k: u32, n: u8) -> (u64, Vec<AccountId>) {
+	let job = crate::NextJobId::<Test>::get();
+	let members: Vec<MemberInput> =
+		(1..=n).map(|i| MemberInput::Inline(vec![i].try_into().unwrap())).collect();
+	assert_ok!(Jobs::submit_job(
+		RuntimeOrigin::signed(PAYER),
+		model(1),
+		JobInput::Cohort(members.try_into().unwrap()),
+		k,
+		PRICE,
+		System::block_number() + 20
+	));
+	run_to(System::block_number() + 1);
+	let providers =
+		JobRecords::<Test>::get(job).unwrap().assignments.iter().map(|a| a.provider).collect();
+	(job, providers)
+}
+
+fn expect_post_json(state: &OffchainState, path: &str, body: serde_json::Value, response: String) {
+	state.write().expect_request(PendingRequest {
+		method: "POST".into(),
+		uri: format!("{URL}{path}"),
+		headers: vec![("Content-Type".into(), "application/json".into())],
+		body: serde_json::to_vec(&body).unwrap(),
+		response: Some(response.into_bytes()),
+		sent: true,
+		..Default::default()
+	});
+}
+
+/// The batch submission of cohort `job`'s `n` members, answered with `codes`.
+fn expect_cohort_submit(state: &OffchainState, job: u64, n: u8, codes: &[u16]) {
+	let manifest = pallet_models::Models::<Test>::get(model(1)).unwrap().manifest;
+	let id = worker_id(job, 0);
+	let jobs: Vec<serde_json::Value> = (1..=n)
+		.map(|i| {
+			serde_json::json!({
+				"id": format!("{id}.{}", i - 1),
+				"model": manifest_json(&manifest),
+				"input_hex": format!("{i:02x}"),
+			})
+		})
+		.collect();
+	let items: Vec<String> = codes
+		.iter()
+		.map(|c| match c {
+			422 => r#"{"code":422,"job":{"status":"failed","error":{"kind":"invalid_input","message":"wrong size"}}}"#.to_string(),
+			c => format!(r#"{{"code":{c},"job":{{"status":"queued"}}}}"#),
+		})
+		.collect();
+	expect_post_json(
+		state,
+		"/v1/batch/submit",
+		serde_json::json!({ "jobs": jobs }),
+		format!(r#"{{"jobs":[{}]}}"#, items.join(",")),
+	);
+}
+
+/// A batch query of cohort `job`'s `n` members, answered with `views`.
+fn expect_cohort_query(state: &OffchainState, job: u64, n: u8, views: &[String]) {
+	let id = worker_id(job, 0);
+	let ids: Vec<String> = (0..n as usize).map(|i| member_id(&id, i)).collect();
+	expect_post_json(
+		state,
+		"/v1/batch/query",
+		serde_json::json!({ "ids": ids }),
+		format!(r#"{{"jobs":[{}]}}"#, views.join(",")),
+	);
+}
+
+/// The digest the mocked worker returns for member `i` (from 0) of a cohort.
+fn member_digest(i: u8) -> synod_primitives::digest::Hash32 {
+	synod_primitives::digest::output_digest(
+		&model(1),
+		&synod_primitives::digest::input_hash(&[i + 1]),
+		&[1, 4],
+		&[1, 2, 3, 4],
+	)
+}
+
+#[test]
+fn a_cohort_goes_through_the_worker_batch_api_and_settles_with_its_members() {
+	let (mut ext, state, pool) = ocw_ext();
+	ext.execute_with(|| {
+		let (job, providers) = assigned_cohort(3, 3);
+		UintAuthorityId::set_all_keys(providers.clone());
+		let id = worker_id(job, 0);
+		for _ in &providers {
+			expect_cohort_submit(&state, job, 3, &[202, 202, 202]);
+		}
+		run_ocw();
+		assert!(drain(&pool).is_empty());
+		for &p in &providers {
+			assert_eq!(
+				local(p, job),
+				Some(LocalJob::Submitted { worker_id: id.clone().into_bytes(), attempt: 0 })
+			);
+		}
+		// One member still running: nothing to send.
+		let done: Vec<String> =
+			(0..3).map(|i| succeeded_with("m", &hex(&member_digest(i)))).collect();
+		let mut partly = done.clone();
+		partly[1] = r#"{"status":"running"}"#.into();
+		for _ in &providers {
+			expect_cohort_query(&state, job, 3, &partly);
+		}
+		run_ocw();
+		assert!(drain(&pool).is_empty());
+		// All done: each provider keeps the member digests, then commits to their root.
+		for _ in &providers {
+			expect_cohort_query(&state, job, 3, &done);
+		}
+		run_ocw();
+		let members: MemberDigests =
+			(0..3).map(member_digest).collect::<Vec<_>>().try_into().unwrap();
+		let root = synod_primitives::digest::members_root(&members);
+		let sent = drain(&pool);
+		assert_eq!(sent.len(), 3);
+		for (who, call) in sent {
+			let Some(LocalJob::Ready { digest, salt, .. }) = local(who, job) else { panic!() };
+			assert_eq!(digest, root);
+			let kept = sp_io::offchain::local_storage_get(
+				StorageKind::PERSISTENT,
+				&members_key(&who, job),
+			);
+			assert_eq!(kept, Some(codec::Encode::encode(&members)));
+			let commitment = crate::commitment_of(&root, &salt, &who);
+			assert_eq!(call, RuntimeCall::Jobs(Call::commit { job, commitment }));
+			assert_ok!(call.dispatch(RuntimeOrigin::signed(who)));
+		}
+		run_to(System::block_number() + 1);
+		run_ocw();
+		let reveals = drain(&pool);
+		assert_eq!(reveals.len(), 3);
+		for (who, call) in reveals {
+			let Some(LocalJob::Ready { salt, .. }) = local(who, job) else { panic!() };
+			let expected = Call::reveal_members { job, members: members.clone(), salt };
+			assert_eq!(call, RuntimeCall::Jobs(expected));
+			assert_ok!(call.dispatch(RuntimeOrigin::signed(who)));
+		}
+		assert_eq!(Jobs::receipt(job).unwrap().members, members);
+		// Over: the members' local state goes too.
+		run_ocw();
+		for &p in &providers {
+			assert_eq!(local(p, job), None);
+			assert_eq!(
+				sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &members_key(&p, job)),
+				None
+			);
+		}
+	});
+}
+
+#[test]
+fn a_cohort_member_the_worker_refuses_or_fails_fails_the_cohort_locally() {
+	let (mut ext, state, pool) = ocw_ext();
+	ext.execute_with(|| {
+		let (job, providers) = assigned_cohort(1, 2);
+		UintAuthorityId::set_all_keys(providers.clone());
+		// Refused outright (bad input): failed for good, nothing sent.
+		expect_cohort_submit(&state, job, 2, &[202, 422]);
+		run_ocw();
+		assert!(drain(&pool).is_empty());
+		assert_eq!(
+			local(providers[0], job),
+			Some(LocalJob::Failed { attempt: 0, at: System::block_number(), transient: false })
+		);
+		// Not asked again.
+		run_to(System::block_number() + 3);
+		run_ocw();
+		assert!(drain(&pool).is_empty());
+	});
+	let (mut ext, state, pool) = ocw_ext();
+	ext.execute_with(|| {
+		let (job, providers) = assigned_cohort(1, 2);
+		UintAuthorityId::set_all_keys(providers.clone());
+		expect_cohort_submit(&state, job, 2, &[202, 202]);
+		run_ocw();
+		// The worker forgot a member (restarted): the cohort is handed over again.
+		expect_cohort_query(
+			&state,
+			job,
+			2,
+			&[succeeded_with("m", &hex(&member_digest(0))), "null".into()],
+		);
+		expect_cohort_submit(&state, job, 2, &[200, 202]);
+		run_ocw();
+		assert!(drain(&pool).is_empty());
+		// A member fails for a reason that may pass: failed, to be tried again.
+		let failed =
+			r#"{"status":"failed","error":{"kind":"model_unavailable","message":"fetching"}}"#;
+		expect_cohort_query(
+			&state,
+			job,
+			2,
+			&[succeeded_with("m", &hex(&member_digest(0))), failed.into()],
+		);
+		run_ocw();
+		assert!(drain(&pool).is_empty());
+		assert_eq!(
+			local(providers[0], job),
+			Some(LocalJob::Failed { attempt: 0, at: System::block_number(), transient: true })
+		);
+	});
+	let (mut ext, state, pool) = ocw_ext();
+	ext.execute_with(|| {
+		let (job, providers) = assigned_cohort(1, 2);
+		UintAuthorityId::set_all_keys(providers.clone());
+		expect_cohort_submit(&state, job, 2, &[202, 202]);
+		run_ocw();
+		// A garbled answer (fewer views than members) sends nothing and keeps the state.
+		expect_cohort_query(&state, job, 2, &[succeeded_with("m", &hex(&member_digest(0)))]);
+		run_ocw();
+		assert!(drain(&pool).is_empty());
+		assert!(matches!(local(providers[0], job), Some(LocalJob::Submitted { .. })));
+	});
 }

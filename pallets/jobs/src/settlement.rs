@@ -354,7 +354,8 @@ impl<T: Config> Pallet<T> {
 			T::Currency::release(&escrow_reason, &record.payer, rest, Precision::BestEffort)?;
 		T::Models::release(&record.model)?;
 		Jobs::<T>::remove(job);
-		let result = winner.and_then(|w| w.digest.map(|d| (d, w.output.clone(), w.members.clone())));
+		let result =
+			winner.and_then(|w| w.digest.map(|d| (d, w.output.clone(), w.members.clone())));
 		match (result, decision) {
 			(Some((output_digest, output, members)), _) => {
 				let now = frame_system::Pallet::<T>::block_number();

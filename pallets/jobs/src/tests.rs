@@ -1,5 +1,6 @@
 //! Unit and property tests of the jobs pallet, with the real models and providers pallets.
 
+use crate::voting::commitment_of;
 use crate::{
 	mock::*,
 	settlement::{agree, capped_weights, tally, Tally},
@@ -16,7 +17,6 @@ use frame_support::{
 use proptest::prelude::*;
 use sp_runtime::Perbill;
 use synod_primitives::digest::{input_hash, members_root, Hash32};
-use crate::voting::commitment_of;
 
 fn escrow_held(who: AccountId) -> Balance {
 	Balances::balance_on_hold(&RuntimeHoldReason::Jobs(HoldReason::JobEscrow), &who)
@@ -1076,12 +1076,18 @@ fn cohort_refusals() {
 		// Members are checked as inputs are, and inline members share `MaxInlineInput`.
 		let members = |ms: Vec<MemberInput>| JobInput::Cohort(ms.try_into().unwrap());
 		let bytes = |n: usize| MemberInput::Inline(vec![1u8; n].try_into().unwrap());
-		assert_noop!(submit_input(members(vec![bytes(1), bytes(0)])), Error::<Test>::InvalidInputSize);
+		assert_noop!(
+			submit_input(members(vec![bytes(1), bytes(0)])),
+			Error::<Test>::InvalidInputSize
+		);
 		assert_noop!(
 			submit_input(members(vec![bytes(600), bytes(600)])),
 			Error::<Test>::InvalidInputSize
 		);
-		let remote = |uri: &[u8]| MemberInput::Remote { hash: [3; 32], uri: uri.to_vec().try_into().unwrap() };
+		let remote = |uri: &[u8]| MemberInput::Remote {
+			hash: [3; 32],
+			uri: uri.to_vec().try_into().unwrap(),
+		};
 		assert_noop!(
 			submit_input(members(vec![bytes(1), remote(b"ftp://x")])),
 			Error::<Test>::InvalidInputUri
@@ -1099,19 +1105,40 @@ fn cohort_refusals() {
 		run_to(2 + COMMIT_WINDOW);
 		// A cohort is revealed by its members, a single job without.
 		assert_noop!(
-			Jobs::reveal(RuntimeOrigin::signed(who), cohort, members_root(&members2), salt(who), None),
+			Jobs::reveal(
+				RuntimeOrigin::signed(who),
+				cohort,
+				members_root(&members2),
+				salt(who),
+				None
+			),
 			Error::<Test>::InvalidMembers
 		);
 		assert_noop!(
-			Jobs::reveal_members(RuntimeOrigin::signed(other), single, member_digests(7, 1), salt(other)),
+			Jobs::reveal_members(
+				RuntimeOrigin::signed(other),
+				single,
+				member_digests(7, 1),
+				salt(other)
+			),
 			Error::<Test>::InvalidMembers
 		);
 		assert_noop!(
-			Jobs::reveal_members(RuntimeOrigin::signed(who), cohort, member_digests(7, 3), salt(who)),
+			Jobs::reveal_members(
+				RuntimeOrigin::signed(who),
+				cohort,
+				member_digests(7, 3),
+				salt(who)
+			),
 			Error::<Test>::InvalidMembers
 		);
 		assert_noop!(
-			Jobs::reveal_members(RuntimeOrigin::signed(who), cohort, member_digests(8, 2), salt(who)),
+			Jobs::reveal_members(
+				RuntimeOrigin::signed(who),
+				cohort,
+				member_digests(8, 2),
+				salt(who)
+			),
 			Error::<Test>::RevealMismatch
 		);
 		reveal_members(who, cohort, &members2);
@@ -1239,13 +1266,13 @@ enum Behaviour {
 
 proptest! {
 	#![proptest_config(ProptestConfig::with_cases(64))]
-	/// Random jobs with honest, lying and silent providers: no panic, balances conserved
+	/// Random jobs and cohorts with honest, lying and silent providers: no panic, balances conserved
 	/// exactly (the issuance changes only by the slashed collateral burned beyond the payer's
 	/// compensation, as the events report it), every job ends by its deadline, an honest unanimous set settles with the honest
 	/// output, and a liar among three is never paid.
 	#[test]
 	fn random_jobs_conserve_balances_and_end_by_their_deadline(
-		jobs in proptest::collection::vec((1..=5u32, 0..3u64, any::<bool>()), 1..6),
+		jobs in proptest::collection::vec((1..=5u32, 0..3u64, any::<bool>(), any::<bool>()), 1..6),
 		behaviours in proptest::collection::vec(
 			prop_oneof![Just(Behaviour::Honest), Just(Behaviour::Liar), Just(Behaviour::Silent)],
 			5
@@ -1257,9 +1284,10 @@ proptest! {
 				PROVIDERS.iter().copied().chain([PAYER, PUBLISHER, POOR]).collect();
 			let behaviour = |who: AccountId| behaviours[(who - 1) as usize].clone();
 			let mut ids = Vec::new();
-			for (k, delay, cancel) in jobs {
+			let mut cohorts = std::collections::BTreeSet::new();
+			for (k, delay, cancel, cohort) in jobs {
 				run_to(System::block_number() + delay);
-				let id = submit(k);
+				let id = if cohort { cohorts.insert(crate::NextJobId::<Test>::get()); submit_cohort(k, 3) } else { submit(k) };
 				if cancel && delay == 0 {
 					assert_ok!(Jobs::cancel_job(RuntimeOrigin::signed(PAYER), id));
 				} else {
@@ -1277,11 +1305,24 @@ proptest! {
 							Behaviour::Liar => 100 + a.provider as u8,
 							Behaviour::Silent => continue,
 						};
+						// A cohort's liar differs on its last member only.
+						let mut members = member_digests(7, 3);
+						members[2] = digest(tag + 2);
+						let (d, who) = if cohorts.contains(id) {
+							(members_root(&members), a.provider)
+						} else {
+							(digest(tag), a.provider)
+						};
 						if job.status == JobStatus::Committing && a.commitment.is_none() {
-							let _ = Jobs::commit(RuntimeOrigin::signed(a.provider), *id, commitment(a.provider, tag));
+							let c = commitment_of(&d, &salt(who), &who);
+							let _ = Jobs::commit(RuntimeOrigin::signed(who), *id, c);
 						}
 						if job.status == JobStatus::Revealing && a.digest.is_none() {
-							let _ = Jobs::reveal(RuntimeOrigin::signed(a.provider), *id, digest(tag), salt(a.provider), None);
+							let _ = if cohorts.contains(id) {
+								Jobs::reveal_members(RuntimeOrigin::signed(who), *id, members, salt(who))
+							} else {
+								Jobs::reveal(RuntimeOrigin::signed(who), *id, d, salt(who), None)
+							};
 						}
 					}
 				}
@@ -1304,7 +1345,12 @@ proptest! {
 						.chain(receipt.dissenting.iter())
 						.all(|p| matches!(behaviour(*p), Behaviour::Honest));
 					if all_honest {
-						prop_assert_eq!(receipt.output_digest, digest(7));
+						if cohorts.contains(&id) {
+							prop_assert_eq!(receipt.output_digest, members_root(&member_digests(7, 3)));
+							prop_assert_eq!(receipt.members, member_digests(7, 3));
+						} else {
+							prop_assert_eq!(receipt.output_digest, digest(7));
+						}
 					}
 					for p in receipt.agreeing.iter() {
 						prop_assert!(!matches!(behaviour(*p), Behaviour::Liar) || receipt.agreeing.len() > 2,

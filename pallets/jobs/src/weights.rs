@@ -52,6 +52,7 @@ pub trait WeightInfo {
 	fn commit_batch(n: u32) -> Weight;
 	fn reveal_batch(n: u32) -> Weight;
 	fn reveal_members(n: u32) -> Weight;
+	fn submit_cohort(m: u32) -> Weight;
 	fn submit_batch(n: u32) -> Weight;
 	fn on_initialize_assign(n: u32) -> Weight;
 	fn on_initialize_timeouts(n: u32) -> Weight;
@@ -231,6 +232,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
+	/// Provisional until `scripts/bench-weights.sh pallet_jobs` measures it.
+	fn submit_cohort(m: u32) -> Weight {
+		Weight::from_parts(200_000_000, 4794)
+			.saturating_add(Weight::from_parts(5_000_000, 0).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
 	/// Storage: `Models::Models` (r:1 w:1)
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(1329), added: 3804, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::NextJobId` (r:1 w:1)
@@ -397,6 +405,12 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(2_000_000, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn submit_cohort(m: u32) -> Weight {
+		Weight::from_parts(200_000_000, 4794)
+			.saturating_add(Weight::from_parts(5_000_000, 0).saturating_mul(m.into()))
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn submit_batch(n: u32) -> Weight {
 		Weight::from_parts(347_787_928, 4794)
