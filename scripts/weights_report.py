@@ -159,6 +159,44 @@ def main():
 		f"{worst_timeouts / 1e9:,.0f} ms; together {(worst_assign + worst_timeouts) / 1e9:,.0f} ms of a "
 		f"{BLOCK_REF_PS / 1e12:.0f} s block.")
 	print()
+	# Cohorts: `m` jobs of one model submitted as one (`JobInput::Cohort`, members by hash and
+	# a 40-byte URI), assigned once, answered by each provider with one commitment (an item of
+	# its commit batch) and one `reveal_members` of the m member digests; the last reveal
+	# settles 3 voters (charged `reveal_digests(3)` plus `reveal_members(m)`). Hooks as for a
+	# job. A window end of a cohort costs what a job's does plus `reveal_members(m)`.
+	m = bounds["MaxCohort"]
+	member_bytes = 1 + 32 + 1 + 40
+	per_byte = (ref_ps(jobs["submit_job"], 2) - ref_ps(jobs["submit_job"], 1))
+	cohort_ext = (
+		ref_ps(jobs["submit_cohort"], m) + per_byte * m * member_bytes + EXTRINSIC_BASE_PS
+		+ k * share("commit_batch") + k * EXTRINSIC_BASE_PS / batch
+		+ k * (ref_ps(jobs["reveal_members"], m) + EXTRINSIC_BASE_PS)
+		+ ref_ps(jobs["reveal_digests"], k)
+	)
+	cohort_per_block = {
+		"weight": min(BLOCK_REF_PS * NORMAL / cohort_ext, (BLOCK_REF_PS - BLOCK_BASE_PS) / (cohort_ext + hooks)),
+		"`MaxAssignmentsPerBlock`": bounds["MaxAssignmentsPerBlock"],
+		"`MaxTimeoutsPerBlock` / 2": bounds["MaxTimeoutsPerBlock"] / 2,
+	}
+	cbound = min(cohort_per_block, key=cohort_per_block.get)
+	cn = cohort_per_block[cbound]
+	print(f"Per cohort of {m} jobs, k = {k}, first round unanimous (members by hash and URI; "
+		"commits batched, one `reveal_members` per provider):")
+	print()
+	print("| extrinsics (µs) | hooks (µs) | per job (µs) | weight allows (cohorts/block) | cohorts per block | jobs per block | jobs per second | bound |")
+	print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+	print(f"| {cohort_ext / 1e6:,.1f} | {hooks / 1e6:,.1f} | {(cohort_ext + hooks) / m / 1e6:,.1f} | "
+		f"{cohort_per_block['weight']:,.0f} | {cn:,.0f} | {cn * m:,.0f} | {cn * m / BLOCK_SECONDS:,.1f} | {cbound} |")
+	cohort_len = (32 + 1 + 2 + m * member_bytes + 4 + 16 + 4) + k * 40 + k * (2 + 32 * m + 32 + 8 + 100)
+	print()
+	print(f"Block length, cohort of {m} by hash and URI: about {cohort_len:,} bytes per cohort "
+		f"({cohort_len / m:,.0f} per job), {BLOCK_PROOF * NORMAL / cohort_len:,.0f} cohorts per block (length bound).")
+	worst_cohort_end = per_end + ref_ps(jobs["reveal_members"], m)
+	print(f"Worst-case hooks with cohorts: {timeouts_n} window ends at {worst_cohort_end / 1e9:,.2f} ms each "
+		f"(a job's worst plus `reveal_members({m})`) and {assign_n} assignments: "
+		f"{(worst_assign + ref_ps(jobs['on_initialize_timeouts'], 0) + timeouts_n * worst_cohort_end) / 1e9:,.0f} ms "
+		f"of a {BLOCK_REF_PS / 1e12:.0f} s block.")
+	print()
 	# Bytes per job: a batched submission item (model, 512-byte inline input, redundancy, price,
 	# deadline) or one by hash and URI, and k batch items of commit (40 B) and reveal (digest-only
 	# 73 B; a small output adds its shape and 8 bytes an element); batches share signatures.
@@ -174,7 +212,7 @@ def runtime_bounds():
 	"""The jobs pallet's per-block bounds, from the runtime's configuration."""
 	text = (ROOT / "runtime" / "src" / "configs" / "inference.rs").read_text()
 	out = {}
-	for name in ("MaxAssignmentsPerBlock", "MaxTimeoutsPerBlock"):
+	for name in ("MaxAssignmentsPerBlock", "MaxTimeoutsPerBlock", "MaxCohort"):
 		m = re.search(rf"type {name} = ConstU32<(\d+)>", text)
 		out[name] = int(m.group(1))
 	return out

@@ -2,7 +2,8 @@
 // End-to-end figures on a running dev network (scripts/bench-e2e.sh starts one):
 //   latency   submission → JobSettled, in blocks and seconds, N jobs in turn per model (k = 3)
 //   sustained jobs settled per minute over --duration seconds with --inflight jobs kept open
-//             (topped up with one submit_batch per block),
+//             (topped up with one submit_batch per block; with --cohort M > 1 the jobs go as
+//             cohorts of M members, each member counted as a job),
 //             with the node's RSS and CPU sampled from /proc/<--node-pid>
 // Prints a JSON summary on stdout (progress on stderr).
 
@@ -18,6 +19,7 @@ const latencyJobs = Number(arg('latency-jobs', '5'));
 const duration = Number(arg('duration', '600'));
 const inflightTarget = Number(arg('inflight', '12'));
 const concurrency = Number(arg('concurrency', '16'));
+const cohort = Number(arg('cohort', '1'));
 const nodePid = arg('node-pid');
 const say = (s) => process.stderr.write(`bench-e2e: ${s}\n`);
 
@@ -68,7 +70,9 @@ for (const m of models) {
 
 // Sustained load on the first model.
 const m = models[0];
-let inflight = 0, settled = 0, failed = 0, submitted = 0;
+// Counted in jobs: a cohort of M is M jobs.
+let inflight = 0, settled = 0, failed = 0, submitted = 0, cohortsSettled = 0;
+const size = () => (cohort > 1 ? cohort : 1);
 let nonce = (await api.rpc.system.accountNextIndex(alice.address)).toNumber();
 const samples = [];
 const MS_PER_TICK = 10; // USER_HZ is 100 on Linux
@@ -86,7 +90,7 @@ const sample = () => {
 };
 const t0 = Date.now();
 const startBlock = await head();
-say(`sustained: ${duration} s with ${inflightTarget} jobs kept open (${m.name})`);
+say(`sustained: ${duration} s with ${inflightTarget} jobs kept open (${m.name}${cohort > 1 ? `, cohorts of ${cohort}` : ''})`);
 await new Promise((resolve, reject) => {
   let unsub = () => {};
   let busy = false;
@@ -97,20 +101,21 @@ await new Promise((resolve, reject) => {
       const events = await (await api.at(header.hash)).query.system.events();
       for (const { event } of events) {
         if (event.section !== 'jobs') continue;
-        if (event.method === 'JobSubmitted') inflight++;
-        if (event.method === 'JobSettled') { inflight--; settled++; }
-        if (event.method === 'JobFailed') { inflight--; failed++; }
+        if (event.method === 'JobSubmitted') inflight += size();
+        if (event.method === 'JobSettled') { inflight -= size(); settled += size(); cohortsSettled++; }
+        if (event.method === 'JobFailed') { inflight -= size(); failed += size(); }
       }
       sample();
       const elapsed = (Date.now() - t0) / 1000;
       if (elapsed >= duration) { unsub(); resolve(); return; }
       const pending = submitted - (settled + failed + inflight); // sent, not yet in a block
-      // The shortfall goes out as one submit_batch (at most 64 jobs) per block.
-      const want = Math.min(64, inflightTarget - (inflight + pending));
+      // The shortfall goes out as one submit_batch (at most 64 jobs or cohorts) per block.
+      const want = Math.min(64, Math.floor((inflightTarget - (inflight + pending)) / size()));
       if (want > 0) {
         const n = nonce++;
-        submitted += want;
-        const item = { model: m.model, input: m.input, redundancy: 3, maxPrice: PRICE, deadlineBlocks: 100 };
+        submitted += want * size();
+        const input = cohort > 1 ? Array.from({ length: cohort }, () => m.input) : m.input;
+        const item = { model: m.model, input, redundancy: 3, maxPrice: PRICE, deadlineBlocks: 100 };
         synod.submitBatch(api, alice, Array.from({ length: want }, () => item), { nonce: n })
           .catch((e) => say(`submit failed: ${e.message}`));
       }
@@ -124,7 +129,8 @@ const result = {
   latency,
   sustained: {
     model: m.name, seconds: Math.round(minutes * 60), blocks, inflight_target: inflightTarget,
-    settled, failed, jobs_per_minute: +(settled / minutes).toFixed(1),
+    cohort_members: cohort, settled, failed, jobs_per_minute: +(settled / minutes).toFixed(1),
+    jobs_per_second: +(settled / minutes / 60).toFixed(2), ...(cohort > 1 ? { cohorts_settled: cohortsSettled } : {}),
     node_rss_mib_max: samples.length ? +Math.max(...samples.map((s) => s.rss)).toFixed(0) : null,
     node_rss_mib_mean: samples.length ? +(samples.reduce((a, s) => a + s.rss, 0) / samples.length).toFixed(0) : null,
     node_cpu_percent_mean: samples.length ? +(samples.reduce((a, s) => a + s.cpu, 0) / samples.length).toFixed(1) : null,

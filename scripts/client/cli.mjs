@@ -11,8 +11,11 @@ const USAGE = `usage: node cli.mjs <command> [options]      (every command: --ur
   register-provider --bond AMOUNT --model HASH --price AMOUNT [--suri //Bob]
                     [--worker-url http://127.0.0.1:7400 | --device Cpu --arch x86_64 --libtorch 2.11.0]
                     [--concurrency 4] [--metadata TEXT] [--insert-key]
-  submit-job        --model HASH (--input-hex 0x.. | --input-file F | --input '[1,2,...]')
+  submit-job        --model HASH (--input-hex 0x.. | --input-file F | --input '[1,2,...]'
+                                  | --inputs '[[1,2,...],[3,4,...],...]' | --input-files F1,F2,...)
                     [--redundancy 3] [--max-price AMOUNT] [--deadline 60] [--suri //Alice] [--wait]
+                    (--inputs / --input-files: a cohort, 2 to 64 members answered as one job,
+                    priced per member; the receipt lists each member's output digest)
   job ID            an open job
   result ID         the receipt of a settled job
   providers --model HASH
@@ -44,7 +47,21 @@ function need(opts, key) {
 const json = (v) => JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString() : x), 2);
 const status = (s) => process.stderr.write(`${s}\n`);
 
+async function inputDtype(api, model) {
+  const manifest = await api.call.modelsApi.manifest(model);
+  if (manifest.isNone) throw new Error(`model ${model} is not registered`);
+  return manifest.unwrap().input.dtype.type;
+}
+
 async function inputBytes(api, opts, model) {
+  if (opts['input-files']) return String(opts['input-files']).split(',').map((f) => new Uint8Array(readFileSync(f)));
+  if (opts.inputs) {
+    let members;
+    try { members = JSON.parse(opts.inputs); } catch { throw new Error('--inputs must be a JSON array of arrays of numbers'); }
+    if (!Array.isArray(members) || !members.every(Array.isArray)) throw new Error('--inputs must be a JSON array of arrays of numbers');
+    const dtype = await inputDtype(api, model);
+    return members.map((m) => synod.encodeInput(m.flat(Infinity), dtype));
+  }
   if (opts['input-hex']) {
     const h = opts['input-hex'].startsWith('0x') ? opts['input-hex'] : `0x${opts['input-hex']}`;
     if (!isHex(h)) throw new Error('--input-hex is not hex');
@@ -52,15 +69,13 @@ async function inputBytes(api, opts, model) {
   }
   if (opts['input-file']) return new Uint8Array(readFileSync(opts['input-file']));
   if (opts.input) {
-    const manifest = await api.call.modelsApi.manifest(model);
-    if (manifest.isNone) throw new Error(`model ${model} is not registered`);
-    const dtype = manifest.unwrap().input.dtype.type;
+    const dtype = await inputDtype(api, model);
     let values;
     try { values = JSON.parse(opts.input); } catch { throw new Error('--input must be a JSON array of numbers'); }
     if (!Array.isArray(values)) throw new Error('--input must be a JSON array of numbers');
     return synod.encodeInput(values.flat(Infinity), dtype);
   }
-  throw new Error('give --input-hex, --input-file or --input');
+  throw new Error('give --input-hex, --input-file, --input, --inputs or --input-files');
 }
 
 async function main() {
@@ -110,7 +125,8 @@ async function main() {
           if (q.cheapest === null) throw new Error(`fewer than ${redundancy} providers offer model ${model}`);
           maxPrice = q.cheapest;
         }
-        status(`quote: ${redundancy} providers at up to ${synod.formatAmount(maxPrice)} each`);
+        const members = Array.isArray(input) ? ` per member, ${input.length} members` : '';
+        status(`quote: ${redundancy} providers at up to ${synod.formatAmount(maxPrice)} each${members}`);
         const r = await synod.submitJob(api, synod.signer(opts.suri || '//Alice'), {
           model, input, redundancy, maxPrice, deadlineBlocks: Number(opts.deadline || 60),
         });

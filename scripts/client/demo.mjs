@@ -11,12 +11,17 @@
 //      says plus its transaction fees, each agreeing provider got its price, no collateral is
 //      left locked,
 //   6. submits a batch of jobs (--batch, default 4, different inputs) in one submit_batch and
-//      checks that each settles with its own digest and that their escrow is all accounted for.
+//      checks that each settles with its own digest and that their escrow is all accounted for,
+//   7. submits a cohort (--cohort, default 8 members: the batch's inputs and more) as one job:
+//      one commitment and one reveal per provider answer all its members; checks the receipt's
+//      member digests against the worker's outputs, their root, the input root, that each
+//      member's digest is the digest the same input got as a job of its own in step 6, and
+//      that its escrow (per member) is all paid or refunded.
 //   Any mismatch exits 1.
 //
 //   node demo.mjs --url ws://127.0.0.1:9944 --worker http://127.0.0.1:7400 \
 //     --manifest worker/tests/fixtures/mlp.json --source-base http://127.0.0.1:8000/ \
-//     [--input '[...]'] [--redundancy 3] [--batch 4] [--timeout 300]
+//     [--input '[...]'] [--redundancy 3] [--batch 4] [--cohort 8] [--timeout 300]
 
 import { readFileSync } from 'node:fs';
 import * as synod from './synod.mjs';
@@ -127,11 +132,12 @@ say(`money: payer paid ${synod.formatAmount(paid)} to providers + ${synod.format
 // with its own receipt (the off-chain workers commit and reveal them in batches too), and the
 // batch's escrow is all paid or refunded.
 const batchSize = Number(arg('batch', '4'));
+const n = inputValues.flat(Infinity).length;
+const variant = (b) => synod.encodeInput(Array.from({ length: n }, (_, i) => ((i * (b + 3)) % 17 - 8) / 8), json.input.dtype);
+const batchDigests = [];
 if (batchSize > 0) {
-  const n = inputValues.flat(Infinity).length;
   const items = Array.from({ length: batchSize }, (_, b) => ({
-    model, redundancy, maxPrice: PRICE, deadlineBlocks: 60,
-    input: synod.encodeInput(Array.from({ length: n }, (_, i) => ((i * (b + 3)) % 17 - 8) / 8), json.input.dtype),
+    model, redundancy, maxPrice: PRICE, deadlineBlocks: 60, input: variant(b),
   }));
   const batch = await synod.submitBatch(api, alice, items);
   say(`batch: jobs ${batch.jobs.map((j) => j.job).join(', ')} submitted in one transaction, escrow ${synod.formatAmount(batch.jobs.reduce((a, j) => a + j.escrow, 0n))}`);
@@ -150,11 +156,43 @@ if (batchSize > 0) {
     }
     spentBatch += BigInt(r.paid);
     digests.add(r.outputDigest);
+    batchDigests.push(r.outputDigest);
   }
   if (digests.size !== batchSize) fail(`the batch's ${batchSize} different inputs gave ${digests.size} different digests`);
   const held = (await freeOf(alice.address)).reserved.toBigInt();
   if (held !== BigInt(before.payer.reserved.toString())) fail(`payer still has ${held} reserved/held after the batch`);
   say(`batch: all ${batchSize} settled in ${((Date.now() - tb) / 1000).toFixed(1)} s, ${batchSize} distinct agreed digests, paid ${synod.formatAmount(spentBatch)}, the rest refunded; no escrow left held`);
+}
+
+// 7. A cohort: many inputs of one model as one job. The providers answer all members with one
+// commitment and one reveal each; the receipt lists every member's output digest.
+const cohortSize = Number(arg('cohort', '8'));
+if (cohortSize > 0) {
+  const inputs = Array.from({ length: cohortSize }, (_, b) => variant(b));
+  const c = await synod.submitJob(api, alice, { model, input: inputs, redundancy, maxPrice: PRICE, deadlineBlocks: 60 });
+  const want = 2n * BigInt(redundancy) * PRICE * BigInt(cohortSize);
+  if (c.escrow !== want) fail(`cohort escrow ${c.escrow}, expected ${want} (2 × ${redundancy} × price per member)`);
+  say(`cohort: job ${c.job} with ${cohortSize} members submitted in one transaction, escrow ${synod.formatAmount(c.escrow)}`);
+  const tc = Date.now();
+  const o = await synod.waitForJob(api, c.job, (s) => say(`#${s.block} cohort ${c.job}: ${s.text}`), { timeoutMs: timeoutS * 1000 });
+  if (!o.settled) fail(`cohort ${c.job} failed: ${JSON.stringify(o.event)}`);
+  const r = await synod.receipt(api, c.job);
+  if (r.members.length !== cohortSize) fail(`the cohort's receipt lists ${r.members.length} member digests, not ${cohortSize}`);
+  if (synod.membersRoot(r.members) !== r.outputDigest) fail('the receipt\'s member digests do not hash to its output digest');
+  if (synod.inputHashOf(inputs) !== r.inputHash) fail(`the receipt's input hash ${r.inputHash} is not the root of the members' input hashes`);
+  const base = synod.workerJobId(c.job, model, inputs, 0);
+  for (const [i, input] of inputs.entries()) {
+    const v = await (await fetch(`${workerUrl}/v1/jobs/${base}.${i}`)).json();
+    if (v.status !== 'succeeded') fail(`the worker's member ${i} of cohort ${c.job} is ${v.status}`);
+    const d = synod.canonicalDigest(model, input, v.output.shape, v.output.quantized);
+    if (d !== r.members[i]) fail(`member ${i}: the worker's output digests to ${d}, the receipt says ${r.members[i]}`);
+    if (i < batchDigests.length && d !== batchDigests[i]) fail(`member ${i}: digest ${d} differs from the same input's job in the batch (${batchDigests[i]})`);
+  }
+  if (BigInt(r.paid) + BigInt(r.refunded) !== c.escrow) fail(`cohort: paid ${r.paid} + refunded ${r.refunded} != escrow ${c.escrow}`);
+  if (BigInt(r.paid) !== BigInt(r.agreeing.length) * PRICE * BigInt(cohortSize)) fail(`cohort: paid ${r.paid}, expected ${r.agreeing.length} providers × ${cohortSize} members × price`);
+  const held = (await freeOf(alice.address)).reserved.toBigInt();
+  if (held !== BigInt(before.payer.reserved.toString())) fail(`payer still has ${held} reserved/held after the cohort`);
+  say(`cohort: settled in ${((Date.now() - tc) / 1000).toFixed(1)} s; ${cohortSize} member digests match the worker's outputs${batchDigests.length ? ` and the first ${Math.min(batchDigests.length, cohortSize)} match the batch's jobs of the same inputs` : ''}; ${r.agreeing.length} providers paid ${synod.formatAmount(BigInt(r.paid))} (price per member), ${synod.formatAmount(BigInt(r.refunded))} refunded`);
 }
 clearTimeout(timer);
 await api.disconnect();

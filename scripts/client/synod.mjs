@@ -219,7 +219,9 @@ export async function quote(api, model, redundancy, maxPrice) {
 }
 
 /**
- * Submits a job. `input` is a Uint8Array (inline) or `{ hash, uri }` (remote).
+ * Submits a job. `input` is a Uint8Array (inline), `{ hash, uri }` (remote), or an array of
+ * those: a cohort (2 to 64 members of one model, answered together, priced per member; the
+ * receipt lists each member's output digest in this order).
  * `deadlineBlocks` counts from the current head. Resolves with `{ job, escrow, deadline, blockHash }`.
  */
 export async function submitJob(api, pair, { model, input, redundancy = 3, maxPrice, deadlineBlocks = 60, nonce = -1 }) {
@@ -233,7 +235,27 @@ export async function submitJob(api, pair, { model, input, redundancy = 3, maxPr
 }
 
 function toJobInput(input) {
+  if (Array.isArray(input)) return { Cohort: input.map(toJobInput) };
   return input instanceof Uint8Array ? { Inline: u8aToHex(input) } : { Remote: { hash: hash32(input.hash, 'input hash'), uri: input.uri } };
+}
+
+/**
+ * A cohort's root over its members' hashes (output digests or input hashes, hex, in member
+ * order), as primitives/src/digest.rs `members_root` computes it:
+ * blake2_256("synod:members:v1" ‖ u32 count ‖ hashes…). A cohort's receipt has the root of its
+ * members' input hashes as `inputHash` and of their output digests as `outputDigest`.
+ */
+export function membersRoot(hashes) {
+  const n = new Uint8Array(4);
+  new DataView(n.buffer).setUint32(0, hashes.length, true);
+  const pre = u8aConcat(new TextEncoder().encode('synod:members:v1'), n, ...hashes.map((h) => hexToU8a(hash32(h, 'member hash'))));
+  return u8aToHex(blake2AsU8a(pre, 256));
+}
+
+/** The hash a job's input is known by on chain: blake2-256 of its bytes, or a cohort's root. */
+export function inputHashOf(input) {
+  if (Array.isArray(input)) return membersRoot(input.map(inputHashOf));
+  return input instanceof Uint8Array ? blake2Hex(input) : hash32(input.hash, 'input hash');
 }
 
 /**
@@ -318,7 +340,7 @@ function describe(method, d) {
     case 'ProvidersReplaced': return `${d.replaced.map(short).join(', ')} missed the commit window; replaced by ${d.providers.map(short).join(', ')} (commits until #${d.commit_end})`;
     case 'Revealed': return `${short(d.provider)} revealed ${d.digest}`;
     case 'ProviderSlashed': return `${short(d.provider)} slashed ${formatAmount(d.amount)}: ${formatAmount(d.compensated)} to the payer, ${formatAmount(d.burned)} burned`;
-    case 'JobSettled': return `settled: digest ${d.output_digest}, paid ${formatAmount(d.paid)}, refunded ${formatAmount(d.refunded)}, agreeing ${d.agreeing.length}, dissenting ${d.dissenting.length}`;
+    case 'JobSettled': return `settled: digest ${d.output_digest}${d.members.length ? ` (root of ${d.members.length} members)` : ''}, paid ${formatAmount(d.paid)}, refunded ${formatAmount(d.refunded)}, agreeing ${d.agreeing.length}, dissenting ${d.dissenting.length}`;
     case 'JobFailed': return `failed (${JSON.stringify(d.reason)}), refunded ${formatAmount(d.refunded)}`;
     case 'JobCancelled': return `cancelled, refunded ${formatAmount(d.refunded)}`;
     default: return method;
@@ -342,10 +364,11 @@ export function canonicalDigest(modelHash, input, shape, quantized) {
 /**
  * The id under which a provider node's off-chain worker hands chain job `job` to synod-worker
  * (pallets/jobs/src/offchain.rs `worker_job_id`): `synod-<job>-<tag>-a<attempt>`, where tag is the
- * hex of the first 12 bytes of blake2_256(model ‖ blake2_256(input)).
+ * hex of the first 12 bytes of blake2_256(model ‖ input hash) (`inputHashOf`). A cohort's
+ * member `i` is `<that id>.<i>`.
  */
 export function workerJobId(job, modelHash, input, attempt = 0) {
-  const tag = u8aToHex(blake2AsU8a(u8aConcat(hexToU8a(hash32(modelHash, 'model')), blake2AsU8a(input, 256)), 256)).slice(2, 26);
+  const tag = u8aToHex(blake2AsU8a(u8aConcat(hexToU8a(hash32(modelHash, 'model')), hexToU8a(inputHashOf(input))), 256)).slice(2, 26);
   return `synod-${job}-${tag}-a${attempt}`;
 }
 

@@ -161,7 +161,7 @@ impl<T: Config> Pallet<T> {
 	/// worst case of a commit window closing (replacing every provider) per commit window (twice
 	/// when a stale pool made it try again) plus its tally when nobody committed, what the tally
 	/// did per reveal window, and the worst case of a reveal for a failed try and for the
-	/// decision that follows it.
+	/// decision that follows it; a cohort's entry adds `reveal_members` of its members.
 	pub(crate) fn process_timeouts(n: BlockNumberFor<T>) -> Weight {
 		let due = Timeouts::<T>::take(n);
 		if due.is_empty() {
@@ -176,6 +176,12 @@ impl<T: Config> Pallet<T> {
 				weight = weight.saturating_add(T::DbWeight::get().reads(1));
 				continue;
 			};
+			if record.input.is_cohort() {
+				// What a cohort's members add to a settlement (its receipt and event list them):
+				// bounded by what `reveal_members` measures for them.
+				weight =
+					weight.saturating_add(T::WeightInfo::reveal_members(record.input.members()));
+			}
 			let result = match record.status {
 				JobStatus::Committing => {
 					weight = weight.saturating_add(per_commit_window);

@@ -28,7 +28,7 @@
 //! `--template`
 //! `scripts/templates/pallet-weights.hbs`
 //! `--header`
-//! `/tmp/tmp.9I0VuU36bZ`
+//! `/tmp/tmp.yKCgxDQAJy`
 //! `--output`
 //! `pallets/jobs/src/weights.rs`
 
@@ -51,8 +51,8 @@ pub trait WeightInfo {
 	fn reveal_escalate() -> Weight;
 	fn commit_batch(n: u32) -> Weight;
 	fn reveal_batch(n: u32) -> Weight;
-	fn reveal_members(n: u32) -> Weight;
 	fn submit_cohort(m: u32) -> Weight;
+	fn reveal_members(n: u32) -> Weight;
 	fn submit_batch(n: u32) -> Weight;
 	fn on_initialize_assign(n: u32) -> Weight;
 	fn on_initialize_timeouts(n: u32) -> Weight;
@@ -71,42 +71,42 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Jobs` (r:0 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(4238734), added: 4241209, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 16384]`.
 	fn submit_job(n: u32) -> Weight {
 		// Proof size: measured `1609`, estimated `4794`.
-		// Minimum execution time: 105_127 ns.
-		Weight::from_parts(189_409_316, 4794)
-			.saturating_add(Weight::from_parts(11_127, 0).saturating_mul(n.into()))
+		// Minimum execution time: 103_244 ns.
+		Weight::from_parts(163_026_335, 4794)
+			.saturating_add(Weight::from_parts(10_758, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(4238734), added: 4241209, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Models` (r:1 w:1)
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(1329), added: 3804, mode: `MaxEncodedLen`)
 	fn cancel_job() -> Weight {
-		// Proof size: measured `1913`, estimated `80313`.
-		// Minimum execution time: 88_957 ns.
-		Weight::from_parts(156_944_000, 80313)
+		// Proof size: measured `18298`, estimated `4242199`.
+		// Minimum execution time: 95_790 ns.
+		Weight::from_parts(135_615_000, 4242199)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(4238734), added: 4241209, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Timeouts` (r:1 w:1)
 	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(1614), added: 4089, mode: `MaxEncodedLen`)
 	fn commit() -> Weight {
-		// Proof size: measured `1129`, estimated `80313`.
-		// Minimum execution time: 39_144 ns.
-		Weight::from_parts(73_227_000, 80313)
+		// Proof size: measured `17521`, estimated `4242199`.
+		// Minimum execution time: 55_694 ns.
+		Weight::from_parts(107_632_000, 4242199)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(4238734), added: 4241209, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Seed` (r:1 w:1)
 	/// Proof: `Jobs::Seed` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Providers` (r:14 w:14)
@@ -120,21 +120,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Models::Models` (r:1 w:1)
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(1329), added: 3804, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Receipts` (r:0 w:1)
-	/// Proof: `Jobs::Receipts` (`max_values`: None, `max_size`: Some(1754), added: 4229, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Receipts` (`max_values`: None, `max_size`: Some(3804), added: 6279, mode: `MaxEncodedLen`)
 	/// Component `v` ranges over `[1, 14]`.
 	fn reveal(v: u32) -> Weight {
-		// Proof size: measured `2375 + v * 900`, estimated `80313 + v * 3179`.
-		// Minimum execution time: 203_261 ns.
-		Weight::from_parts(176_566_803, 80313)
-			.saturating_add(Weight::from_parts(105_768_784, 0).saturating_mul(v.into()))
+		// Proof size: measured `18760 + v * 901`, estimated `4242199 + v * 3180`.
+		// Minimum execution time: 266_540 ns.
+		Weight::from_parts(179_599_590, 4242199)
+			.saturating_add(Weight::from_parts(162_328_193, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(v.into())))
-			.saturating_add(Weight::from_parts(0, 3179).saturating_mul(v.into()))
+			.saturating_add(Weight::from_parts(0, 3180).saturating_mul(v.into()))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(4238734), added: 4241209, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Seed` (r:1 w:1)
 	/// Proof: `Jobs::Seed` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Providers` (r:14 w:14)
@@ -148,32 +148,32 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Models::Models` (r:1 w:1)
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(1329), added: 3804, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Receipts` (r:0 w:1)
-	/// Proof: `Jobs::Receipts` (`max_values`: None, `max_size`: Some(1754), added: 4229, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Receipts` (`max_values`: None, `max_size`: Some(3804), added: 6279, mode: `MaxEncodedLen`)
 	/// Component `v` ranges over `[1, 14]`.
 	fn reveal_digests(v: u32) -> Weight {
-		// Proof size: measured `2894 + v * 381`, estimated `80313 + v * 3179`.
-		// Minimum execution time: 194_475 ns.
-		Weight::from_parts(204_206_395, 80313)
-			.saturating_add(Weight::from_parts(134_565_145, 0).saturating_mul(v.into()))
+		// Proof size: measured `19279 + v * 382`, estimated `4242199 + v * 3180`.
+		// Minimum execution time: 226_645 ns.
+		Weight::from_parts(241_161_799, 4242199)
+			.saturating_add(Weight::from_parts(138_591_772, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(v.into())))
-			.saturating_add(Weight::from_parts(0, 3179).saturating_mul(v.into()))
+			.saturating_add(Weight::from_parts(0, 3180).saturating_mul(v.into()))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(4238734), added: 4241209, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Seed` (r:1 w:1)
 	/// Proof: `Jobs::Seed` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn reveal_pending() -> Weight {
-		// Proof size: measured `1123`, estimated `80313`.
-		// Minimum execution time: 41_047 ns.
-		Weight::from_parts(70_432_000, 80313)
+		// Proof size: measured `17515`, estimated `4242199`.
+		// Minimum execution time: 60_213 ns.
+		Weight::from_parts(119_815_000, 4242199)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(4238734), added: 4241209, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Seed` (r:1 w:1)
 	/// Proof: `Jobs::Seed` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::ModelIndex` (r:1 w:0)
@@ -187,57 +187,75 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Jobs::Timeouts` (r:1 w:1)
 	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(1614), added: 4089, mode: `MaxEncodedLen`)
 	fn reveal_escalate() -> Weight {
-		// Proof size: measured `14320`, estimated `190622`.
-		// Minimum execution time: 727_785 ns.
-		Weight::from_parts(1_273_358_000, 190622)
+		// Proof size: measured `30712`, estimated `4242199`.
+		// Minimum execution time: 778_871 ns.
+		Weight::from_parts(1_315_597_000, 4242199)
 			.saturating_add(T::DbWeight::get().reads(76_u64))
 			.saturating_add(T::DbWeight::get().writes(17_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:64 w:64)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(4238734), added: 4241209, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Timeouts` (r:1 w:1)
 	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(1614), added: 4089, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 64]`.
 	fn commit_batch(n: u32) -> Weight {
-		// Proof size: measured `153 + n * 980`, estimated `5079 + n * 79323`.
-		// Minimum execution time: 52_238 ns.
-		Weight::from_parts(51_421_863, 5079)
-			.saturating_add(Weight::from_parts(36_164_978, 0).saturating_mul(n.into()))
+		// Proof size: measured `153 + n * 17372`, estimated `5079 + n * 4241209`.
+		// Minimum execution time: 89_848 ns.
+		Weight::from_parts(36_693_599, 5079)
+			.saturating_add(Weight::from_parts(61_844_753, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 4241209).saturating_mul(n.into()))
 	}
 	/// Storage: `Jobs::Jobs` (r:64 w:64)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(4238734), added: 4241209, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Seed` (r:1 w:1)
 	/// Proof: `Jobs::Seed` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 64]`.
 	fn reveal_batch(n: u32) -> Weight {
-		// Proof size: measured `122 + n * 1003`, estimated `1517 + n * 79323`.
-		// Minimum execution time: 59_983 ns.
-		Weight::from_parts(79_659_000, 1517)
-			.saturating_add(Weight::from_parts(41_180_964, 0).saturating_mul(n.into()))
+		// Proof size: measured `122 + n * 17395`, estimated `1517 + n * 4241209`.
+		// Minimum execution time: 112_932 ns.
+		Weight::from_parts(90_168_609, 1517)
+			.saturating_add(Weight::from_parts(73_888_880, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 4241209).saturating_mul(n.into()))
 	}
-	/// Provisional until `scripts/bench-weights.sh pallet_jobs` measures it.
-	fn reveal_members(n: u32) -> Weight {
-		Weight::from_parts(80_000_000, 80313)
-			.saturating_add(Weight::from_parts(2_000_000, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
-	}
-	/// Provisional until `scripts/bench-weights.sh pallet_jobs` measures it.
+	/// Storage: `Models::Models` (r:1 w:1)
+	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(1329), added: 3804, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::NextJobId` (r:1 w:1)
+	/// Proof: `Jobs::NextJobId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::AssignCursor` (r:1 w:0)
+	/// Proof: `Jobs::AssignCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::Jobs` (r:0 w:1)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(4238734), added: 4241209, mode: `MaxEncodedLen`)
+	/// Component `m` ranges over `[2, 64]`.
 	fn submit_cohort(m: u32) -> Weight {
-		Weight::from_parts(200_000_000, 4794)
-			.saturating_add(Weight::from_parts(5_000_000, 0).saturating_mul(m.into()))
+		// Proof size: measured `1609`, estimated `4794`.
+		// Minimum execution time: 109_776 ns.
+		Weight::from_parts(176_084_316, 4794)
+			.saturating_add(Weight::from_parts(1_970_321, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
+	/// Storage: `Jobs::Jobs` (r:1 w:1)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(4238734), added: 4241209, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::Seed` (r:1 w:1)
+	/// Proof: `Jobs::Seed` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Component `n` ranges over `[2, 64]`.
+	fn reveal_members(n: u32) -> Weight {
+		// Proof size: measured `1126 + n * 291`, estimated `4242199`.
+		// Minimum execution time: 39_084 ns.
+		Weight::from_parts(66_364_611, 4242199)
+			.saturating_add(Weight::from_parts(1_560_537, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Models::Models` (r:1 w:1)
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(1329), added: 3804, mode: `MaxEncodedLen`)
@@ -248,13 +266,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Jobs` (r:0 w:64)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(4238734), added: 4241209, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 64]`.
 	fn submit_batch(n: u32) -> Weight {
 		// Proof size: measured `1609`, estimated `4794`.
-		// Minimum execution time: 106_720 ns.
-		Weight::from_parts(347_787_928, 4794)
-			.saturating_add(Weight::from_parts(95_637_119, 0).saturating_mul(n.into()))
+		// Minimum execution time: 112_081 ns.
+		Weight::from_parts(158_427_000, 4794)
+			.saturating_add(Weight::from_parts(109_760_545, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -264,7 +282,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Jobs::AssignCursor` (r:1 w:1)
 	/// Proof: `Jobs::AssignCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Jobs` (r:64 w:64)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(4238734), added: 4241209, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::ModelIndex` (r:1 w:0)
 	/// Proof: `Providers::ModelIndex` (`max_values`: None, `max_size`: Some(3122), added: 5597, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Providers` (r:64 w:64)
@@ -279,20 +297,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(1614), added: 4089, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[0, 64]`.
 	fn on_initialize_assign(n: u32) -> Weight {
-		// Proof size: measured `9288 + n * 51`, estimated `190622 + n * 79323`.
-		// Minimum execution time: 6_682 ns.
-		Weight::from_parts(786_885_827, 190622)
-			.saturating_add(Weight::from_parts(232_814_927, 0).saturating_mul(n.into()))
+		// Proof size: measured `25673 + n * 51`, estimated `190622 + n * 4241209`.
+		// Minimum execution time: 8_556 ns.
+		Weight::from_parts(88_107_034, 190622)
+			.saturating_add(Weight::from_parts(281_592_248, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(90_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(62_u64))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 4241209).saturating_mul(n.into()))
 	}
 	/// Storage: `Jobs::Timeouts` (r:2 w:2)
 	/// Proof: `Jobs::Timeouts` (`max_values`: None, `max_size`: Some(1614), added: 4089, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Jobs` (r:128 w:128)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(4238734), added: 4241209, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::ModelIndex` (r:1 w:0)
 	/// Proof: `Providers::ModelIndex` (`max_values`: None, `max_size`: Some(3122), added: 5597, mode: `MaxEncodedLen`)
 	/// Storage: `Providers::Providers` (r:64 w:64)
@@ -309,28 +327,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[0, 128]`.
 	fn on_initialize_timeouts(n: u32) -> Weight {
-		// Proof size: measured `23691 + n * 893`, estimated `190622 + n * 79323`.
-		// Minimum execution time: 17_042 ns.
-		Weight::from_parts(18_535_000, 190622)
-			.saturating_add(Weight::from_parts(1_330_225_943, 0).saturating_mul(n.into()))
+		// Proof size: measured `23691 + n * 17285`, estimated `190622 + n * 4241209`.
+		// Minimum execution time: 25_828 ns.
+		Weight::from_parts(6_242_703_670, 190622)
+			.saturating_add(Weight::from_parts(1_182_605_065, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(196_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(191_u64))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 4241209).saturating_mul(n.into()))
 	}
 	/// Storage: `Jobs::PruneCursor` (r:1 w:1)
 	/// Proof: `Jobs::PruneCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::NextJobId` (r:1 w:0)
 	/// Proof: `Jobs::NextJobId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Jobs` (r:1 w:0)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(76848), added: 79323, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(4238734), added: 4241209, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Receipts` (r:1 w:1)
-	/// Proof: `Jobs::Receipts` (`max_values`: None, `max_size`: Some(1754), added: 4229, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Receipts` (`max_values`: None, `max_size`: Some(3804), added: 6279, mode: `MaxEncodedLen`)
 	fn on_idle_prune() -> Weight {
-		// Proof size: measured `534`, estimated `80313`.
-		// Minimum execution time: 17_192 ns.
-		Weight::from_parts(27_932_000, 80313)
+		// Proof size: measured `535`, estimated `4242199`.
+		// Minimum execution time: 17_904 ns.
+		Weight::from_parts(34_705_000, 4242199)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -339,106 +357,106 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDb's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn submit_job(n: u32) -> Weight {
-		Weight::from_parts(189_409_316, 4794)
-			.saturating_add(Weight::from_parts(11_127, 0).saturating_mul(n.into()))
+		Weight::from_parts(163_026_335, 4794)
+			.saturating_add(Weight::from_parts(10_758, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn cancel_job() -> Weight {
-		Weight::from_parts(156_944_000, 80313)
+		Weight::from_parts(135_615_000, 4242199)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn commit() -> Weight {
-		Weight::from_parts(73_227_000, 80313)
+		Weight::from_parts(107_632_000, 4242199)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn reveal(v: u32) -> Weight {
-		Weight::from_parts(176_566_803, 80313)
-			.saturating_add(Weight::from_parts(105_768_784, 0).saturating_mul(v.into()))
+		Weight::from_parts(179_599_590, 4242199)
+			.saturating_add(Weight::from_parts(162_328_193, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(v.into())))
-			.saturating_add(Weight::from_parts(0, 3179).saturating_mul(v.into()))
+			.saturating_add(Weight::from_parts(0, 3180).saturating_mul(v.into()))
 	}
 	fn reveal_digests(v: u32) -> Weight {
-		Weight::from_parts(204_206_395, 80313)
-			.saturating_add(Weight::from_parts(134_565_145, 0).saturating_mul(v.into()))
+		Weight::from_parts(241_161_799, 4242199)
+			.saturating_add(Weight::from_parts(138_591_772, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(v.into())))
-			.saturating_add(Weight::from_parts(0, 3179).saturating_mul(v.into()))
+			.saturating_add(Weight::from_parts(0, 3180).saturating_mul(v.into()))
 	}
 	fn reveal_pending() -> Weight {
-		Weight::from_parts(70_432_000, 80313)
+		Weight::from_parts(119_815_000, 4242199)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn reveal_escalate() -> Weight {
-		Weight::from_parts(1_273_358_000, 190622)
+		Weight::from_parts(1_315_597_000, 4242199)
 			.saturating_add(ParityDbWeight::get().reads(76_u64))
 			.saturating_add(ParityDbWeight::get().writes(17_u64))
 	}
 	fn commit_batch(n: u32) -> Weight {
-		Weight::from_parts(51_421_863, 5079)
-			.saturating_add(Weight::from_parts(36_164_978, 0).saturating_mul(n.into()))
+		Weight::from_parts(36_693_599, 5079)
+			.saturating_add(Weight::from_parts(61_844_753, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 4241209).saturating_mul(n.into()))
 	}
 	fn reveal_batch(n: u32) -> Weight {
-		Weight::from_parts(79_659_000, 1517)
-			.saturating_add(Weight::from_parts(41_180_964, 0).saturating_mul(n.into()))
+		Weight::from_parts(90_168_609, 1517)
+			.saturating_add(Weight::from_parts(73_888_880, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
-	}
-	fn reveal_members(n: u32) -> Weight {
-		Weight::from_parts(80_000_000, 80313)
-			.saturating_add(Weight::from_parts(2_000_000, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(Weight::from_parts(0, 4241209).saturating_mul(n.into()))
 	}
 	fn submit_cohort(m: u32) -> Weight {
-		Weight::from_parts(200_000_000, 4794)
-			.saturating_add(Weight::from_parts(5_000_000, 0).saturating_mul(m.into()))
+		Weight::from_parts(176_084_316, 4794)
+			.saturating_add(Weight::from_parts(1_970_321, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
+	fn reveal_members(n: u32) -> Weight {
+		Weight::from_parts(66_364_611, 4242199)
+			.saturating_add(Weight::from_parts(1_560_537, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
 	fn submit_batch(n: u32) -> Weight {
-		Weight::from_parts(347_787_928, 4794)
-			.saturating_add(Weight::from_parts(95_637_119, 0).saturating_mul(n.into()))
+		Weight::from_parts(158_427_000, 4794)
+			.saturating_add(Weight::from_parts(109_760_545, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
 	fn on_initialize_assign(n: u32) -> Weight {
-		Weight::from_parts(786_885_827, 190622)
-			.saturating_add(Weight::from_parts(232_814_927, 0).saturating_mul(n.into()))
+		Weight::from_parts(88_107_034, 190622)
+			.saturating_add(Weight::from_parts(281_592_248, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(90_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(62_u64))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 4241209).saturating_mul(n.into()))
 	}
 	fn on_initialize_timeouts(n: u32) -> Weight {
-		Weight::from_parts(18_535_000, 190622)
-			.saturating_add(Weight::from_parts(1_330_225_943, 0).saturating_mul(n.into()))
+		Weight::from_parts(6_242_703_670, 190622)
+			.saturating_add(Weight::from_parts(1_182_605_065, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(196_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(191_u64))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 79323).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 4241209).saturating_mul(n.into()))
 	}
 	fn on_idle_prune() -> Weight {
-		Weight::from_parts(27_932_000, 80313)
+		Weight::from_parts(34_705_000, 4242199)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
