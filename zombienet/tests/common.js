@@ -38,10 +38,11 @@ function manifestFile() {
 }
 
 /** The digest an honest worker gives for `input`, asked directly (not through the chain). */
+let referenceCount = 0;
 async function referenceDigest(workerUrl, input) {
   const m = JSON.parse(fs.readFileSync(manifestFile(), 'utf8'));
   m.sources = [`${process.env.SYNOD_MODELS_URL}/mlp.pt`];
-  const id = `zombienet-reference-${Date.now()}`;
+  const id = `zombienet-reference-${Date.now()}-${referenceCount++}`;
   const body = { id, model: m, input_hex: Buffer.from(input).toString('hex') };
   const r = await fetch(`${workerUrl}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (r.status >= 300) throw new Error(`reference job refused: ${r.status} ${await r.text()}`);

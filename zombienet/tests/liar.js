@@ -1,5 +1,7 @@
 // Four providers, one of whose workers perturbs its outputs (the liar); five jobs of k = 3 with
-// different inputs, submitted in one submit_batch. A job the liar is drawn for does not agree
+// different inputs, submitted in one submit_batch, the last of them a cohort of four members
+// (one job whose members are answered together: the liar's perturbed members make its root
+// differ, and the cohort escalates like a job). A job the liar is drawn for does not agree
 // unanimously and escalates (JobEscalated: the one provider left is drawn); the larger set
 // settles it with the honest output, the liar is slashed and named dissenting, the honest ones
 // are paid. A job without the liar settles unanimously. Every receipt's digest is checked
@@ -7,6 +9,7 @@
 const { lib, PROVIDERS, load, save, log, connect, INPUT, referenceDigest } = require('./common.js');
 
 const JOBS = 5; // the liar is drawn for none of them with probability (1/4)^5 < 0.1%
+const MEMBERS = 4; // the last job is a cohort of this many members
 
 async function run(nodeName, networkInfo) {
   const synod = await lib();
@@ -16,7 +19,8 @@ async function run(nodeName, networkInfo) {
     const alice = synod.signer('//Alice');
     const addr = (p) => synod.signer(p.suri).address;
     const liar = addr(PROVIDERS.find((p) => p.liar));
-    const inputs = Array.from({ length: JOBS }, (_, b) => synod.encodeInput(INPUT.map((v) => v + b / 16), 'f32'));
+    const one = (b) => synod.encodeInput(INPUT.map((v) => v + b / 16), 'f32');
+    const inputs = Array.from({ length: JOBS }, (_, b) => (b === JOBS - 1 ? Array.from({ length: MEMBERS }, (_, m) => one(b + m / 4)) : one(b)));
     const items = inputs.map((input) => ({ model, input, redundancy: 3, maxPrice: synod.parseAmount('0.01SYN'), deadlineBlocks: 80 }));
     const { jobs } = await synod.submitBatch(api, alice, items);
     log(`jobs ${jobs.map((j) => j.job).join(', ')} submitted in one submit_batch`);
@@ -34,7 +38,14 @@ async function run(nodeName, networkInfo) {
     for (const { job, i, out, seen } of results) {
       if (!out.settled) throw new Error(`job ${job} did not settle: ${JSON.stringify(out.event)}`);
       const r = await synod.receipt(api, job);
-      const honest = await referenceDigest(PROVIDERS[0].worker, inputs[i]);
+      let honest;
+      if (Array.isArray(inputs[i])) {
+        // A cohort: each member's digest is what the honest worker gives that input alone.
+        const members = [];
+        for (const input of inputs[i]) members.push(await referenceDigest(PROVIDERS[0].worker, input));
+        if (JSON.stringify(r.members) !== JSON.stringify(members)) throw new Error(`cohort ${job}: receipt members ${r.members}, honest ${members}`);
+        honest = synod.membersRoot(members);
+      } else honest = await referenceDigest(PROVIDERS[0].worker, inputs[i]);
       log(`job ${job}: receipt digest ${r.outputDigest}, reference ${honest}; agreeing ${r.agreeing.length}, dissenting ${r.dissenting}, escalated to ${seen.escalated}, slashed ${seen.slashed}`);
       if (r.outputDigest !== honest) throw new Error(`job ${job} settled with ${r.outputDigest}, the honest output digests to ${honest}`);
       if (seen.assigned.includes(liar)) {

@@ -193,8 +193,8 @@ impl<T: Config> Pallet<T> {
 		Ok(refunded)
 	}
 
-	/// The escrow a job would hold (a cohort holds it once per member), and the lowest price at which `redundancy` providers are
-	/// assignable now for at most `max_price`.
+	/// The escrow a job would hold (a cohort holds it once per member), and the lowest price at
+	/// which `redundancy` providers are assignable now for at most `max_price`.
 	pub fn do_quote(
 		model: ModelHash,
 		redundancy: u32,
