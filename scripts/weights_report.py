@@ -115,16 +115,20 @@ def main():
 	print()
 	print("| output | extrinsics (µs) | hooks (µs) | total (µs) | weight allows (jobs/block) | jobs per block | jobs per second | bound |")
 	print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-	for label, last in (("digests only (no small output)", "reveal_digests"), (f"small output (charged as {64} elements)", "reveal")):
-		ext = extrinsics + ref_ps(jobs[last], k)
+	def capacity(ext):
+		"""Jobs (or cohorts) per block by weight and by the runtime's bounds: (by weight, the
+		binding bound's name, what it allows)."""
 		per_block = {
 			"weight": min(BLOCK_REF_PS * NORMAL / ext, (BLOCK_REF_PS - BLOCK_BASE_PS) / (ext + hooks)),
 			"`MaxAssignmentsPerBlock`": bounds["MaxAssignmentsPerBlock"],
 			"`MaxTimeoutsPerBlock` / 2": bounds["MaxTimeoutsPerBlock"] / 2,
 		}
 		bound = min(per_block, key=per_block.get)
-		n = per_block[bound]
-		print(f"| {label} | {ext / 1e6:,.1f} | {hooks / 1e6:,.1f} | {(ext + hooks) / 1e6:,.1f} | {per_block['weight']:,.0f} | {n:,.0f} | "
+		return per_block["weight"], bound, per_block[bound]
+	for label, last in (("digests only (no small output)", "reveal_digests"), (f"small output (charged as {64} elements)", "reveal")):
+		ext = extrinsics + ref_ps(jobs[last], k)
+		by_weight, bound, n = capacity(ext)
+		print(f"| {label} | {ext / 1e6:,.1f} | {hooks / 1e6:,.1f} | {(ext + hooks) / 1e6:,.1f} | {by_weight:,.0f} | {n:,.0f} | "
 			f"{n / BLOCK_SECONDS:,.1f} | {bound} |")
 	print()
 	# An escalated job: the first round splits (its last reveal escalates), k more commit and
@@ -173,20 +177,14 @@ def main():
 		+ k * (ref_ps(jobs["reveal_members"], m) + EXTRINSIC_BASE_PS)
 		+ ref_ps(jobs["reveal_digests"], k)
 	)
-	cohort_per_block = {
-		"weight": min(BLOCK_REF_PS * NORMAL / cohort_ext, (BLOCK_REF_PS - BLOCK_BASE_PS) / (cohort_ext + hooks)),
-		"`MaxAssignmentsPerBlock`": bounds["MaxAssignmentsPerBlock"],
-		"`MaxTimeoutsPerBlock` / 2": bounds["MaxTimeoutsPerBlock"] / 2,
-	}
-	cbound = min(cohort_per_block, key=cohort_per_block.get)
-	cn = cohort_per_block[cbound]
+	cohort_by_weight, cbound, cn = capacity(cohort_ext)
 	print(f"Per cohort of {m} jobs, k = {k}, first round unanimous (members by hash and URI; "
 		"commits batched, one `reveal_members` per provider):")
 	print()
 	print("| extrinsics (µs) | hooks (µs) | per job (µs) | weight allows (cohorts/block) | cohorts per block | jobs per block | jobs per second | bound |")
 	print("| --- | --- | --- | --- | --- | --- | --- | --- |")
 	print(f"| {cohort_ext / 1e6:,.1f} | {hooks / 1e6:,.1f} | {(cohort_ext + hooks) / m / 1e6:,.1f} | "
-		f"{cohort_per_block['weight']:,.0f} | {cn:,.0f} | {cn * m:,.0f} | {cn * m / BLOCK_SECONDS:,.1f} | {cbound} |")
+		f"{cohort_by_weight:,.0f} | {cn:,.0f} | {cn * m:,.0f} | {cn * m / BLOCK_SECONDS:,.1f} | {cbound} |")
 	cohort_len = (32 + 1 + 2 + m * member_bytes + 4 + 16 + 4) + k * 40 + k * (2 + 32 * m + 32 + 8 + 100)
 	print()
 	print(f"Block length, cohort of {m} by hash and URI: about {cohort_len:,} bytes per cohort "

@@ -47,11 +47,16 @@ fn ocw_ext() -> (sp_io::TestExternalities, OffchainState, Pool) {
 
 /// Submits a job for model 1 and assigns it; returns the job and its providers.
 fn assigned_job(k: u32) -> (u64, Vec<AccountId>) {
+	assigned(k, JobInput::Inline(INPUT.to_vec().try_into().unwrap()))
+}
+
+/// Submits a job of `input` for model 1 and assigns it; returns the job and its providers.
+fn assigned(k: u32, input: JobInput) -> (u64, Vec<AccountId>) {
 	let job = crate::NextJobId::<Test>::get();
 	assert_ok!(Jobs::submit_job(
 		RuntimeOrigin::signed(PAYER),
 		model(1),
-		JobInput::Inline(INPUT.to_vec().try_into().unwrap()),
+		input,
 		k,
 		PRICE,
 		System::block_number() + 20
@@ -362,21 +367,9 @@ fn hex_helpers_round_trip() {
 
 /// Submits a cohort of `n` one-byte members `[1]`, `[2]`, … for model 1 and assigns it.
 fn assigned_cohort(k: u32, n: u8) -> (u64, Vec<AccountId>) {
-	let job = crate::NextJobId::<Test>::get();
 	let members: Vec<MemberInput> =
 		(1..=n).map(|i| MemberInput::Inline(vec![i].try_into().unwrap())).collect();
-	assert_ok!(Jobs::submit_job(
-		RuntimeOrigin::signed(PAYER),
-		model(1),
-		JobInput::Cohort(members.try_into().unwrap()),
-		k,
-		PRICE,
-		System::block_number() + 20
-	));
-	run_to(System::block_number() + 1);
-	let providers =
-		JobRecords::<Test>::get(job).unwrap().assignments.iter().map(|a| a.provider).collect();
-	(job, providers)
+	assigned(k, JobInput::Cohort(members.try_into().unwrap()))
 }
 
 fn expect_post_json(state: &OffchainState, path: &str, body: serde_json::Value, response: String) {

@@ -1114,33 +1114,12 @@ fn cohort_refusals() {
 			),
 			Error::<Test>::InvalidMembers
 		);
-		assert_noop!(
-			Jobs::reveal_members(
-				RuntimeOrigin::signed(other),
-				single,
-				member_digests(7, 1),
-				salt(other)
-			),
-			Error::<Test>::InvalidMembers
-		);
-		assert_noop!(
-			Jobs::reveal_members(
-				RuntimeOrigin::signed(who),
-				cohort,
-				member_digests(7, 3),
-				salt(who)
-			),
-			Error::<Test>::InvalidMembers
-		);
-		assert_noop!(
-			Jobs::reveal_members(
-				RuntimeOrigin::signed(who),
-				cohort,
-				member_digests(8, 2),
-				salt(who)
-			),
-			Error::<Test>::RevealMismatch
-		);
+		let reveal_as = |who: AccountId, job: u64, members: MemberDigests| {
+			Jobs::reveal_members(RuntimeOrigin::signed(who), job, members, salt(who))
+		};
+		assert_noop!(reveal_as(other, single, member_digests(7, 1)), Error::<Test>::InvalidMembers);
+		assert_noop!(reveal_as(who, cohort, member_digests(7, 3)), Error::<Test>::InvalidMembers);
+		assert_noop!(reveal_as(who, cohort, member_digests(8, 2)), Error::<Test>::RevealMismatch);
 		reveal_members(who, cohort, &members2);
 	});
 }
