@@ -72,7 +72,7 @@ for (const m of models) {
 const m = models[0];
 // Counted in jobs: a cohort of M is M jobs.
 let inflight = 0, settled = 0, failed = 0, submitted = 0, cohortsSettled = 0;
-const size = () => (cohort > 1 ? cohort : 1);
+const size = Math.max(cohort, 1); // jobs per submission item
 let nonce = (await api.rpc.system.accountNextIndex(alice.address)).toNumber();
 const samples = [];
 const MS_PER_TICK = 10; // USER_HZ is 100 on Linux
@@ -101,19 +101,19 @@ await new Promise((resolve, reject) => {
       const events = await (await api.at(header.hash)).query.system.events();
       for (const { event } of events) {
         if (event.section !== 'jobs') continue;
-        if (event.method === 'JobSubmitted') inflight += size();
-        if (event.method === 'JobSettled') { inflight -= size(); settled += size(); cohortsSettled++; }
-        if (event.method === 'JobFailed') { inflight -= size(); failed += size(); }
+        if (event.method === 'JobSubmitted') inflight += size;
+        if (event.method === 'JobSettled') { inflight -= size; settled += size; cohortsSettled++; }
+        if (event.method === 'JobFailed') { inflight -= size; failed += size; }
       }
       sample();
       const elapsed = (Date.now() - t0) / 1000;
       if (elapsed >= duration) { unsub(); resolve(); return; }
       const pending = submitted - (settled + failed + inflight); // sent, not yet in a block
       // The shortfall goes out as one submit_batch (at most 64 jobs or cohorts) per block.
-      const want = Math.min(64, Math.floor((inflightTarget - (inflight + pending)) / size()));
+      const want = Math.min(64, Math.floor((inflightTarget - (inflight + pending)) / size));
       if (want > 0) {
         const n = nonce++;
-        submitted += want * size();
+        submitted += want * size;
         const input = cohort > 1 ? Array.from({ length: cohort }, () => m.input) : m.input;
         const item = { model: m.model, input, redundancy: 3, maxPrice: PRICE, deadlineBlocks: 100 };
         synod.submitBatch(api, alice, Array.from({ length: want }, () => item), { nonce: n })

@@ -258,6 +258,11 @@ struct BatchViews {
 	jobs: Vec<Option<WorkerJob>>,
 }
 
+/// A salt for `who`'s result of `job`, from the node's off-chain randomness.
+fn fresh_salt<AccountId: Encode>(who: &AccountId, job: JobId) -> Salt {
+	sp_crypto_hashing::blake2_256(&(sp_io::offchain::random_seed(), who, job).encode())
+}
+
 /// Worker error kinds that another attempt may cure.
 fn transient(kind: &str) -> bool {
 	matches!(kind, "model_unavailable" | "queue_full" | "shutting_down" | "internal")
@@ -431,31 +436,7 @@ impl<T: Config> Pallet<T> {
 			},
 			Some(LocalJob::Submitted { worker_id, attempt }) if record.input.is_cohort() => {
 				let id = String::from_utf8_lossy(&worker_id).into_owned();
-				let ids: Vec<String> = (0..usize::try_from(record.input.members()).unwrap_or(0))
-					.map(|i| member_id(&id, i))
-					.collect();
-				let body = serde_json::to_vec(&serde_json::json!({ "ids": ids }))
-					.map_err(|e| Outage::Garbled(format!("{e}")))?;
-				let answer =
-					ocw::post_json(&format!("{url}/v1/batch/query"), body, WORKER_TIMEOUT_MS)
-						.map_err(Outage::Unreachable)?;
-				let views = serde_json::from_slice::<BatchViews>(&answer.body)
-					.map_err(|e| Outage::Garbled(format!("HTTP {}: {e}", answer.code)))?
-					.jobs;
-				if views.len() != ids.len() {
-					return Err(Outage::Garbled(format!(
-						"POST /v1/batch/query answered {} views for {}",
-						views.len(),
-						ids.len()
-					)));
-				}
-				if views.iter().any(Option::is_none) {
-					log::info!(target: "runtime::jobs", "job {job}: synod-worker forgot members of {id}; submitting again");
-					return Self::submit_to_worker(account, job, record, attempt, now, url)
-						.map(|()| None);
-				}
-				let views: Vec<WorkerJob> = views.into_iter().flatten().collect();
-				return Self::take_cohort_result(account, job, attempt, &views, now, &store);
+				return Self::poll_cohort(account, job, record, &id, attempt, now, url, &store);
 			},
 			Some(LocalJob::Submitted { worker_id, attempt }) => {
 				let id = String::from_utf8_lossy(&worker_id).into_owned();
@@ -473,6 +454,44 @@ impl<T: Config> Pallet<T> {
 			Some(LocalJob::Ready { .. }) => return Ok(None),
 		};
 		Self::submit_to_worker(account, job, record, attempt, now, url).map(|()| None)
+	}
+
+	/// Polls the members of cohort `job`, handed to the worker as `{id}.{i}`, with one
+	/// `POST /v1/batch/query`; hands the cohort over again when the worker forgot a member.
+	#[allow(clippy::too_many_arguments)]
+	fn poll_cohort(
+		account: &Account<T>,
+		job: JobId,
+		record: &JobOf<T>,
+		id: &str,
+		attempt: u8,
+		now: u64,
+		url: &str,
+		store: &StorageValueRef<'_>,
+	) -> Result<Option<Commitment>, Outage> {
+		let ids: Vec<String> = (0..usize::try_from(record.input.members()).unwrap_or(0))
+			.map(|i| member_id(id, i))
+			.collect();
+		let body = serde_json::to_vec(&serde_json::json!({ "ids": ids }))
+			.map_err(|e| Outage::Garbled(format!("{e}")))?;
+		let answer = ocw::post_json(&format!("{url}/v1/batch/query"), body, WORKER_TIMEOUT_MS)
+			.map_err(Outage::Unreachable)?;
+		let views = serde_json::from_slice::<BatchViews>(&answer.body)
+			.map_err(|e| Outage::Garbled(format!("HTTP {}: {e}", answer.code)))?
+			.jobs;
+		if views.len() != ids.len() {
+			return Err(Outage::Garbled(format!(
+				"POST /v1/batch/query answered {} views for {}",
+				views.len(),
+				ids.len()
+			)));
+		}
+		if views.iter().any(Option::is_none) {
+			log::info!(target: "runtime::jobs", "job {job}: synod-worker forgot members of {id}; submitting again");
+			return Self::submit_to_worker(account, job, record, attempt, now, url).map(|()| None);
+		}
+		let views: Vec<WorkerJob> = views.into_iter().flatten().collect();
+		Self::take_cohort_result(account, job, attempt, &views, now, store)
 	}
 
 	/// Hands a cohort's member inputs to the worker in one `POST /v1/batch/submit` (member
@@ -573,9 +592,7 @@ impl<T: Config> Pallet<T> {
 				let digest = parse_hash32(&out.digest)
 					.ok_or_else(|| Outage::Garbled("a result without a valid digest".into()))?;
 				let output = small_output(out, &record.model, &record.input_hash, &digest);
-				let salt = sp_crypto_hashing::blake2_256(
-					&(sp_io::offchain::random_seed(), &account.id, job).encode(),
-				);
+				let salt = fresh_salt(&account.id, job);
 				store.set(&LocalJob::Ready {
 					digest,
 					salt,
@@ -644,9 +661,7 @@ impl<T: Config> Pallet<T> {
 		let members = MemberDigests::try_from(digests)
 			.map_err(|_| Outage::Garbled("more members than a cohort holds".into()))?;
 		let root = members_root(&members);
-		let salt = sp_crypto_hashing::blake2_256(
-			&(sp_io::offchain::random_seed(), &account.id, job).encode(),
-		);
+		let salt = fresh_salt(&account.id, job);
 		StorageValueRef::persistent(&members_key(&account.id, job)).set(&members);
 		store.set(&LocalJob::Ready {
 			digest: root,

@@ -507,18 +507,25 @@ fn a_cohort_goes_through_the_worker_batch_api_and_settles_with_its_members() {
 	});
 }
 
+/// A 2-member cohort of redundancy 1 whose provider's node holds its key, handed to the worker
+/// (whose batch submission answers `codes`); returns the job and its provider.
+fn cohort_handed_over(state: &OffchainState, codes: &[u16]) -> (u64, AccountId) {
+	let (job, providers) = assigned_cohort(1, 2);
+	UintAuthorityId::set_all_keys(providers.clone());
+	expect_cohort_submit(state, job, 2, codes);
+	run_ocw();
+	(job, providers[0])
+}
+
 #[test]
 fn a_cohort_member_the_worker_refuses_or_fails_fails_the_cohort_locally() {
 	let (mut ext, state, pool) = ocw_ext();
 	ext.execute_with(|| {
-		let (job, providers) = assigned_cohort(1, 2);
-		UintAuthorityId::set_all_keys(providers.clone());
 		// Refused outright (bad input): failed for good, nothing sent.
-		expect_cohort_submit(&state, job, 2, &[202, 422]);
-		run_ocw();
+		let (job, provider) = cohort_handed_over(&state, &[202, 422]);
 		assert!(drain(&pool).is_empty());
 		assert_eq!(
-			local(providers[0], job),
+			local(provider, job),
 			Some(LocalJob::Failed { attempt: 0, at: System::block_number(), transient: false })
 		);
 		// Not asked again.
@@ -528,10 +535,7 @@ fn a_cohort_member_the_worker_refuses_or_fails_fails_the_cohort_locally() {
 	});
 	let (mut ext, state, pool) = ocw_ext();
 	ext.execute_with(|| {
-		let (job, providers) = assigned_cohort(1, 2);
-		UintAuthorityId::set_all_keys(providers.clone());
-		expect_cohort_submit(&state, job, 2, &[202, 202]);
-		run_ocw();
+		let (job, provider) = cohort_handed_over(&state, &[202, 202]);
 		// The worker forgot a member (restarted): the cohort is handed over again.
 		expect_cohort_query(
 			&state,
@@ -554,20 +558,17 @@ fn a_cohort_member_the_worker_refuses_or_fails_fails_the_cohort_locally() {
 		run_ocw();
 		assert!(drain(&pool).is_empty());
 		assert_eq!(
-			local(providers[0], job),
+			local(provider, job),
 			Some(LocalJob::Failed { attempt: 0, at: System::block_number(), transient: true })
 		);
 	});
 	let (mut ext, state, pool) = ocw_ext();
 	ext.execute_with(|| {
-		let (job, providers) = assigned_cohort(1, 2);
-		UintAuthorityId::set_all_keys(providers.clone());
-		expect_cohort_submit(&state, job, 2, &[202, 202]);
-		run_ocw();
+		let (job, provider) = cohort_handed_over(&state, &[202, 202]);
 		// A garbled answer (fewer views than members) sends nothing and keeps the state.
 		expect_cohort_query(&state, job, 2, &[succeeded_with("m", &hex(&member_digest(0)))]);
 		run_ocw();
 		assert!(drain(&pool).is_empty());
-		assert!(matches!(local(providers[0], job), Some(LocalJob::Submitted { .. })));
+		assert!(matches!(local(provider, job), Some(LocalJob::Submitted { .. })));
 	});
 }
