@@ -3,11 +3,13 @@
 #  1. runs the worker twice with the machine's own torch libraries, on the CPU and on CUDA;
 #  2. prints CPU-versus-GPU agreement of the canonical digests and quantized outputs on the
 #     fixtures (MLP, CNN) and on MiniLM;
-#  3. prints GPU throughput on MiniLM at batch 1 and 32, beside Python torch.jit;
+#  3. prints GPU throughput on MiniLM at batch 1 and 32, beside Python torch.jit (rounds of
+#     each, alternating; the ratio over all rounds with its 95% interval);
 #  4. prints the CPU worker's throughput on MiniLM and the CNN at batch 1 and 32 against Python
 #     torch.jit on the CPU (scripts/bench_worker.py, 1 thread): the measured thread and Python's
 #     loop on CPU 0 alone, the HTTP client and the worker's HTTP side on the other cores
-#     (about 2.5 minutes on the 2-core build machine; GPU_CHECK_CPU_RATIO=0 skips it).
+#     (20 alternating rounds of each; about 2 minutes on the 2-core build machine;
+#     GPU_CHECK_CPU_RATIO=0 skips it).
 # Takes a few minutes. Results also go to $OUT/gpu-check.{json,log} when OUT is set.
 #
 #   scripts/gpu-check.sh
@@ -83,4 +85,4 @@ loop=()
 [ -x "$LOOP" ] && loop=(--forward-loop "$LOOP")
 OMP_NUM_THREADS=1 "$PY" scripts/bench_worker.py --worker http://127.0.0.1:7401 --models "$models" \
 	--fixtures worker/tests/fixtures --json "$OUT/gpu-check-cpu-ratio.json" --pin-cpus 0 \
-	--seconds 2 --min-n 5 --rounds 3 "${loop[@]}"
+	--seconds 0.25 --min-n 1 --rounds 20 "${loop[@]}"

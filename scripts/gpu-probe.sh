@@ -19,7 +19,7 @@ from pathlib import Path
 mm=json.loads(Path("$M/minilm.json").read_text()); ids=json.loads(Path("$M/minilm.inputs.json").read_text())["ids"]
 for b in (1,32):
     rows=(ids*32)[:b]; raw=struct.pack(f"<{b*64}q",*sum(rows,[]))
-    jps,med=worker_throughput(Worker("http://127.0.0.1:7402"),mm,raw,100,f"t$t-{b}")
+    load=WorkerLoad(Worker("http://127.0.0.1:7402"),mm,raw,f"t$t-{b}"); jps=100/load.seconds(100); med=sorted(load.inference_ms)[50]
     print(f"worker threads $t batch {b}: {jps:.1f} jobs/s, median inference {med:.2f} ms")
 PYEOF
   kill $P; wait $P || true

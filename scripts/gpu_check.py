@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from worker_client import Worker, http, python_throughput, worker_throughput  # noqa: E402
+from worker_client import (TorchLoop, Worker, WorkerLoad, http, interleaved,  # noqa: E402
+                           paired_ratio)
 
 
 def f32_bytes(values):
@@ -76,7 +77,8 @@ def main():
     ap.add_argument("--models", type=Path, required=True)
     ap.add_argument("--fixtures", type=Path, required=True)
     ap.add_argument("--random", type=int, default=20)
-    ap.add_argument("--jobs", type=int, default=300)
+    ap.add_argument("--jobs", type=int, default=300, help="jobs per round at batch 1 (a quarter at batch 32)")
+    ap.add_argument("--rounds", type=int, default=5, help="rounds of worker and Python, alternating")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--json", type=Path)
     ap.add_argument("--py-device", default="cuda", help="device of the Python torch.jit baseline")
@@ -99,18 +101,27 @@ def main():
     mm = json.loads((args.models / "minilm.json").read_text())
     ids = json.loads((args.models / "minilm.inputs.json").read_text())["ids"]
     report["throughput"] = []
-    print(f"\nthroughput of the second worker, MiniLM (seq 64), Python baseline on {args.py_device}:")
+    print(f"\nthroughput of the second worker, MiniLM (seq 64), Python baseline on {args.py_device}, "
+          f"{args.rounds} rounds of each, alternating:")
+    import torch
     for batch in (1, 32):
         rows_ = (ids * 32)[:batch]
         raw = struct.pack(f"<{batch * 64}q", *sum(rows_, []))
         n = args.jobs if batch == 1 else max(args.jobs // 4, 20)
-        jps, med, _ = worker_throughput(gpu, mm, raw, n, f"tp{batch}")
-        py = python_throughput(args.models / "minilm.pt", args.py_device, batch, n, args.threads)
-        row = {"batch": batch, "jobs": n, "worker_jobs_per_s": jps, "worker_items_per_s": jps * batch,
-               "worker_median_inference_ms": med, "python_jit_batches_per_s": py, "ratio": jps / py}
+        load = WorkerLoad(gpu, mm, raw, f"tp{batch}")
+        loop = TorchLoop(args.models / "minilm.pt", args.py_device, args.threads, torch.tensor(rows_))
+        t = interleaved({"python": loop.seconds, "worker": load.seconds}, n, args.rounds)
+        r = paired_ratio(t["python"], t["worker"])
+        jps, py = n * len(t["worker"]) / sum(t["worker"]), n * len(t["python"]) / sum(t["python"])
+        med = sorted(load.inference_ms)[len(load.inference_ms) // 2]
+        row = {"batch": batch, "jobs": n, "rounds": args.rounds, "worker_jobs_per_s": jps,
+               "worker_items_per_s": jps * batch, "worker_median_inference_ms": med,
+               "python_jit_batches_per_s": py, "ratio": r["pooled"], "ratio_ci_low": r["ci_low"],
+               "ratio_ci_high": r["ci_high"], "ratio_median": r["median"]}
         report["throughput"].append(row)
         print(f"  batch {batch:2}: worker {jps:8.1f} jobs/s = {jps * batch:9.1f} sentences/s "
-              f"(median inference {med:.2f} ms); python torch.jit {py:8.1f} batches/s; ratio {jps / py:.3f}")
+              f"(median inference {med:.2f} ms); python torch.jit {py:8.1f} batches/s; "
+              f"ratio {r['pooled']:.3f} (95% {r['ci_low']:.3f}-{r['ci_high']:.3f})")
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))
     bad = [n for n, r in rows.items() if r["within_tol"] != r["jobs"]]

@@ -31,6 +31,15 @@
 	)
 )]
 
+/// mimalloc for the whole process, libtorch included (the crate's `override` feature makes it
+/// `malloc`, `free`, `posix_memalign`, … for every library): glibc's allocator spent a fifth of
+/// a small model's forward pass in `malloc`, and its per-thread arenas made the finisher's frees
+/// wait on the lock of the arena the inference thread's forward pass allocates from
+/// (docs/worker.md, "Threads and memory"). In the library, so that the binary, its tests and
+/// the examples all run on it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod affinity;
 pub mod api;
 pub mod backend;
