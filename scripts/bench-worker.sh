@@ -2,8 +2,10 @@
 # Worker throughput against Python torch.jit (CPU by default): MiniLM and the CNN fixture, batch
 # 1 and 32, same .pt, same thread count. Prints a table; docs/performance.md records it.
 #
-#   scripts/bench-worker.sh [--threads N] [--seconds S] [--rounds R] [--only minilm|cnn] [--no-pin]
-#   (--rounds R alternates Python and the worker R times per row and reports the median)
+#   scripts/bench-worker.sh [--threads N] [--seconds S] [--rounds R] [--min-n N] [--only minilm|cnn]
+#                            [--batch 1|32] [--no-pin]
+#   (--rounds R: Python, the worker and the in-process loop alternate R times per row; the ratio
+#   is over all rounds, with its 95% interval; --seconds: about how long Python takes a round)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 source "$SYNOD_ROOT/scripts/lib.sh"

@@ -85,6 +85,7 @@ def main():
     ap.add_argument("--json", type=Path)
     ap.add_argument("--min-n", type=int, default=3, help="fewest jobs per round")
     ap.add_argument("--only", choices=["minilm", "cnn"], help="measure one model")
+    ap.add_argument("--batch", type=int, choices=[1, 32], help="measure one batch size")
     ap.add_argument("--pin-cpus",
                     help="measure on these CPUs alone, e.g. 0 or 0-3 (the worker must run with "
                          "--inference-cpus the same)")
@@ -105,7 +106,7 @@ def main():
           f"{'95%':>11} {'median':>6} {'fwd ms':>8} {'overhead':>9}{loop}  verdict (>= {TARGET})")
     scratch = Path(tempfile.mkdtemp(prefix="bench-worker-"))
     for model in ((args.only,) if args.only else ("minilm", "cnn")):
-        for batch in (1, 32):
+        for batch in ((args.batch,) if args.batch else (1, 32)):
             manifest, raw, tensor, pt = inputs(model, args.models, args.fixtures, batch)
             py = TorchLoop(pt, args.device, args.threads, tensor, pinned)
             n = max(args.min_n, min(5000, int(args.seconds * 5 / py.seconds(5))))
