@@ -85,10 +85,9 @@ def chunks(items, size):
 class WorkerLoad:
     """Load for one running worker: `seconds(n)` submits n jobs of one input (`raw`, for
     `manifest`) and returns their wall time; `inference_ms` collects each job's forward-pass
-    time as the worker reports it. The requests (up to 512
-    jobs, under 1.5 MB each; the first one small, so that inference starts at once) are encoded
-    before the clock starts; the clock runs from the first submission until the worker's queue
-    is empty (`GET /health`, polled every millisecond: jobs queued or running, so the last
+    time as the worker reports it. The requests (up to 512 jobs, under 1.5 MB each; the first
+    one small, so that inference starts at once) are encoded before the clock starts; the
+    clock runs from the first submission until the worker's queue is empty (`GET /health`, polled every millisecond: jobs queued or running, so the last
     job's quantization and digest are in), then every result is read and checked. As a load
     generator should, the client does its own work off the clock and polls with the cheapest
     call, so that it takes little from the machine it measures."""
