@@ -93,6 +93,8 @@ def main():
                     help="the forward_loop example binary: also measure the worker's compute in-process")
     ap.add_argument("--rounds", type=int, default=20, help="rounds of Python and the worker, alternating")
     args = ap.parse_args()
+    if args.rounds < 1 or args.min_n < 1 or args.seconds <= 0:
+        ap.error("--rounds and --min-n must be at least 1, --seconds above 0")
     pinned = None
     if args.pin_cpus:
         pinned = cpu_set(args.pin_cpus)

@@ -83,6 +83,8 @@ def main():
     ap.add_argument("--json", type=Path)
     ap.add_argument("--py-device", default="cuda", help="device of the Python torch.jit baseline")
     args = ap.parse_args()
+    if args.rounds < 1 or args.jobs < 1:
+        ap.error("--rounds and --jobs must be at least 1")
     cpu, gpu = Worker(args.cpu), Worker(args.gpu)
     report = {"health": {"cpu": http("GET", f"{args.cpu}/health")[1], "gpu": http("GET", f"{args.gpu}/health")[1]}}
     print("gpu worker:", json.dumps(report["health"]["gpu"]))
