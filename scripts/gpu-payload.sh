@@ -10,6 +10,6 @@ mkdir -p "$dst"
 cargo build --release -p synod-worker --bin synod-worker --example forward_loop
 strip -o "$dst/synod-worker" "$CARGO_TARGET_DIR/release/synod-worker"
 strip -o "$dst/forward_loop" "$CARGO_TARGET_DIR/release/examples/forward_loop"
-"$SYNOD_VENV/bin/python" scripts/make_minilm.py "$SYNOD_MODELS" --export-fp16 "$dst/minilm-f16.safetensors"
+"$SYNOD_VENV/bin/python" tools/make_minilm.py "$SYNOD_MODELS" --export-fp16 "$dst/minilm-f16.safetensors"
 cp "$SYNOD_MODELS/minilm.inputs.json" "$dst/"
 du -sh "$dst"/*

@@ -4,15 +4,15 @@
 set -e
 PY=/opt/torch/.venv/bin/python
 M=$(mktemp -d)
-$PY scripts/make_minilm.py $M --weights .local/gpu/minilm-f16.safetensors --inputs .local/gpu/minilm.inputs.json --no-verify > /dev/null
-for mode in plain ws thread ws-thread; do $PY scripts/gpu_probe.py $mode $M/minilm.pt; done
+$PY tools/make_minilm.py $M --weights .local/gpu/minilm-f16.safetensors --inputs .local/gpu/minilm.inputs.json --no-verify > /dev/null
+for mode in plain ws thread ws-thread; do $PY tools/gpu_probe.py $mode $M/minilm.pt; done
 export LD_LIBRARY_PATH=$($PY -c "import torch,os;print(os.path.dirname(torch.__file__))")/lib
 cp worker/tests/fixtures/*.pt worker/tests/fixtures/mlp.json worker/tests/fixtures/cnn.json $M/
 for t in 1 4; do
   .local/gpu/synod-worker --listen 127.0.0.1:7402 --device cuda --threads $t --models-dir $M --cache-dir $M/c$t > $M/w.log 2>&1 & P=$!
   sleep 3
   $PY - <<PYEOF
-import sys; sys.argv=["x"]; sys.path.insert(0,"scripts")
+import sys; sys.argv=["x"]; sys.path.insert(0,"tools")
 from gpu_check import *
 import json, struct
 from pathlib import Path

@@ -50,10 +50,10 @@ say "rust $(rustc --version | cut -d' ' -f2), target dir $CARGO_TARGET_DIR"
 mkdir -p "$CARGO_TARGET_DIR"
 
 # 3. Node.js packages of the polkadot.js client (lock file committed).
-client="$SYNOD_ROOT/scripts/client"
+client="$SYNOD_ROOT/client"
 if [ ! -f "$client/node_modules/.package-lock.json" ] ||
 	[ "$client/package-lock.json" -nt "$client/node_modules/.package-lock.json" ]; then
-	say "installing npm packages of scripts/client (npm ci)"
+	say "installing npm packages of client/ (npm ci)"
 	(cd "$client" && npm ci --no-audit --no-fund --loglevel=error)
 else
 	say "npm packages present"

@@ -12,7 +12,7 @@ which=${1:-all}
 TARGET=${SMOKE_FINALIZED:-3}
 logdir="$SYNOD_CACHE/smoke"
 mkdir -p "$logdir"
-client="$SYNOD_ROOT/scripts/client"
+client="$SYNOD_ROOT/client"
 base_port=${SMOKE_BASE_PORT:-19900}
 
 smoke_dev() {

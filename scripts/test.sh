@@ -33,8 +33,11 @@ FEATURE_CRATES=(--workspace --exclude synod-node --exclude synod-worker)
 FEATURES=runtime-benchmarks,try-runtime
 
 step "format" cargo fmt --all -- --check
-step "digest vectors up to date" python3 scripts/make_digest_vectors.py --check
-step "benchmark statistics" python3 scripts/test_bench_stats.py
+step "digest vectors up to date" python3 primitives/test-vectors/make_digest_vectors.py --check
+# The JS client's canonicalDigest, membersRoot and workerJobId against the same vectors (its npm
+# packages: setup.sh above).
+step "client: test vectors" node --test client/test/*.test.mjs
+step "benchmark statistics" python3 tools/test_bench_stats.py
 step "clippy (chain)" cargo clippy --release "${CHAIN[@]}" --all-targets --locked -- -D warnings
 step "clippy (worker)" cargo clippy --release "${WORKER[@]}" --all-targets --locked -- -D warnings
 step "clippy (bench, try-runtime)" env SKIP_WASM_BUILD=1 cargo clippy --release "${FEATURE_CRATES[@]}" \

@@ -1,5 +1,5 @@
 // Helpers shared by the zombienet test scripts (CommonJS: zombienet `require`s them). They use
-// Synod's own polkadot.js client library (scripts/client/synod.mjs) with its pinned versions.
+// Synod's own polkadot.js client library (client/synod.mjs) with its pinned versions.
 const fs = require('fs');
 const path = require('path');
 
@@ -7,7 +7,7 @@ const STATE = process.env.SYNOD_ZOMBIE_STATE || '/tmp/synod-zombienet-state.json
 const ROOT = path.resolve(__dirname, '../..');
 
 /** The client library (ESM). */
-const lib = () => import(path.join(ROOT, 'scripts/client/synod.mjs'));
+const lib = () => import(path.join(ROOT, 'client/synod.mjs'));
 
 /**
  * The providers: their node, key and worker (see scripts/zombienet.sh). Four providers, so that

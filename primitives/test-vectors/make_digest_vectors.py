@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""Writes primitives/test-vectors/digest.json: canonical-digest test vectors computed by an
+"""Writes digest.json beside this file: canonical-digest test vectors computed by an
 implementation independent of the Rust one (Python's struct and hashlib only).
 
-    python3 scripts/make_digest_vectors.py            # rewrite the file
-    python3 scripts/make_digest_vectors.py --check    # fail if the file differs
+    python3 primitives/test-vectors/make_digest_vectors.py            # rewrite the file
+    python3 primitives/test-vectors/make_digest_vectors.py --check    # fail if the file differs
 
 The rules are in primitives/src/digest.rs: quantize (step 2^-e, round half away from zero,
 clamp to +-2^62, NaN/inf sentinels; integers are their own grid), then
 blake2_256(model_hash | input_hash | rank u32le | dims u32le | q i64le); a cohort's root is
-blake2_256("synod:members:v1" | n u32le | d_0 .. d_{n-1}).
+blake2_256("synod:members:v1" | n u32le | d_0 .. d_{n-1}). The id a provider's off-chain
+worker gives a job in synod-worker (pallets/jobs/src/offchain.rs `worker_job_id`) is
+"synod-{job}-{hex(blake2_256(model_hash | input_hash)[:12])}-a{attempt}".
 """
 import hashlib
 import json
@@ -17,7 +19,7 @@ import struct
 import sys
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "primitives" / "test-vectors" / "digest.json"
+OUT = Path(__file__).resolve().parent / "digest.json"
 Q_NAN, Q_NEG_INF, Q_POS_INF, LIMIT = -(2**63), -(2**63) + 1, 2**63 - 1, 2**62
 
 FMT = {"f16": "<e", "f32": "<f", "f64": "<d", "u8": "<B", "i8": "<b", "i16": "<h",
@@ -121,9 +123,31 @@ def member_vectors():
             for n, ds in cases]
 
 
+def worker_job_id(job: int, model_hash: bytes, input_hash: bytes, attempt: int) -> str:
+    # SCALE of (model, input_hash), two [u8; 32], is their 64 raw bytes.
+    tag = blake2_256(model_hash + input_hash)[:12]
+    return f"synod-{job}-{tag.hex()}-a{attempt}"
+
+
+def worker_job_id_vectors():
+    vs = vectors()
+    roots = member_vectors()
+    cases = [
+        ("job 0, first attempt", 0, vs[0]["model_hash"], vs[0]["input_hash"], 0),
+        ("job 1, second attempt", 1, vs[1]["model_hash"], vs[1]["input_hash"], 1),
+        ("same model, other input", 42, vs[0]["model_hash"], vs[1]["input_hash"], 0),
+        ("cohort: input hash is the members root", 7, vs[2]["model_hash"], roots[2]["root"], 3),
+        # 2^53 - 1: the largest job id a JSON number carries exactly in every reader (JS too).
+        ("large job id, largest attempt", 2**53 - 1, vs[10]["model_hash"], vs[10]["input_hash"], 255),
+    ]
+    return [{"name": n, "job": j, "model_hash": m, "input_hash": i, "attempt": a,
+             "id": worker_job_id(j, bytes.fromhex(m), bytes.fromhex(i), a)}
+            for n, j, m, i, a in cases]
+
+
 def main():
-    text = json.dumps({"version": 1, "vectors": vectors(), "members": member_vectors()},
-                      indent=1) + "\n"
+    text = json.dumps({"version": 1, "vectors": vectors(), "members": member_vectors(),
+                       "worker_job_ids": worker_job_id_vectors()}, indent=1) + "\n"
     if "--check" in sys.argv:
         if OUT.read_text() != text:
             sys.exit(f"{OUT} is stale: run {sys.argv[0]}")

@@ -3,7 +3,7 @@
 each call's ref time and proof size (with ParityDb's read/write costs, as the runtime charges),
 the slopes of linear components, and the chain's capacity in fully verified jobs per second.
 
-    python3 scripts/weights_report.py            # markdown on stdout
+    python3 tools/weights_report.py            # markdown on stdout
 """
 import pathlib
 import re
