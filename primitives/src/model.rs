@@ -4,8 +4,8 @@
 //! and returns, how its outputs are canonicalized for voting, and where providers can fetch it.
 //! Manifests are immutable: a new version of a model is a new manifest with a new hash.
 //!
-//! The same fields appear in synod-worker's JSON manifest (`worker/src/manifest.rs`); the
-//! off-chain worker converts one into the other.
+//! The same fields appear in synod-worker's JSON manifest
+//! ([`crate::worker_api::ManifestJson`]); the off-chain worker converts one into the other.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
@@ -13,14 +13,7 @@ use sp_runtime::{traits::ConstU32, BoundedVec};
 
 use crate::digest::{DType, Hash32, MAX_STEP_EXPONENT};
 
-/// The most dimensions a tensor spec may have.
-pub const MAX_RANK: u32 = 8;
-/// The longest model name, in bytes (UTF-8).
-pub const MAX_NAME_LEN: u32 = 64;
-/// The most source URIs a manifest may list.
-pub const MAX_SOURCES: u32 = 4;
-/// The longest source URI, in bytes.
-pub const MAX_URI_LEN: u32 = 256;
+pub use crate::limits::{MAX_NAME_LEN, MAX_RANK, MAX_SOURCES, MAX_URI_LEN};
 /// URI schemes a manifest source may use; both are fetchable by any provider.
 pub const URI_SCHEMES: [&[u8]; 3] = [b"http://", b"https://", b"ipfs://"];
 

@@ -96,7 +96,7 @@ impl_runtime_apis! {
 		}
 
 		fn job(job: pallet_jobs::JobId) -> Option<pallet_jobs::JobOf<Runtime>> {
-			pallet_jobs::Jobs::<Runtime>::get(job)
+			pallet_jobs::Open::<Runtime>::get(job)
 		}
 
 		fn receipt(job: pallet_jobs::JobId) -> Option<pallet_jobs::ReceiptOf<Runtime>> {

@@ -183,8 +183,8 @@ fn the_offchain_worker_signs_commits_and_reveals_with_the_keystore_key() {
 		));
 		assert_ok!(call.dispatch(RuntimeOrigin::signed(who)));
 		let receipt = Jobs::receipt(job).expect("settled");
-		assert_eq!(receipt.output_digest, digest);
-		assert_eq!(receipt.output, Some(output));
+		assert_eq!(receipt.result.digest(), digest);
+		assert_eq!(receipt.result.output(), Some(&output));
 		assert_eq!(receipt.agreeing.into_inner(), vec![provider]);
 	});
 }

@@ -158,7 +158,7 @@ fn assign<T: Config>(id: JobId) -> JobId {
 }
 
 fn providers_of<T: Config>(job: JobId) -> Vec<T::AccountId> {
-	Jobs::<T>::get(job)
+	Open::<T>::get(job)
 		.map(|j| j.assignments.into_iter().map(|a| a.provider).collect())
 		.unwrap_or_default()
 }
@@ -184,7 +184,9 @@ fn answer<T: Config>(job: JobId, except: &T::AccountId, reveal: bool) {
 		assert!(Pallet::<T>::do_commit(except, job, c).is_ok());
 		for (i, who) in providers_of::<T>(job).iter().enumerate() {
 			if who != except {
-				assert!(Pallet::<T>::do_reveal(who, job, [1; 32], salt(i as u32), None).is_ok());
+				assert!(
+					Pallet::<T>::do_reveal_output(who, job, [1; 32], salt(i as u32), None).is_ok()
+				);
 			}
 		}
 	}
@@ -193,7 +195,7 @@ fn answer<T: Config>(job: JobId, except: &T::AccountId, reveal: bool) {
 /// The output assignment `i` of `job` reveals: `MAX_SMALL_OUTPUT` elements, the last one
 /// `off` steps from the others' (the benchmark model's tolerance is 2), and its digest.
 fn output_for<T: Config>(job: JobId, off: i64) -> (Hash32, SmallOutput) {
-	let record = Jobs::<T>::get(job);
+	let record = Open::<T>::get(job);
 	let (model, input_hash) = record.map(|r| (r.model, r.input_hash)).unwrap_or_default();
 	let mut values = vec![1_000i64; MAX_SMALL_OUTPUT as usize];
 	if let Some(last) = values.last_mut() {
@@ -236,7 +238,7 @@ fn reveal_of<T: Config>(
 
 /// The providers of `job`'s current round, with their index in its assignments.
 fn in_round<T: Config>(job: JobId) -> Vec<(usize, T::AccountId)> {
-	Jobs::<T>::get(job)
+	Open::<T>::get(job)
 		.map(|j| {
 			j.assignments
 				.iter()
@@ -271,7 +273,7 @@ fn all_but_last<T: Config>(
 	let (last_i, last) = providers.last().cloned().unwrap_or_else(|| (0, account("x", 0, 0)));
 	for (i, who) in providers.iter().take(providers.len().saturating_sub(1)) {
 		let (digest, out) = reveal_of::<T>(job, *i, split, outputs);
-		assert!(Pallet::<T>::do_reveal(who, job, digest, salt(*i as u32), out).is_ok());
+		assert!(Pallet::<T>::do_reveal_output(who, job, digest, salt(*i as u32), out).is_ok());
 	}
 	let (digest, out) = reveal_of::<T>(job, last_i, split, outputs);
 	(last, digest, salt(last_i as u32), out)
@@ -294,8 +296,8 @@ fn last_reveal_of<T: Config>(
 	// Two rounds of ⌈v/2⌉ (at least two, so that the first round can split).
 	let job = assigned_k::<T>(&caller, v.div_ceil(2).clamp(2, k));
 	let (who, d, s, o) = all_but_last::<T>(job, true, outputs);
-	assert!(Pallet::<T>::do_reveal(&who, job, d, s, o).is_ok());
-	assert_eq!(Jobs::<T>::get(job).map(|j| j.round), Some(1));
+	assert!(Pallet::<T>::do_reveal_output(&who, job, d, s, o).is_ok());
+	assert_eq!(Open::<T>::get(job).map(|j| j.round), Some(1));
 	let (who, d, s, o) = all_but_last::<T>(job, false, outputs);
 	(job, who, d, s, o)
 }
@@ -314,7 +316,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), MODEL, input, T::MaxRedundancy::get(), price::<T>(), deadline);
 
-		assert_eq!(Jobs::<T>::get(0).map(|j| j.status), Some(JobStatus::Queued));
+		assert_eq!(Open::<T>::get(0).map(|j| j.status), Some(JobStatus::Queued));
 	}
 
 	#[benchmark]
@@ -326,7 +328,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), job);
 
-		assert!(Jobs::<T>::get(job).is_none());
+		assert!(Open::<T>::get(job).is_none());
 	}
 
 	#[benchmark]
@@ -339,7 +341,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(last), job, [2u8; 32]);
 
-		assert_eq!(Jobs::<T>::get(job).map(|j| j.status), Some(JobStatus::Revealing));
+		assert_eq!(Open::<T>::get(job).map(|j| j.status), Some(JobStatus::Revealing));
 	}
 
 	#[benchmark]
@@ -375,7 +377,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		reveal(RawOrigin::Signed(first), job, digest, salt(i as u32), Some(out));
 
-		assert_eq!(Jobs::<T>::get(job).map(|j| j.status), Some(JobStatus::Revealing));
+		assert_eq!(Open::<T>::get(job).map(|j| j.status), Some(JobStatus::Revealing));
 	}
 
 	#[benchmark]
@@ -387,7 +389,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		reveal(RawOrigin::Signed(last), job, digest, salt, out);
 
-		assert_eq!(Jobs::<T>::get(job).map(|j| j.round), Some(1));
+		assert_eq!(Open::<T>::get(job).map(|j| j.round), Some(1));
 	}
 
 	#[benchmark]
@@ -406,7 +408,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(last), items);
 
-		assert_eq!(Jobs::<T>::get(first).map(|j| j.status), Some(JobStatus::Revealing));
+		assert_eq!(Open::<T>::get(first).map(|j| j.status), Some(JobStatus::Revealing));
 	}
 
 	#[benchmark]
@@ -432,7 +434,7 @@ mod benchmarks {
 		_(RawOrigin::Signed(who), items);
 
 		for job in jobs {
-			assert_eq!(Jobs::<T>::get(job).map(|j| j.status), Some(JobStatus::Revealing));
+			assert_eq!(Open::<T>::get(job).map(|j| j.status), Some(JobStatus::Revealing));
 		}
 	}
 
@@ -458,7 +460,7 @@ mod benchmarks {
 			deadline,
 		);
 
-		assert_eq!(Jobs::<T>::get(0).map(|j| j.input.members()), Some(m));
+		assert_eq!(Open::<T>::get(0).map(|j| j.input.members()), Some(m));
 	}
 
 	#[benchmark]
@@ -484,7 +486,10 @@ mod benchmarks {
 		_(RawOrigin::Signed(first), job, members, salt(0));
 
 		assert_eq!(
-			Jobs::<T>::get(job).and_then(|j| j.assignments.first().map(|a| a.members.len())),
+			Open::<T>::get(job).and_then(|j| j
+				.assignments
+				.first()
+				.map(|a| a.reveal.as_ref().map_or(0, |r| r.member_digests().len()))),
 			Some(n as usize)
 		);
 	}
@@ -528,7 +533,7 @@ mod benchmarks {
 
 		assert_eq!(handled, (n, 0));
 		for job in jobs {
-			assert_eq!(Jobs::<T>::get(job).map(|j| j.status), Some(JobStatus::Committing));
+			assert_eq!(Open::<T>::get(job).map(|j| j.status), Some(JobStatus::Committing));
 		}
 	}
 
@@ -541,12 +546,12 @@ mod benchmarks {
 		let jobs: Vec<JobId> = (0..n).map(|_| assigned::<T>(&caller)).collect();
 		let end = jobs
 			.first()
-			.and_then(Jobs::<T>::get)
+			.and_then(Open::<T>::get)
 			.map(|j| j.phase_end)
 			.unwrap_or_else(|| now::<T>().saturating_add(T::CommitWindow::get()));
 		// Any that landed on a later block (a full one) are moved to `end`.
 		for job in &jobs {
-			Jobs::<T>::mutate(job, |j| {
+			Open::<T>::mutate(job, |j| {
 				if let Some(j) = j {
 					j.phase_end = end;
 				}
@@ -566,7 +571,7 @@ mod benchmarks {
 		assert!(handled.all_gte(Weight::zero()));
 		for job in jobs {
 			let replaced =
-				Jobs::<T>::get(job).map(|j| j.assignments.iter().filter(|a| a.slashed).count());
+				Open::<T>::get(job).map(|j| j.assignments.iter().filter(|a| a.slashed).count());
 			assert_eq!(replaced, Some(T::MaxRedundancy::get() as usize));
 		}
 	}
@@ -579,7 +584,7 @@ mod benchmarks {
 		let last = providers.last().cloned().unwrap_or_else(|| account("x", 0, 0));
 		answer::<T>(job, &last, true);
 		let i = providers.len().saturating_sub(1) as u32;
-		assert!(Pallet::<T>::do_reveal(&last, job, [1; 32], salt(i), None).is_ok());
+		assert!(Pallet::<T>::do_reveal_output(&last, job, [1; 32], salt(i), None).is_ok());
 		let later =
 			now::<T>().saturating_add(T::ResultRetention::get()).saturating_add(1u32.into());
 		frame_system::Pallet::<T>::set_block_number(later);

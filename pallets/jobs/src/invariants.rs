@@ -6,7 +6,7 @@ use sp_runtime::traits::Saturating;
 
 use crate::{
 	types::{BalanceOf, JobStatus},
-	AssignCursor, Config, HoldReason, Jobs, NextJobId, Pallet, ProviderJobs,
+	AssignCursor, Config, HoldReason, NextJobId, Open, Pallet, ProviderJobs,
 };
 
 impl<T: Config> Pallet<T> {
@@ -23,7 +23,7 @@ impl<T: Config> Pallet<T> {
 		let index: BTreeMap<T::AccountId, _> = ProviderJobs::<T>::iter().collect();
 		let indexed =
 			|who: &T::AccountId, id| index.get(who).is_some_and(|jobs| jobs.contains(&id));
-		for (id, job) in Jobs::<T>::iter() {
+		for (id, job) in Open::<T>::iter() {
 			let sum = escrow.entry(job.payer.clone()).or_default();
 			*sum = sum.saturating_add(job.escrow);
 			ensure!(now <= job.deadline, "open job past its deadline");

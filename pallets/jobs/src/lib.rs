@@ -10,29 +10,31 @@
 	)
 )]
 #![cfg_attr(not(feature = "std"), no_std)]
+#![deny(rustdoc::broken_intra_doc_links)]
 
 extern crate alloc;
 
 pub use pallet::*;
 pub use weights::WeightInfo;
 
-mod assignment;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
-mod escrow;
+pub mod draw;
+pub mod funds;
 mod invariants;
+pub mod lifecycle;
 #[cfg(test)]
 mod mock;
 pub mod offchain;
-#[cfg(test)]
-mod offchain_tests;
-mod settlement;
+pub mod tally;
 #[cfg(test)]
 mod tests;
 pub mod types;
-mod voting;
-pub use voting::commitment_of;
+pub use types::commitment_of;
 pub mod weights;
+
+/// The log target of this pallet (and of its off-chain worker).
+pub const LOG_TARGET: &str = "runtime::jobs";
 
 // FRAME's generated code for the pallet, storage and error items calls `expect` (on values its
 // own macros construct); the lint cannot tell it from ours, so it is allowed in this module only,
@@ -55,7 +57,7 @@ pub mod pallet {
 	};
 	pub use types::{
 		BalanceOf, Commitment, FailureReason, Job, JobId, JobInput, JobReceipt, JobRequest,
-		JobStatus, MemberDigests, MemberInput, RevealItem, Salt, SmallOutput,
+		JobStatus, MemberDigests, MemberInput, Reveal, RevealItem, Salt, SmallOutput,
 	};
 
 	/// The in-code storage version.
@@ -157,7 +159,7 @@ pub mod pallet {
 		type ResultRetention: Get<BlockNumberFor<Self>>;
 
 		/// The largest share of a tally's total vote weight one provider may hold; heavier
-		/// providers are capped (see `settlement::capped_weights`).
+		/// providers are capped (see [`tally::capped_weights`]).
 		#[pallet::constant]
 		type MaxVoteShare: Get<sp_runtime::Perbill>;
 
@@ -182,9 +184,10 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextJobId<T: Config> = StorageValue<_, JobId, ValueQuery>;
 
-	/// Open jobs.
+	/// Open jobs: from submission until they settle, fail or are cancelled.
 	#[pallet::storage]
-	pub type Jobs<T: Config> = StorageMap<_, Twox64Concat, JobId, JobOf<T>>;
+	#[pallet::storage_prefix = "Jobs"]
+	pub type Open<T: Config> = StorageMap<_, Twox64Concat, JobId, JobOf<T>>;
 
 	/// The oldest job that may still wait for assignment: jobs from here to `NextJobId` are
 	/// queued (those cancelled meanwhile are gone from `Jobs` and are stepped over).
@@ -297,7 +300,8 @@ pub mod pallet {
 		ModelNotActive,
 		/// The redundancy is outside `MinRedundancy..=MaxRedundancy`.
 		InvalidRedundancy,
-		/// The inline input is empty, or larger than the model's `max_input_bytes` or `MaxInlineInput`.
+		/// The inline input is empty, or larger than the model's `max_input_bytes` or
+		/// `MaxInlineInput`.
 		InvalidInputSize,
 		/// The inline input is not a whole number of the model's input items (dtype size times
 		/// the static dimensions): every honest worker would refuse it.
@@ -418,10 +422,11 @@ pub mod pallet {
 		/// cohort (`JobInput::Cohort`) is that many jobs answered together: it holds as much per
 		/// member, and its providers are paid their price per member.
 		///
-		/// Origin: signed (the payer). Emits `JobSubmitted`. Errors: `ModelNotActive`,
-		/// `InvalidRedundancy`, `InvalidInputSize`, `InvalidInputShape`, `InvalidInputUri`,
-		/// `InvalidCohort`, `ZeroPrice`, `DeadlineTooSoon`, `DeadlineTooFar`,
-		/// `InsufficientBalance`, `QueueFull`.
+		/// Origin: signed (the payer). Emits [`Event::JobSubmitted`]. Errors:
+		/// [`Error::ModelNotActive`], [`Error::InvalidRedundancy`], [`Error::InvalidInputSize`],
+		/// [`Error::InvalidInputShape`], [`Error::InvalidInputUri`], [`Error::InvalidCohort`],
+		/// [`Error::ZeroPrice`], [`Error::DeadlineTooSoon`], [`Error::DeadlineTooFar`],
+		/// [`Error::InsufficientBalance`], [`Error::QueueFull`].
 		#[pallet::call_index(0)]
 		#[pallet::weight(Pallet::<T>::submit_weight(input))]
 		pub fn submit_job(
@@ -438,8 +443,8 @@ pub mod pallet {
 
 		/// Cancels a job that is not assigned yet; all its escrow comes back.
 		///
-		/// Origin: signed by the payer. Emits `JobCancelled`. Errors: `JobNotFound`, `NotPayer`,
-		/// `AlreadyAssigned`.
+		/// Origin: signed by the payer. Emits [`Event::JobCancelled`]. Errors:
+		/// [`Error::JobNotFound`], [`Error::NotPayer`], [`Error::AlreadyAssigned`].
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::cancel_job())]
 		pub fn cancel_job(origin: OriginFor<T>, job: JobId) -> DispatchResult {
@@ -449,9 +454,10 @@ pub mod pallet {
 
 		/// Commits to an output: `commitment = blake2_256(digest ‖ salt ‖ provider)`.
 		///
-		/// Origin: signed by an assigned provider. Emits `Committed` (and `RevealStarted` when it
-		/// was the last commit). Errors: `JobNotFound`, `NotAssigned`, `NotInRound`,
-		/// `CommitWindowClosed`, `AlreadyCommitted`.
+		/// Origin: signed by an assigned provider. Emits [`Event::Committed`] (and
+		/// [`Event::RevealStarted`] when it was the last commit). Errors: [`Error::JobNotFound`],
+		/// [`Error::NotAssigned`], [`Error::NotInRound`], [`Error::CommitWindowClosed`],
+		/// [`Error::AlreadyCommitted`].
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::commit())]
 		pub fn commit(origin: OriginFor<T>, job: JobId, commitment: Commitment) -> DispatchResult {
@@ -463,10 +469,12 @@ pub mod pallet {
 		/// (at most `types::MAX_SMALL_OUTPUT` elements): then it is compared within the model's
 		/// tolerance, not only by digest.
 		///
-		/// Origin: signed by an assigned provider. Emits `Revealed`, and when it was the last
-		/// reveal of the round `JobSettled`, `JobEscalated` or `JobFailed`. Errors: `JobNotFound`,
-		/// `NotAssigned`, `NotInRound`, `RevealWindowNotOpen`, `NotCommitted`, `AlreadyRevealed`,
-		/// `RevealMismatch`, `InvalidOutput`, `OutputMismatch`.
+		/// Origin: signed by an assigned provider. Emits [`Event::Revealed`], and when it was the
+		/// last reveal of the round [`Event::JobSettled`], [`Event::JobEscalated`] or
+		/// [`Event::JobFailed`]. Errors: [`Error::JobNotFound`], [`Error::NotAssigned`],
+		/// [`Error::NotInRound`], [`Error::RevealWindowNotOpen`], [`Error::NotCommitted`],
+		/// [`Error::AlreadyRevealed`], [`Error::RevealMismatch`], [`Error::InvalidOutput`],
+		/// [`Error::OutputMismatch`].
 		#[pallet::call_index(3)]
 		#[pallet::weight(Pallet::<T>::reveal_weight_max())]
 		pub fn reveal(
@@ -477,14 +485,15 @@ pub mod pallet {
 			output: Option<SmallOutput>,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let used = Self::do_reveal(&who, job, digest, salt, output)?;
+			let used = Self::do_reveal_output(&who, job, digest, salt, output)?;
 			Ok(Some(used).into())
 		}
 
-		/// Commits to several jobs in one transaction; each item is checked as `commit` does and
-		/// the first failure undoes the whole batch.
+		/// Commits to several jobs in one transaction; each item is checked as
+		/// [`commit`](Pallet::commit) does and the first failure undoes the whole batch.
 		///
-		/// Origin: signed by a provider. Errors: `InvalidBatch` and those of `commit`.
+		/// Origin: signed by a provider. Errors: [`Error::InvalidBatch`] and those of
+		/// [`commit`](Pallet::commit).
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::commit_batch(u32::try_from(items.len()).unwrap_or(u32::MAX)))]
 		pub fn commit_batch(
@@ -496,10 +505,12 @@ pub mod pallet {
 			items.into_iter().try_for_each(|(job, c)| Self::do_commit(&who, job, c))
 		}
 
-		/// Submits several jobs in one transaction, each as `submit_job` would (one
-		/// `JobSubmitted` each, ids in order); the first failure undoes the whole batch.
+		/// Submits several jobs in one transaction, each as [`submit_job`](Pallet::submit_job)
+		/// would (one [`Event::JobSubmitted`] each, ids in order); the first failure undoes the
+		/// whole batch.
 		///
-		/// Origin: signed (the payer). Errors: `InvalidBatch` and those of `submit_job`.
+		/// Origin: signed (the payer). Errors: [`Error::InvalidBatch`] and those of
+		/// [`submit_job`](Pallet::submit_job).
 		#[pallet::call_index(6)]
 		#[pallet::weight(Pallet::<T>::submit_batch_weight(jobs))]
 		pub fn submit_batch(
@@ -520,12 +531,13 @@ pub mod pallet {
 			})
 		}
 
-		/// Reveals for several jobs in one transaction; each item is checked as `reveal` does
-		/// and the first failure undoes the whole batch. Items that are not the last reveal of
-		/// their round weigh what `reveal_batch` measures for them together; the others what
-		/// the same `reveal` would.
+		/// Reveals for several jobs in one transaction; each item is checked as
+		/// [`reveal`](Pallet::reveal) does and the first failure undoes the whole batch. Items that
+		/// are not the last reveal of their round weigh what [`reveal_batch`](Pallet::reveal_batch)
+		/// measures for them together; the others what the same [`reveal`](Pallet::reveal) would.
 		///
-		/// Origin: signed by a provider. Errors: `InvalidBatch` and those of `reveal`.
+		/// Origin: signed by a provider. Errors: [`Error::InvalidBatch`] and those of
+		/// [`reveal`](Pallet::reveal).
 		#[pallet::call_index(5)]
 		#[pallet::weight(Pallet::<T>::reveal_weight_max().saturating_mul(items.len() as u64))]
 		pub fn reveal_batch(
@@ -536,7 +548,7 @@ pub mod pallet {
 			ensure!(!items.is_empty(), Error::<T>::InvalidBatch);
 			let (mut pending, mut used) = (0u32, Weight::zero());
 			for (job, d, s, o) in items {
-				match Self::reveal_item(&who, job, d, s, o, MemberDigests::new())? {
+				match Self::do_reveal(&who, job, Reveal::Output { digest: d, output: o }, s)? {
 					Some(w) => used = used.saturating_add(w),
 					None => pending = pending.saturating_add(1),
 				}
@@ -548,11 +560,11 @@ pub mod pallet {
 		}
 
 		/// Reveals a cohort's member digests (in input order) and the salt; the commitment was
-		/// `blake2_256(members_root(members) ‖ salt ‖ provider)`. Checked and tallied as `reveal`
-		/// does, with the root as the digest.
+		/// `blake2_256(members_root(members) ‖ salt ‖ provider)`. Checked and tallied as
+		/// [`reveal`](Pallet::reveal) does, with the root as the digest.
 		///
-		/// Origin: signed by an assigned provider. Errors: `InvalidMembers` (not a cohort, or
-		/// not one digest per member) and those of `reveal`.
+		/// Origin: signed by an assigned provider. Errors: [`Error::InvalidMembers`] (not a cohort,
+		/// or not one digest per member) and those of [`reveal`](Pallet::reveal).
 		#[pallet::call_index(7)]
 		#[pallet::weight(Pallet::<T>::reveal_members_weight_max(members.len()))]
 		pub fn reveal_members(
@@ -581,7 +593,7 @@ pub mod pallet {
 
 		/// An open job.
 		pub fn job(job: JobId) -> Option<JobOf<T>> {
-			Jobs::<T>::get(job)
+			Open::<T>::get(job)
 		}
 
 		/// The receipt of a settled job (within the retention period).

@@ -14,7 +14,7 @@ use synod_primitives::{
 	provider::{DeterminismClass, DeviceKind},
 };
 
-use crate::{types::Salt, voting::commitment_of};
+use crate::{commitment_of, types::Salt};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 pub type AccountId = u64;
@@ -272,7 +272,7 @@ pub fn run_to(n: u64) {
 pub fn collateral_matches() {
 	for who in PROVIDERS {
 		let locked = pallet_providers::Providers::<Test>::get(who).map_or(0, |r| r.locked);
-		let open: Balance = pallet_jobs::Jobs::<Test>::iter()
+		let open: Balance = pallet_jobs::Open::<Test>::iter()
 			.flat_map(|(_, j)| j.assignments.into_iter())
 			.filter(|a| a.provider == who && !a.slashed)
 			.map(|a| a.collateral)

@@ -5,7 +5,7 @@ use frame_support::{traits::fungible::Inspect, BoundedVec};
 use scale_info::TypeInfo;
 use sp_runtime::traits::ConstU32;
 use synod_primitives::{
-	digest::Hash32,
+	digest::{members_root, Hash32},
 	model::{ModelHash, SourceUri, MAX_RANK},
 };
 
@@ -46,6 +46,85 @@ pub type Commitment = Hash32;
 
 /// A reveal's salt.
 pub type Salt = [u8; 32];
+
+/// The commitment a provider sends for `digest` with `salt`: `blake2_256(digest ‖ salt ‖
+/// provider)`, so that no provider can copy another's commitment.
+pub fn commitment_of<AccountId: Encode>(
+	digest: &Hash32,
+	salt: &Salt,
+	provider: &AccountId,
+) -> Commitment {
+	sp_crypto_hashing::blake2_256(&(digest, salt, provider).encode())
+}
+
+/// What a provider reveals, one variant per kind of job. Every variant carries the digest the
+/// provider committed to; agreement (`crate::tally::agree`) and the off-chain worker match on
+/// the variant, so a new kind of job is a new variant the compiler walks through.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub enum Reveal {
+	/// A single job's canonical output digest, with the quantized output itself when it is
+	/// small (at most [`MAX_SMALL_OUTPUT`] elements): then it is compared within the model's
+	/// tolerance when digests differ.
+	Output {
+		/// The canonical output digest.
+		digest: Hash32,
+		/// The output in full, for small outputs.
+		output: Option<SmallOutput>,
+	},
+	/// A cohort's member digests in input order, and their root
+	/// (`synod_primitives::digest::members_root`), which is what the provider committed to.
+	Members {
+		/// The root of `members`.
+		root: Hash32,
+		/// One output digest per member.
+		members: MemberDigests,
+	},
+}
+
+impl Reveal {
+	/// A cohort's reveal of its member digests (their root computed here, once).
+	pub fn members(members: MemberDigests) -> Self {
+		Reveal::Members { root: members_root(&members), members }
+	}
+
+	/// The digest the provider committed to: the output digest, or the members' root.
+	pub fn digest(&self) -> Hash32 {
+		match self {
+			Reveal::Output { digest, .. } => *digest,
+			Reveal::Members { root, .. } => *root,
+		}
+	}
+
+	/// The small output revealed in full, if any.
+	pub fn output(&self) -> Option<&SmallOutput> {
+		match self {
+			Reveal::Output { output, .. } => output.as_ref(),
+			Reveal::Members { .. } => None,
+		}
+	}
+
+	/// A cohort's member digests, in member order; empty for a single job.
+	pub fn member_digests(&self) -> &[Hash32] {
+		match self {
+			Reveal::Output { .. } => &[],
+			Reveal::Members { members, .. } => members,
+		}
+	}
+
+	/// Whether this kind of reveal answers `input`: member digests, one per member, for a
+	/// cohort; an output digest for a single job.
+	pub fn fits(&self, input: &JobInput) -> bool {
+		match (self, input) {
+			(Reveal::Members { members, .. }, JobInput::Cohort(inputs)) => {
+				members.len() == inputs.len()
+			},
+			(Reveal::Output { .. }, JobInput::Inline(_) | JobInput::Remote { .. }) => true,
+			_ => false,
+		}
+	}
+}
 
 /// One item of `reveal_batch`: job, digest, salt and the small output when there is one.
 pub type RevealItem = (JobId, Hash32, Salt, Option<SmallOutput>);
@@ -109,11 +188,6 @@ impl JobInput {
 			_ => 1,
 		}
 	}
-
-	/// Whether this is a cohort.
-	pub fn is_cohort(&self) -> bool {
-		matches!(self, JobInput::Cohort(_))
-	}
 }
 
 /// One member of a cohort: its input, inline or by hash and URI.
@@ -172,16 +246,23 @@ pub struct Assignment<AccountId, Balance> {
 	pub round: u8,
 	/// Its commitment, once sent.
 	pub commitment: Option<Commitment>,
-	/// Its revealed output digest, once sent.
-	pub digest: Option<Hash32>,
-	/// Its output in full, when it revealed one (small outputs only).
-	pub output: Option<SmallOutput>,
-	/// Its members' digests, in member order, when the job is a cohort (their root is
-	/// `digest`); empty otherwise.
-	pub members: MemberDigests,
+	/// What it revealed, once sent.
+	pub reveal: Option<Reveal>,
 	/// Already slashed (it missed its commit window, or its reveal before an escalation) and
 	/// out of the vote; it counts as dissenting in the receipt.
 	pub slashed: bool,
+}
+
+impl<AccountId, Balance> Assignment<AccountId, Balance> {
+	/// Whether it votes in round `round`: drawn for it and not slashed.
+	pub fn in_round(&self, round: u8) -> bool {
+		self.round == round && !self.slashed
+	}
+
+	/// The digest it revealed, if it revealed.
+	pub fn digest(&self) -> Option<Hash32> {
+		self.reveal.as_ref().map(Reveal::digest)
+	}
 }
 
 /// An open job.
@@ -254,14 +335,9 @@ pub struct JobReceipt<AccountId, Balance, BlockNumber> {
 	pub model: ModelHash,
 	/// blake2-256 of the input.
 	pub input_hash: Hash32,
-	/// The agreed output digest.
-	pub output_digest: Hash32,
-	/// The agreed output in full, when it is small (at most [`MAX_SMALL_OUTPUT`] elements) and
-	/// the providers revealed it.
-	pub output: Option<SmallOutput>,
-	/// A cohort's agreed member digests, in member order (their root is `output_digest`, and
-	/// `input_hash` is the root of the members' input hashes); empty for a single job.
-	pub members: MemberDigests,
+	/// The agreed reveal: its digest, and the small output or a cohort's member digests that
+	/// back it (for a cohort, `input_hash` is the root of the members' input hashes).
+	pub result: Reveal,
 	/// Providers whose reveal matched the decision (paid).
 	pub agreeing: BoundedVec<AccountId, AssignmentBound>,
 	/// Providers that revealed something else, or nothing (slashed).

@@ -6,10 +6,8 @@
 
 use crate::{
 	mock::*,
-	offchain::{
-		hex, index_key, job_key, manifest_json, member_id, members_key, worker_job_id, LocalJob,
-	},
-	Call, Event, JobInput, JobStatus, Jobs as JobRecords, MemberDigests, MemberInput,
+	offchain::{hex, index_key, job_key, manifest_json, member_id, worker_job_id, LocalJob},
+	Call, Event, JobInput, JobStatus, MemberDigests, MemberInput, Open as JobRecords,
 };
 use codec::Decode;
 use frame_support::{assert_ok, traits::Hooks};
@@ -193,12 +191,11 @@ fn a_job_goes_from_assignment_to_settlement_through_the_worker() {
 		assert_eq!(sent.len(), 3);
 		let digest = real_digest();
 		for (who, call) in sent {
-			let Some(LocalJob::Ready { digest: d, salt, commit_sent: Some(_), .. }) =
-				local(who, job)
+			let Some(LocalJob::Ready { reveal, salt, commit_sent: Some(_), .. }) = local(who, job)
 			else {
 				panic!("no stored result for {who}")
 			};
-			assert_eq!(d, digest);
+			assert_eq!(reveal.digest(), digest);
 			let expected = RuntimeCall::Jobs(Call::commit {
 				job,
 				commitment: crate::commitment_of(&digest, &salt, &who),
@@ -473,13 +470,9 @@ fn a_cohort_goes_through_the_worker_batch_api_and_settles_with_its_members() {
 		let sent = drain(&pool);
 		assert_eq!(sent.len(), 3);
 		for (who, call) in sent {
-			let Some(LocalJob::Ready { digest, salt, .. }) = local(who, job) else { panic!() };
-			assert_eq!(digest, root);
-			let kept = sp_io::offchain::local_storage_get(
-				StorageKind::PERSISTENT,
-				&members_key(&who, job),
-			);
-			assert_eq!(kept, Some(codec::Encode::encode(&members)));
+			let Some(LocalJob::Ready { reveal, salt, .. }) = local(who, job) else { panic!() };
+			assert_eq!(reveal.digest(), root);
+			assert_eq!(reveal.member_digests(), &members[..]);
 			let commitment = crate::commitment_of(&root, &salt, &who);
 			assert_eq!(call, RuntimeCall::Jobs(Call::commit { job, commitment }));
 			assert_ok!(call.dispatch(RuntimeOrigin::signed(who)));
@@ -494,15 +487,11 @@ fn a_cohort_goes_through_the_worker_batch_api_and_settles_with_its_members() {
 			assert_eq!(call, RuntimeCall::Jobs(expected));
 			assert_ok!(call.dispatch(RuntimeOrigin::signed(who)));
 		}
-		assert_eq!(Jobs::receipt(job).unwrap().members, members);
+		assert_eq!(Jobs::receipt(job).unwrap().result.member_digests(), &members[..]);
 		// Over: the members' local state goes too.
 		run_ocw();
 		for &p in &providers {
 			assert_eq!(local(p, job), None);
-			assert_eq!(
-				sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &members_key(&p, job)),
-				None
-			);
 		}
 	});
 }

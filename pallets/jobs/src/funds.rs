@@ -1,0 +1,238 @@
+//! The money side: escrow holds, payments, slashes, refunds and receipts. It moves funds as the
+//! lifecycle (`crate::lifecycle`) decides and never calls back into it.
+
+use frame_support::{
+	traits::{
+		fungible::MutateHold,
+		tokens::{Fortitude, Precision, Restriction},
+		Get,
+	},
+	weights::WeightMeter,
+	BoundedVec,
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	DispatchError, DispatchResult,
+};
+use synod_primitives::traits::{ModelRegistry, ProviderRegistry};
+
+use crate::{
+	tally::{agree, Tally},
+	types::{BalanceOf, FailureReason, JobId, JobReceipt},
+	weights::WeightInfo as _,
+	Config, Error, Event, HoldReason, JobOf, NextJobId, Open, Pallet, ProviderJobs, PruneCursor,
+	Receipts,
+};
+
+/// The escrow of a job of `members` members (1 unless it is a cohort):
+/// `2 × redundancy × max_price × members`. Half pays the first round; the other half is the
+/// escalation reserve, which pays the providers an escalation draws and is released when the
+/// job settles without one.
+pub fn escrow_for<T: Config>(
+	redundancy: u32,
+	max_price: BalanceOf<T>,
+	members: u32,
+) -> BalanceOf<T> {
+	max_price.saturating_mul(redundancy.saturating_mul(2).into()).saturating_mul(members.into())
+}
+
+impl<T: Config> Pallet<T> {
+	/// Holds `escrow` from `payer` for a new job.
+	pub(crate) fn hold_escrow(payer: &T::AccountId, escrow: BalanceOf<T>) -> DispatchResult {
+		T::Currency::hold(&HoldReason::JobEscrow.into(), payer, escrow)
+			.map_err(|_| Error::<T>::InsufficientBalance.into())
+	}
+
+	/// Ends a job nobody was assigned to: releases all its escrow and the model; returns what
+	/// came back.
+	pub(crate) fn refund_unassigned(
+		job: JobId,
+		record: &crate::JobOf<T>,
+	) -> Result<BalanceOf<T>, DispatchError> {
+		let refunded = T::Currency::release(
+			&HoldReason::JobEscrow.into(),
+			&record.payer,
+			record.escrow,
+			Precision::BestEffort,
+		)?;
+		T::Models::release(&record.model)?;
+		Open::<T>::remove(job);
+		Ok(refunded)
+	}
+
+	/// Takes `job` off `who`'s open assignments (the list empties its storage entry).
+	pub(crate) fn unindex(who: &T::AccountId, job: JobId) {
+		ProviderJobs::<T>::mutate_exists(who, |jobs| {
+			if let Some(list) = jobs {
+				list.retain(|j| *j != job);
+				if list.is_empty() {
+					*jobs = None;
+				}
+			}
+		});
+	}
+
+	/// Slashes `who`'s collateral for `job` to the payer now and takes it out of the vote.
+	pub(crate) fn slash_out(
+		job: JobId,
+		record: &mut JobOf<T>,
+		who: &T::AccountId,
+	) -> DispatchResult {
+		let payer = record.payer.clone();
+		let redundancy = record.redundancy;
+		let Some(slot) = record.assignments.iter_mut().find(|a| a.provider == *who) else {
+			return Ok(());
+		};
+		Self::slash(job, &payer, who, slot.collateral, Self::compensation(slot.price, redundancy))?;
+		Self::unindex(who, job);
+		slot.slashed = true;
+		Ok(())
+	}
+
+	/// What the payer gets from one slashed assignment at `price`: `redundancy` prices, what
+	/// the escalation that a dissenting or silent provider can force costs the payer at most.
+	/// The rest of the collateral is burned (docs/protocol.md, "Economics").
+	pub(crate) fn compensation(price: BalanceOf<T>, redundancy: u32) -> BalanceOf<T> {
+		price.saturating_mul(redundancy.into())
+	}
+
+	/// Slashes `collateral` of `who` for `job`: `compensation` of it to `payer`, the rest burned;
+	/// releases the assignment's lock and records the failure.
+	fn slash(
+		job: JobId,
+		payer: &T::AccountId,
+		who: &T::AccountId,
+		collateral: BalanceOf<T>,
+		compensation: BalanceOf<T>,
+	) -> DispatchResult {
+		let slashed = T::Providers::slash_collateral(who, collateral, payer, compensation)?;
+		T::Providers::unlock_collateral(who, Zero::zero())?;
+		T::Providers::record_outcome(who, false);
+		Self::deposit_event(Event::ProviderSlashed {
+			job,
+			provider: who.clone(),
+			amount: slashed.total(),
+			compensated: slashed.compensated,
+			burned: slashed.burned,
+		});
+		Ok(())
+	}
+
+	/// Ends `job` with `decision`, the tally of `record`: pays the providers that agree with it,
+	/// slashes the others to the payer, releases the rest of the escrow and the model, and keeps
+	/// a receipt (or, without a decision, refunds the payer in full).
+	pub(crate) fn settle(job: JobId, record: JobOf<T>, decision: Tally) -> DispatchResult {
+		let winner = match decision {
+			Tally::Output { anchor, .. } => record.assignments.get(anchor),
+			_ => None,
+		};
+		let escrow_reason = HoldReason::JobEscrow.into();
+		let mut paid = BalanceOf::<T>::zero();
+		let mut agreeing = BoundedVec::new();
+		let mut dissenting = BoundedVec::new();
+		for a in &record.assignments {
+			if a.slashed {
+				let _ = dissenting.try_push(a.provider.clone());
+				continue;
+			}
+			let honest = match winner {
+				Some(w) => agree(w, a, record.tolerance),
+				// Without a decision nobody who revealed can be called wrong.
+				None => a.reveal.is_some(),
+			};
+			if honest {
+				if winner.is_some() {
+					let fee = T::Currency::transfer_on_hold(
+						&escrow_reason,
+						&record.payer,
+						&a.provider,
+						a.price,
+						Precision::BestEffort,
+						Restriction::Free,
+						Fortitude::Force,
+					)?;
+					paid = paid.saturating_add(fee);
+					T::Providers::record_outcome(&a.provider, true);
+					let _ = agreeing.try_push(a.provider.clone());
+				}
+				T::Providers::unlock_collateral(&a.provider, a.collateral)?;
+			} else {
+				let compensation = Self::compensation(a.price, record.redundancy);
+				Self::slash(job, &record.payer, &a.provider, a.collateral, compensation)?;
+				let _ = dissenting.try_push(a.provider.clone());
+			}
+			Self::unindex(&a.provider, job);
+		}
+		let rest = record.escrow.saturating_sub(paid);
+		let refunded =
+			T::Currency::release(&escrow_reason, &record.payer, rest, Precision::BestEffort)?;
+		T::Models::release(&record.model)?;
+		Open::<T>::remove(job);
+		match (winner.and_then(|w| w.reveal.clone()), decision) {
+			(Some(result), _) => {
+				let now = frame_system::Pallet::<T>::block_number();
+				let output_digest = result.digest();
+				let members = result.member_digests().to_vec();
+				Receipts::<T>::insert(
+					job,
+					JobReceipt {
+						payer: record.payer,
+						model: record.model,
+						input_hash: record.input_hash,
+						result,
+						agreeing: agreeing.clone(),
+						dissenting: dissenting.clone(),
+						paid,
+						refunded,
+						settled_at: now,
+					},
+				);
+				Self::deposit_event(Event::JobSettled {
+					job,
+					model: record.model,
+					input_hash: record.input_hash,
+					output_digest,
+					agreeing: agreeing.into_inner(),
+					dissenting: dissenting.into_inner(),
+					paid,
+					refunded,
+					members,
+				});
+			},
+			(None, decision) => {
+				let reason = if decision == Tally::NoReveals {
+					FailureReason::NoReveals
+				} else {
+					FailureReason::NoDecision
+				};
+				Self::deposit_event(Event::JobFailed { job, reason, refunded });
+			},
+		}
+		Ok(())
+	}
+
+	/// Removes receipts older than `ResultRetention`, in job order, while `meter` allows.
+	pub(crate) fn prune_receipts(n: BlockNumberFor<T>, meter: &mut WeightMeter) {
+		let step = T::WeightInfo::on_idle_prune();
+		let mut cursor = PruneCursor::<T>::get();
+		let next = NextJobId::<T>::get();
+		let mut moved = false;
+		while cursor < next && meter.try_consume(step).is_ok() {
+			if Open::<T>::contains_key(cursor) {
+				break;
+			}
+			if let Some(receipt) = Receipts::<T>::get(cursor) {
+				if receipt.settled_at.saturating_add(T::ResultRetention::get()) > n {
+					break;
+				}
+				Receipts::<T>::remove(cursor);
+			}
+			cursor = cursor.saturating_add(1);
+			moved = true;
+		}
+		if moved {
+			PruneCursor::<T>::put(cursor);
+		}
+	}
+}

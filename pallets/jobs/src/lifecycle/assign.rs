@@ -1,0 +1,252 @@
+//! Assignment: drawing providers for queued jobs (and for replacements and escalations) with
+//! unpredictable randomness, locking their collateral and scheduling the windows.
+//!
+//! A job is assigned in a block after the one it was submitted in, so its payer cannot choose
+//! the randomness by choosing when to submit. The draw uses
+//! `blake2_256(seed ‖ parent_hash ‖ job ‖ round ‖ assignments)`, where `seed` accumulates every
+//! revealed salt (RANDAO-style). What can still be biased is in docs/protocol.md.
+
+use alloc::{collections::btree_map::BTreeMap, vec::Vec};
+use codec::Encode;
+use frame_support::{storage::with_storage_layer, traits::Get};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::{
+	traits::{Bounded, Saturating},
+	DispatchResult,
+};
+use synod_primitives::{model::ModelHash, provider::Candidate, traits::ProviderRegistry};
+
+use crate::{
+	draw::{one_class, take, weight, weighted_sample, Draw},
+	types::{Assignment, BalanceOf, FailureReason, JobId, JobStatus},
+	AssignCursor, Config, Error, Event, JobOf, NextJobId, Open, Pallet, ProviderJobs, Seed,
+	Timeouts, LOG_TARGET,
+};
+
+/// How many blocks past a full one a window end may move.
+pub const SCHEDULE_SLACK: u32 = 8;
+
+/// The eligible providers of each model, read once per block by `process_queue` and kept
+/// current as it locks their collateral, so that assigning a job costs its draws, not a read
+/// of every provider of its model.
+pub(crate) type Pools<A, B> = BTreeMap<ModelHash, Vec<Candidate<A, B>>>;
+
+/// The eligible providers of one model, as `draw_from` takes them.
+pub(crate) type PoolOf<T> = Vec<Candidate<<T as frame_system::Config>::AccountId, BalanceOf<T>>>;
+
+impl<T: Config> Pallet<T> {
+	/// Assigns up to `MaxAssignmentsPerBlock` queued jobs submitted before block `n`, oldest
+	/// first; returns how many it handled and how many cancelled ids it stepped over.
+	pub(crate) fn process_queue(n: BlockNumberFor<T>) -> (u32, u32) {
+		let next = NextJobId::<T>::get();
+		let mut cursor = AssignCursor::<T>::get();
+		let (mut handled, mut skipped) = (0u32, 0u32);
+		let mut pools: Pools<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		while handled < T::MaxAssignmentsPerBlock::get()
+			&& skipped < T::MaxAssignmentsPerBlock::get()
+			&& cursor < next
+		{
+			let job = cursor;
+			let Some(record) = Open::<T>::get(job) else {
+				// Cancelled while queued.
+				cursor = cursor.saturating_add(1);
+				skipped = skipped.saturating_add(1);
+				continue;
+			};
+			if record.submitted_at >= n {
+				break;
+			}
+			cursor = cursor.saturating_add(1);
+			handled = handled.saturating_add(1);
+			// All or nothing: a failed assignment leaves no lock behind, and the job fails
+			// with a full refund rather than waiting forever.
+			let (result, retried) =
+				Self::with_pool(&mut pools, record.model, |pool| Self::do_assign(job, n, pool));
+			if retried {
+				// Weighed as one more job.
+				handled = handled.saturating_add(1);
+			}
+			if let Err(e) = result {
+				log::warn!(target: LOG_TARGET, "assigning job {job} failed: {e:?}");
+				if let Some(record) = Open::<T>::get(job) {
+					let _ = Self::fail_unassigned(job, record, FailureReason::NotEnoughProviders);
+				}
+			}
+		}
+		if handled > 0 || skipped > 0 {
+			AssignCursor::<T>::put(cursor);
+		}
+		(handled, skipped)
+	}
+
+	/// Runs `f` on `model`'s pool in `pools` (read on first use) in a storage layer: all or
+	/// nothing, the pool included. When it fails with a pool read earlier in the block (which
+	/// settlements and slashes since may have left stale), it reads the pool afresh and tries
+	/// once more, unless the failure was a full schedule (`TooManyTimeouts`), which a fresh pool
+	/// does not mend. Returns the result and whether it tried twice.
+	pub(crate) fn with_pool<R>(
+		pools: &mut Pools<T::AccountId, BalanceOf<T>>,
+		model: ModelHash,
+		mut f: impl FnMut(&mut PoolOf<T>) -> Result<R, sp_runtime::DispatchError>,
+	) -> (Result<R, sp_runtime::DispatchError>, bool) {
+		let read = || T::Providers::eligible(&model, BalanceOf::<T>::max_value());
+		let fresh = !pools.contains_key(&model);
+		let pool = pools.entry(model).or_insert_with(read);
+		let before = pool.clone();
+		match with_storage_layer(|| f(pool)) {
+			Ok(r) => (Ok(r), false),
+			Err(e) if fresh || e == Error::<T>::TooManyTimeouts.into() => {
+				*pool = before;
+				(Err(e), false)
+			},
+			Err(_) => {
+				*pool = read();
+				let before = pool.clone();
+				let result = with_storage_layer(|| f(pool));
+				if result.is_err() {
+					*pool = before;
+				}
+				(result, true)
+			},
+		}
+	}
+
+	/// Draws the providers for `job` at block `n` from `pool` (the eligible providers of its
+	/// model), or fails the job when there are not enough or no time is left.
+	pub(crate) fn do_assign(
+		job: JobId,
+		n: BlockNumberFor<T>,
+		pool: &mut PoolOf<T>,
+	) -> DispatchResult {
+		let mut record = Open::<T>::get(job).ok_or(Error::<T>::JobNotFound)?;
+		let k = record.redundancy;
+		if !Self::time_for_round(&record, n) {
+			return Self::fail_unassigned(job, record, FailureReason::DeadlineTooClose);
+		}
+		let chosen = Self::draw_from(job, &mut record, k, pool)?;
+		if u32::try_from(chosen.len()).ok() != Some(k) {
+			return Err(Error::<T>::InvalidRedundancy.into());
+		}
+		let commit_end = Self::open_commits(job, &mut record, n)?;
+		Open::<T>::insert(job, record);
+		Self::deposit_event(Event::JobAssigned { job, providers: chosen, commit_end });
+		Ok(())
+	}
+
+	/// Whether a commit window and a reveal window still fit before the job's deadline when a
+	/// round starts at `n`.
+	pub(crate) fn time_for_round(record: &JobOf<T>, n: BlockNumberFor<T>) -> bool {
+		let windows = T::CommitWindow::get().saturating_add(T::RevealWindow::get());
+		n.saturating_add(windows) <= record.deadline
+	}
+
+	/// Draws up to `count` providers for `job` that are not assigned to it yet (in the job's
+	/// current round), locks their collateral and adds their assignments; returns who was
+	/// drawn (fewer than `count` when fewer are eligible or the assignment list is full).
+	pub(crate) fn draw(
+		job: JobId,
+		record: &mut JobOf<T>,
+		count: u32,
+	) -> Result<Vec<T::AccountId>, sp_runtime::DispatchError> {
+		let mut pool = T::Providers::eligible(&record.model, record.max_price);
+		Self::draw_from(job, record, count, &mut pool)
+	}
+
+	/// [`draw`](Self::draw) from `pool`, the eligible providers of the job's model at any
+	/// price; takes the drawn providers' slots and collateral from it.
+	pub(crate) fn draw_from(
+		job: JobId,
+		record: &mut JobOf<T>,
+		count: u32,
+		pool: &mut PoolOf<T>,
+	) -> Result<Vec<T::AccountId>, sp_runtime::DispatchError> {
+		let room = crate::types::MAX_ASSIGNMENTS
+			.saturating_sub(u32::try_from(record.assignments.len()).unwrap_or(u32::MAX));
+		let k = usize::try_from(count.min(room)).unwrap_or(0);
+		if k == 0 {
+			return Ok(Vec::new());
+		}
+		let factor = BalanceOf::<T>::from(T::CollateralFactor::get());
+		// A cohort's members are each priced as a job: a provider is paid its offer per member,
+		// and locks collateral on the whole.
+		let members = BalanceOf::<T>::from(record.input.members());
+		let candidates: Vec<_> = pool
+			.iter()
+			.filter(|c| c.price <= record.max_price && c.slots > 0)
+			.filter(|c| c.free_bond >= c.price.saturating_mul(members).saturating_mul(factor))
+			.filter(|c| !record.assignments.iter().any(|a| a.provider == c.who))
+			.cloned()
+			.collect();
+		let parent = frame_system::Pallet::<T>::parent_hash();
+		let mut draw = Draw::new(sp_crypto_hashing::blake2_256(
+			&(Seed::<T>::get(), parent, job, record.round, record.assignments.len() as u32)
+				.encode(),
+		));
+		let candidates = one_class(candidates, k, &mut draw);
+		let chosen = weighted_sample(candidates, k, &mut draw);
+		let mut drawn = Vec::with_capacity(chosen.len());
+		for c in chosen {
+			let price = c.price.saturating_mul(members);
+			let collateral = price.saturating_mul(factor);
+			T::Providers::lock_collateral(&c.who, collateral)?;
+			take(pool, &c.who, collateral);
+			ProviderJobs::<T>::try_append(&c.who, job)
+				.map_err(|_| Error::<T>::TooManyProviderJobs)?;
+			record
+				.assignments
+				.try_push(Assignment {
+					provider: c.who.clone(),
+					price,
+					collateral,
+					weight: weight(&c),
+					round: record.round,
+					commitment: None,
+					reveal: None,
+					slashed: false,
+				})
+				.map_err(|_| Error::<T>::InvalidRedundancy)?;
+			drawn.push(c.who);
+		}
+		Ok(drawn)
+	}
+
+	/// Opens a commit window for the job's current round at block `n`; returns its end.
+	pub(crate) fn open_commits(
+		job: JobId,
+		record: &mut JobOf<T>,
+		n: BlockNumberFor<T>,
+	) -> Result<BlockNumberFor<T>, sp_runtime::DispatchError> {
+		let latest = record.deadline.saturating_sub(T::RevealWindow::get());
+		let commit_end = Self::schedule(job, n.saturating_add(T::CommitWindow::get()), latest)?;
+		record.status = JobStatus::Committing;
+		record.phase_end = commit_end;
+		Ok(commit_end)
+	}
+
+	fn fail_unassigned(job: JobId, record: JobOf<T>, reason: FailureReason) -> DispatchResult {
+		let refunded = Self::refund_unassigned(job, &record)?;
+		Self::deposit_event(Event::JobFailed { job, reason, refunded });
+		Ok(())
+	}
+
+	/// Registers that `job`'s current window ends at `at`, or at one of the next
+	/// [`SCHEDULE_SLACK`] blocks (never after `latest`) when `at` is full; returns the block.
+	pub(crate) fn schedule(
+		job: JobId,
+		at: BlockNumberFor<T>,
+		latest: BlockNumberFor<T>,
+	) -> Result<BlockNumberFor<T>, sp_runtime::DispatchError> {
+		let mut block = at;
+		for _ in 0..=SCHEDULE_SLACK {
+			if block > latest {
+				break;
+			}
+			// Appends without decoding the block's list (its length prefix is all it reads).
+			if Timeouts::<T>::try_append(block, job).is_ok() {
+				return Ok(block);
+			}
+			block = block.saturating_add(1u32.into());
+		}
+		Err(Error::<T>::TooManyTimeouts.into())
+	}
+}

@@ -1,0 +1,127 @@
+//! Ending a round: the tally decides, escalates once, or the job ends (settled or failed)
+//! through the money side (`crate::funds`).
+
+use alloc::vec::Vec;
+use frame_support::{storage::with_storage_layer, traits::Get, weights::Weight};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::{DispatchError, DispatchResult};
+
+use crate::{
+	tally::{tally, Tally},
+	types::{self, JobId},
+	weights::WeightInfo as _,
+	Config, Event, JobOf, Open, Pallet, LOG_TARGET,
+};
+
+/// What ending a round did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Concluded {
+	/// The job escalated.
+	Escalated,
+	/// The job settled or failed with `voters` voters (after trying to escalate, or not).
+	Decided {
+		/// Assignments that voted.
+		voters: u32,
+		/// Whether any reveal carried a small output (compared within the tolerance); else
+		/// digests only were compared.
+		outputs: bool,
+		/// Whether an escalation was tried first.
+		tried_escalation: bool,
+	},
+}
+
+impl<T: Config> Pallet<T> {
+	/// The tally of `record` now.
+	pub(crate) fn tally_of(record: &JobOf<T>) -> Tally {
+		tally(&record.assignments, record.tolerance, T::MaxVoteShare::get())
+	}
+
+	/// Ends a round of `job` at block `n`: a unanimous round settles; a first round without
+	/// unanimity escalates when time and providers allow; otherwise the tally decides. Says
+	/// what it did, for the weight.
+	pub(crate) fn conclude(
+		job: JobId,
+		record: JobOf<T>,
+		n: BlockNumberFor<T>,
+	) -> Result<Concluded, DispatchError> {
+		let decision = Self::tally_of(&record);
+		let unanimous = matches!(decision, Tally::Output { unanimous: true, .. });
+		let mut tried = false;
+		if !unanimous && record.round == 0 && Self::time_for_round(&record, n) {
+			tried = true;
+			match with_storage_layer(|| Self::escalate(job, record.clone(), n)) {
+				Ok(()) => return Ok(Concluded::Escalated),
+				Err(e) => {
+					log::debug!(target: LOG_TARGET, "job {job} does not escalate: {e:?}")
+				},
+			}
+		}
+		let voters = u32::try_from(record.assignments.iter().filter(|a| !a.slashed).count())
+			.unwrap_or(u32::MAX);
+		let outputs = record
+			.assignments
+			.iter()
+			.any(|a| a.reveal.as_ref().is_some_and(|r| r.output().is_some()));
+		// A failed escalation changed nothing (storage layer), so the tally still holds.
+		Self::settle(job, record, decision)?;
+		Ok(Concluded::Decided { voters, outputs, tried_escalation: tried })
+	}
+
+	/// The weight of what `conclude` did.
+	pub(crate) fn concluded_weight(c: &Concluded) -> Weight {
+		match c {
+			Concluded::Escalated => T::WeightInfo::reveal_escalate(),
+			Concluded::Decided { voters, outputs, tried_escalation } => {
+				let tally = if *outputs {
+					T::WeightInfo::reveal(*voters)
+				} else {
+					T::WeightInfo::reveal_digests(*voters)
+				};
+				if *tried_escalation {
+					tally.max(T::WeightInfo::reveal_escalate())
+				} else {
+					tally
+				}
+			},
+		}
+	}
+
+	/// The most a reveal (or one item of a batch) can weigh: the last reveal of an escalated
+	/// job settling every voter, or the last reveal of a first round escalating.
+	pub(crate) fn reveal_weight_max() -> Weight {
+		let voters = types::MAX_ASSIGNMENTS.min(T::MaxRedundancy::get().saturating_mul(2));
+		T::WeightInfo::reveal(voters).max(T::WeightInfo::reveal_escalate())
+	}
+
+	/// Draws `redundancy` more providers for `job` (round 1) and opens their commit window;
+	/// providers of the first round that did not reveal are slashed now. Fails, changing
+	/// nothing when run in a storage layer, when nobody is left to draw.
+	fn escalate(job: JobId, mut record: JobOf<T>, n: BlockNumberFor<T>) -> DispatchResult {
+		let silent: Vec<T::AccountId> = record
+			.assignments
+			.iter()
+			.filter(|a| a.in_round(0) && a.reveal.is_none())
+			.map(|a| a.provider.clone())
+			.collect();
+		record.round = 1;
+		let k = record.redundancy;
+		let drawn = Self::draw(job, &mut record, k)?;
+		if drawn.is_empty() {
+			return Err(DispatchError::Other("no eligible provider left to escalate to"));
+		}
+		for who in &silent {
+			Self::slash_out(job, &mut record, who)?;
+		}
+		let commit_end = Self::open_commits(job, &mut record, n)?;
+		Open::<T>::insert(job, record);
+		Self::deposit_event(Event::JobEscalated { job, providers: drawn, commit_end });
+		Ok(())
+	}
+
+	/// Ends `job`: pays the providers that agree with the decision, slashes the others to the
+	/// payer, releases the rest of the escrow, releases the model, and keeps a receipt.
+	pub(crate) fn finalize(job: JobId, record: JobOf<T>) -> DispatchResult {
+		let decision = Self::tally_of(&record);
+		Self::settle(job, record, decision)
+	}
+}

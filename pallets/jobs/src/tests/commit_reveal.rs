@@ -1,0 +1,197 @@
+//! Commit-reveal: the windows, their refusals, batches, settlement and receipts.
+
+use super::*;
+
+#[test]
+fn unanimous_honest_providers_settle_at_the_last_reveal() {
+	build_and_execute(|| {
+		let job = submit(3);
+		run_to(2);
+		let chosen = assigned(job);
+		for who in &chosen {
+			commit(*who, job, 7);
+		}
+		let record = JobRecords::<Test>::get(job).unwrap();
+		assert_eq!(record.status, JobStatus::Revealing);
+		System::assert_has_event(
+			Event::RevealStarted { job, reveal_end: 2 + REVEAL_WINDOW }.into(),
+		);
+		let before: Vec<Balance> = chosen.iter().map(|w| free(*w)).collect();
+		for who in &chosen {
+			reveal(*who, job, 7);
+		}
+		// Settled in the block of the last reveal.
+		assert!(JobRecords::<Test>::get(job).is_none());
+		System::assert_last_event(
+			Event::JobSettled {
+				job,
+				model: model(1),
+				input_hash: synod_primitives::digest::input_hash(&[1, 2, 3, 4]),
+				output_digest: digest(7),
+				agreeing: chosen.clone(),
+				dissenting: vec![],
+				paid: 3 * PRICE,
+				refunded: 3 * PRICE,
+				members: vec![],
+			}
+			.into(),
+		);
+		for (i, who) in chosen.iter().enumerate() {
+			assert_eq!(free(*who), before[i] + PRICE);
+			let p = pallet_providers::Providers::<Test>::get(who).unwrap();
+			assert_eq!((p.locked, p.running), (0, 0));
+			assert!(Jobs::assignments(*who).is_empty());
+		}
+		assert_eq!(free(PAYER), ENDOWMENT - 3 * PRICE);
+		assert_eq!(escrow_held(PAYER), 0);
+		assert_eq!(Jobs::receipt(job).unwrap().result.digest(), digest(7));
+		assert_eq!(pallet_models::Models::<Test>::get(model(1)).unwrap().open_jobs, 0);
+	});
+}
+
+#[test]
+fn nobody_answering_fails_the_job_by_its_windows() {
+	build_and_execute(|| {
+		let job = submit(3);
+		run_to(2);
+		let chosen = assigned(job);
+		run_to(2 + COMMIT_WINDOW);
+		// All three slashed and replaced by the two providers left.
+		let record = JobRecords::<Test>::get(job).unwrap();
+		let replacements: Vec<AccountId> =
+			record.assignments.iter().filter(|a| !a.slashed).map(|a| a.provider).collect();
+		assert_eq!(replacements.len(), 2);
+		System::assert_has_event(
+			Event::ProvidersReplaced {
+				job,
+				replaced: chosen.clone(),
+				providers: replacements,
+				commit_end: 2 + 2 * COMMIT_WINDOW,
+			}
+			.into(),
+		);
+		// They are silent too, and nobody is left: the job fails, and the hook is charged the
+		// tally on top of the commit window.
+		run_to(2 + 2 * COMMIT_WINDOW - 1);
+		System::set_block_number(2 + 2 * COMMIT_WINDOW);
+		let weight = Jobs::process_timeouts(2 + 2 * COMMIT_WINDOW);
+		let base = <() as crate::WeightInfo>::on_initialize_timeouts(0);
+		let per_window = <() as crate::WeightInfo>::on_initialize_timeouts(1).saturating_sub(base);
+		assert!(weight.all_gte(base + per_window + <() as crate::WeightInfo>::reveal_digests(2)));
+		assert!(JobRecords::<Test>::get(job).is_none());
+		System::assert_has_event(
+			Event::JobFailed { job, reason: FailureReason::NoReveals, refunded: 6 * PRICE }.into(),
+		);
+		let collateral = FACTOR as Balance * PRICE;
+		assert_eq!(free(PAYER), ENDOWMENT + 5 * collateral);
+		for who in PROVIDERS {
+			let p = pallet_providers::Providers::<Test>::get(who).unwrap();
+			assert_eq!((p.bond, p.locked, p.running), (BOND - collateral, 0, 0));
+		}
+	});
+}
+
+#[test]
+fn commit_and_reveal_refusals() {
+	build_and_execute(|| {
+		let job = submit(1);
+		assert_noop!(
+			Jobs::commit(RuntimeOrigin::signed(1), job, [0; 32]),
+			Error::<Test>::NotAssigned
+		);
+		assert_noop!(
+			Jobs::commit(RuntimeOrigin::signed(1), 77, [0; 32]),
+			Error::<Test>::JobNotFound
+		);
+		let job2 = submit(2);
+		run_to(2);
+		let who = assigned(job2)[0];
+		let stranger = PROVIDERS.into_iter().find(|p| !assigned(job2).contains(p)).unwrap();
+		assert_noop!(
+			Jobs::commit(RuntimeOrigin::signed(stranger), job2, [0; 32]),
+			Error::<Test>::NotAssigned
+		);
+		commit(who, job2, 7);
+		assert_noop!(
+			Jobs::commit(RuntimeOrigin::signed(who), job2, commitment(who, 7)),
+			Error::<Test>::AlreadyCommitted
+		);
+		commit(assigned(job2)[1], job2, 7);
+		assert_noop!(
+			Jobs::reveal(RuntimeOrigin::signed(who), job2, digest(8), salt(who), None),
+			Error::<Test>::RevealMismatch
+		);
+		assert_noop!(
+			Jobs::reveal(RuntimeOrigin::signed(who), job2, digest(7), [0; 32], None),
+			Error::<Test>::RevealMismatch
+		);
+		reveal(who, job2, 7);
+		assert_noop!(
+			Jobs::reveal(RuntimeOrigin::signed(who), job2, digest(7), salt(who), None),
+			Error::<Test>::AlreadyRevealed
+		);
+		assert_noop!(
+			Jobs::commit_batch(RuntimeOrigin::signed(who), BoundedVec::new()),
+			Error::<Test>::InvalidBatch
+		);
+		assert_noop!(
+			Jobs::reveal_batch(RuntimeOrigin::signed(who), BoundedVec::new()),
+			Error::<Test>::InvalidBatch
+		);
+		run_to(20);
+	});
+}
+
+#[test]
+fn batches_commit_and_reveal_many_jobs_at_once() {
+	build_and_execute(|| {
+		let jobs: Vec<u64> = (0..3).map(|_| submit(5)).collect();
+		run_to(2);
+		for who in PROVIDERS {
+			let items: Vec<_> = jobs.iter().map(|j| (*j, commitment(who, 7))).collect();
+			assert_ok!(Jobs::commit_batch(RuntimeOrigin::signed(who), items.try_into().unwrap()));
+		}
+		// Reveals that are not the last of their jobs weigh what `reveal_batch` measures for
+		// them together; the last provider's settle each job (digests only, five voters).
+		for (n, who) in PROVIDERS.into_iter().enumerate() {
+			let items: Vec<_> = jobs.iter().map(|j| (*j, digest(7), salt(who), None)).collect();
+			let post =
+				Jobs::reveal_batch(RuntimeOrigin::signed(who), items.try_into().unwrap()).unwrap();
+			let expected = if n + 1 < PROVIDERS.len() {
+				<() as crate::WeightInfo>::reveal_batch(3)
+			} else {
+				<() as crate::WeightInfo>::reveal_digests(5).saturating_mul(3)
+			};
+			assert_eq!(post.actual_weight, Some(expected));
+		}
+		for job in jobs {
+			assert_eq!(Jobs::receipt(job).unwrap().agreeing.len(), 5);
+		}
+		// A failing item undoes its whole batch.
+		let job = submit(1);
+		run_to(3);
+		let who = assigned(job)[0];
+		let items = vec![(job, commitment(who, 7)), (99, [0; 32])];
+		assert_noop!(
+			Jobs::commit_batch(RuntimeOrigin::signed(who), items.try_into().unwrap()),
+			Error::<Test>::JobNotFound
+		);
+		run_to(30);
+	});
+}
+
+#[test]
+fn receipts_are_pruned_after_the_retention_period() {
+	build_and_execute(|| {
+		let job = submit(1);
+		run_to(2);
+		let who = assigned(job)[0];
+		commit(who, job, 7);
+		reveal(who, job, 7);
+		run_to(2 + RETENTION);
+		assert!(Receipts::<Test>::get(job).is_some());
+		run_to(3 + RETENTION);
+		assert!(Receipts::<Test>::get(job).is_none());
+		assert_eq!(crate::PruneCursor::<Test>::get(), 1);
+	});
+}

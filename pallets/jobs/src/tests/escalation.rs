@@ -1,0 +1,208 @@
+//! Escalation: a split first round draws more providers and the larger set decides.
+
+use super::*;
+
+#[test]
+fn a_liar_in_three_escalates_and_the_larger_set_outvotes_it() {
+	build_and_execute(|| {
+		let job = submit(3);
+		run_to(2);
+		let chosen = assigned(job);
+		let liar = chosen[1];
+		for who in &chosen {
+			commit(*who, job, if *who == liar { 9 } else { 7 });
+		}
+		let liar_free = free(liar);
+		for who in &chosen {
+			reveal(*who, job, if *who == liar { 9 } else { 7 });
+		}
+		// Not unanimous: the two providers left are drawn (round 1).
+		let record = JobRecords::<Test>::get(job).unwrap();
+		assert_eq!((record.round, record.status), (1, JobStatus::Committing));
+		let drawn = escalated(job);
+		let mut sorted = drawn.clone();
+		sorted.sort();
+		let extra: Vec<AccountId> = PROVIDERS.into_iter().filter(|p| !chosen.contains(p)).collect();
+		assert_eq!(sorted, extra);
+		System::assert_has_event(
+			Event::JobEscalated { job, providers: drawn.clone(), commit_end: 2 + COMMIT_WINDOW }
+				.into(),
+		);
+		// First-round providers cannot commit or reveal again.
+		assert_noop!(
+			Jobs::commit(RuntimeOrigin::signed(liar), job, commitment(liar, 7)),
+			Error::<Test>::NotInRound
+		);
+		for who in &drawn {
+			commit(*who, job, 7);
+		}
+		assert_noop!(
+			Jobs::reveal(RuntimeOrigin::signed(liar), job, digest(9), salt(liar), None),
+			Error::<Test>::NotInRound
+		);
+		for who in &drawn {
+			reveal(*who, job, 7);
+		}
+		let receipt = Jobs::receipt(job).unwrap();
+		assert_eq!(receipt.result.digest(), digest(7));
+		assert_eq!(receipt.agreeing.len(), 4);
+		assert_eq!(receipt.dissenting.into_inner(), vec![liar]);
+		assert_eq!(receipt.paid, 4 * PRICE);
+		assert_eq!(receipt.refunded, 2 * PRICE);
+		// The mock's collateral (2 prices) is below the compensation (3 prices): none burned.
+		let collateral = FACTOR as Balance * PRICE;
+		System::assert_has_event(
+			Event::ProviderSlashed {
+				job,
+				provider: liar,
+				amount: collateral,
+				compensated: collateral,
+				burned: 0,
+			}
+			.into(),
+		);
+		assert_eq!(free(liar), liar_free);
+		assert_eq!(pallet_providers::Providers::<Test>::get(liar).unwrap().bond, BOND - collateral);
+		// The payer paid four providers and got the liar's collateral.
+		assert_eq!(free(PAYER), ENDOWMENT - 4 * PRICE + collateral);
+	});
+}
+
+#[test]
+fn without_providers_to_escalate_to_two_of_three_decide() {
+	build_and_execute(|| {
+		only(&[1, 2, 3]);
+		let job = submit(3);
+		run_to(2);
+		let chosen = assigned(job);
+		let liar = chosen[1];
+		for who in &chosen {
+			commit(*who, job, if *who == liar { 9 } else { 7 });
+		}
+		for who in &chosen {
+			reveal(*who, job, if *who == liar { 9 } else { 7 });
+		}
+		let receipt = Jobs::receipt(job).unwrap();
+		assert_eq!(receipt.result.digest(), digest(7));
+		assert_eq!(receipt.dissenting.into_inner(), vec![liar]);
+		assert_eq!((receipt.paid, receipt.refunded), (2 * PRICE, 4 * PRICE));
+		let collateral = FACTOR as Balance * PRICE;
+		assert_eq!(free(PAYER), ENDOWMENT - 2 * PRICE + collateral);
+	});
+}
+
+#[test]
+fn an_escalated_job_without_a_supermajority_fails_and_refunds_in_full() {
+	build_and_execute(|| {
+		let job = submit(3);
+		run_to(2);
+		let chosen = assigned(job);
+		for (i, who) in chosen.iter().enumerate() {
+			commit(*who, job, i as u8);
+		}
+		for (i, who) in chosen.iter().enumerate() {
+			reveal(*who, job, i as u8);
+		}
+		let drawn = escalated(job);
+		assert_eq!(drawn.len(), 2);
+		// The new ones agree with the first: 3 of 5 is not two thirds.
+		for who in &drawn {
+			commit(*who, job, 0);
+		}
+		for who in &drawn {
+			reveal(*who, job, 0);
+		}
+		System::assert_last_event(
+			Event::JobFailed { job, reason: FailureReason::NoDecision, refunded: 6 * PRICE }.into(),
+		);
+		assert_eq!(free(PAYER), ENDOWMENT);
+		for who in PROVIDERS {
+			let p = pallet_providers::Providers::<Test>::get(who).unwrap();
+			assert_eq!((p.bond, p.locked, p.running), (BOND, 0, 0));
+		}
+	});
+}
+
+#[test]
+fn an_escalation_that_finds_everyone_revealing_within_tolerance_settles() {
+	build_and_execute(|| {
+		let job = submit(3);
+		run_to(2);
+		let chosen = assigned(job);
+		let record = JobRecords::<Test>::get(job).unwrap();
+		// Model 1's tolerance is 2 steps; the third provider's last element is 1 step off.
+		let outputs =
+			[small(&[10, 20, 30, 40]), small(&[10, 20, 30, 40]), small(&[10, 20, 30, 41])];
+		let digests: Vec<Hash32> = outputs
+			.iter()
+			.map(|o| {
+				synod_primitives::digest::output_digest(
+					&record.model,
+					&record.input_hash,
+					&o.shape,
+					&o.values,
+				)
+			})
+			.collect();
+		for (i, who) in chosen.iter().enumerate() {
+			let c = crate::commitment_of(&digests[i], &salt(*who), who);
+			assert_ok!(Jobs::commit(RuntimeOrigin::signed(*who), job, c));
+		}
+		// A reveal whose output does not hash to its digest, or whose shape does not fit its
+		// values, is refused.
+		let who = chosen[0];
+		assert_noop!(
+			Jobs::reveal(
+				RuntimeOrigin::signed(who),
+				job,
+				digests[0],
+				salt(who),
+				Some(outputs[2].clone())
+			),
+			Error::<Test>::OutputMismatch
+		);
+		let bad_shape = SmallOutput { shape: vec![3].try_into().unwrap(), ..outputs[0].clone() };
+		assert_noop!(
+			Jobs::reveal(RuntimeOrigin::signed(who), job, digests[0], salt(who), Some(bad_shape)),
+			Error::<Test>::InvalidOutput
+		);
+		for (i, who) in chosen.iter().enumerate() {
+			assert_ok!(Jobs::reveal(
+				RuntimeOrigin::signed(*who),
+				job,
+				digests[i],
+				salt(*who),
+				Some(outputs[i].clone())
+			));
+		}
+		// Unanimous within the tolerance: settled at once, everyone paid, the first output kept.
+		let receipt = Jobs::receipt(job).unwrap();
+		assert_eq!(receipt.agreeing.len(), 3);
+		assert!(receipt.dissenting.is_empty());
+		assert_eq!(receipt.result.digest(), digests[0]);
+		assert_eq!(receipt.result.output(), Some(&outputs[0]));
+	});
+}
+
+#[test]
+fn no_supermajority_fails_the_job_and_refunds_in_full() {
+	build_and_execute(|| {
+		only(&[1, 2, 3]);
+		let job = submit(3);
+		run_to(2);
+		let chosen = assigned(job);
+		for (i, who) in chosen.iter().enumerate() {
+			commit(*who, job, i as u8);
+		}
+		for (i, who) in chosen.iter().enumerate() {
+			reveal(*who, job, i as u8);
+		}
+		System::assert_last_event(
+			Event::JobFailed { job, reason: FailureReason::NoDecision, refunded: 6 * PRICE }.into(),
+		);
+		assert_eq!(free(PAYER), ENDOWMENT);
+		for who in chosen {
+			assert_eq!(pallet_providers::Providers::<Test>::get(who).unwrap().bond, BOND);
+		}
+	});
+}

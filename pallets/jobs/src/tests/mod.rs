@@ -1,0 +1,128 @@
+//! Unit and property tests of the jobs pallet, with the real models and providers pallets,
+//! by concern; the helpers they share are here.
+
+mod assignment;
+mod attack;
+mod cohorts;
+mod commit_reveal;
+mod draw;
+mod escalation;
+mod offchain;
+mod properties;
+mod slashing;
+mod submission;
+mod tally;
+
+pub(crate) use crate::{
+	commitment_of,
+	mock::*,
+	types::{Assignment, MemberDigests, MemberInput, Reveal, SmallOutput},
+	AssignCursor, Error, Event, FailureReason, HoldReason, JobInput, JobStatus, Open as JobRecords,
+	Receipts, Timeouts,
+};
+pub(crate) use frame_support::{
+	assert_noop, assert_ok,
+	traits::fungible::{Inspect, InspectHold},
+	BoundedVec,
+};
+pub(crate) use sp_runtime::Perbill;
+pub(crate) use synod_primitives::digest::{input_hash, members_root, Hash32};
+
+pub(crate) fn escrow_held(who: AccountId) -> Balance {
+	Balances::balance_on_hold(&RuntimeHoldReason::Jobs(HoldReason::JobEscrow), &who)
+}
+
+pub(crate) fn inline(bytes: &[u8]) -> JobInput {
+	JobInput::Inline(bytes.to_vec().try_into().unwrap())
+}
+
+/// Submits a job for model 1 with redundancy `k` at the default price; returns its id.
+pub(crate) fn submit(k: u32) -> u64 {
+	let id = crate::NextJobId::<Test>::get();
+	assert_ok!(Jobs::submit_job(
+		RuntimeOrigin::signed(PAYER),
+		model(1),
+		inline(&[1, 2, 3, 4]),
+		k,
+		PRICE,
+		System::block_number() + 20
+	));
+	id
+}
+
+pub(crate) fn assigned(job: u64) -> Vec<AccountId> {
+	JobRecords::<Test>::get(job).unwrap().assignments.iter().map(|a| a.provider).collect()
+}
+
+pub(crate) fn commit(who: AccountId, job: u64, tag: u8) {
+	assert_ok!(Jobs::commit(RuntimeOrigin::signed(who), job, commitment(who, tag)));
+}
+
+pub(crate) fn reveal(who: AccountId, job: u64, tag: u8) {
+	assert_ok!(Jobs::reveal(RuntimeOrigin::signed(who), job, digest(tag), salt(who), None));
+}
+
+pub(crate) fn free(who: AccountId) -> Balance {
+	Balances::balance(&who)
+}
+
+/// Pauses the providers not in `keep`, so that no escalation or replacement finds anyone.
+pub(crate) fn only(keep: &[AccountId]) {
+	for who in PROVIDERS.into_iter().filter(|p| !keep.contains(p)) {
+		assert_ok!(Providers::pause(RuntimeOrigin::signed(who)));
+	}
+}
+
+/// The providers drawn for `job`'s escalation (round 1).
+pub(crate) fn escalated(job: u64) -> Vec<AccountId> {
+	JobRecords::<Test>::get(job)
+		.unwrap()
+		.assignments
+		.iter()
+		.filter(|a| a.round == 1)
+		.map(|a| a.provider)
+		.collect()
+}
+
+/// A cohort of `n` one-byte inline members `[1]`, `[2]`, ….
+pub(crate) fn cohort_input(n: u8) -> JobInput {
+	let members: Vec<MemberInput> =
+		(1..=n).map(|i| MemberInput::Inline(vec![i].try_into().unwrap())).collect();
+	JobInput::Cohort(members.try_into().unwrap())
+}
+
+/// Submits a cohort of `n` members for model 1 with redundancy `k`; returns its id.
+pub(crate) fn submit_cohort(k: u32, n: u8) -> u64 {
+	let id = crate::NextJobId::<Test>::get();
+	assert_ok!(Jobs::submit_job(
+		RuntimeOrigin::signed(PAYER),
+		model(1),
+		cohort_input(n),
+		k,
+		PRICE,
+		System::block_number() + 20
+	));
+	id
+}
+
+/// Member digests `tag`, `tag + 1`, … of an `n`-member cohort.
+pub(crate) fn member_digests(tag: u8, n: u8) -> MemberDigests {
+	(0..n).map(|i| digest(tag + i)).collect::<Vec<_>>().try_into().unwrap()
+}
+
+pub(crate) fn commit_members(who: AccountId, job: u64, members: &MemberDigests) {
+	let c = commitment_of(&members_root(members), &salt(who), &who);
+	assert_ok!(Jobs::commit(RuntimeOrigin::signed(who), job, c));
+}
+
+pub(crate) fn reveal_members(who: AccountId, job: u64, members: &MemberDigests) {
+	assert_ok!(Jobs::reveal_members(RuntimeOrigin::signed(who), job, members.clone(), salt(who)));
+}
+
+/// A small output of one dimension.
+pub(crate) fn small(values: &[i64]) -> SmallOutput {
+	SmallOutput {
+		shape: vec![values.len() as u32].try_into().unwrap(),
+		values: values.to_vec().try_into().unwrap(),
+	}
+}

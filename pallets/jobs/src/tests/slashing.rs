@@ -1,0 +1,158 @@
+//! Slashing: silent and late providers, replacements, and where slashed collateral goes.
+
+use super::*;
+
+#[test]
+fn a_commit_window_whose_replacements_find_the_schedule_full_is_decided_at_once() {
+	build_and_execute(|| {
+		let jobs = [submit(3), submit(3)];
+		run_to(2);
+		for job in jobs {
+			let chosen = assigned(job);
+			commit(chosen[0], job, 7);
+			commit(chosen[1], job, 7);
+		}
+		// Every block a replacement's commit window could end in is full.
+		let end = 2 + COMMIT_WINDOW;
+		let cap = <<Test as crate::Config>::MaxTimeoutsPerBlock as frame_support::traits::Get<
+			u32,
+		>>::get();
+		let blocks =
+			end + COMMIT_WINDOW..=end + COMMIT_WINDOW + crate::lifecycle::SCHEDULE_SLACK as u64;
+		for block in blocks.clone() {
+			let full: Vec<u64> = (1000..1000 + u64::from(cap)).collect();
+			Timeouts::<Test>::insert(block, BoundedVec::try_from(full).unwrap());
+		}
+		run_to(end - 1);
+		System::set_block_number(end);
+		let weight = Jobs::process_timeouts(end);
+		// Each tried its replacements once (a full schedule is not mended by a fresh pool: no
+		// second try for the second job either), then was decided at once: nobody revealed, so
+		// each fails with a full refund and its silent provider is slashed.
+		let base = <() as crate::WeightInfo>::on_initialize_timeouts(0);
+		let per_window = <() as crate::WeightInfo>::on_initialize_timeouts(1).saturating_sub(base);
+		assert_eq!(weight, base + (per_window + Jobs::reveal_weight_max()).saturating_mul(2));
+		for job in jobs {
+			assert!(JobRecords::<Test>::get(job).is_none());
+			assert!(System::events().iter().any(|r| matches!(
+				r.event,
+				RuntimeEvent::Jobs(Event::JobFailed { job: j, .. }) if j == job
+			)));
+		}
+		assert_eq!(escrow_held(PAYER), 0);
+		for block in blocks {
+			Timeouts::<Test>::remove(block);
+		}
+	});
+}
+
+#[test]
+fn a_provider_that_misses_its_commit_window_is_slashed_and_replaced() {
+	build_and_execute(|| {
+		let job = submit(3);
+		run_to(2);
+		let chosen = assigned(job);
+		let silent = chosen[2];
+		commit(chosen[0], job, 7);
+		commit(chosen[1], job, 7);
+		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Committing);
+		assert_noop!(
+			Jobs::reveal(RuntimeOrigin::signed(chosen[0]), job, digest(7), salt(chosen[0]), None),
+			Error::<Test>::RevealWindowNotOpen
+		);
+		let collateral = FACTOR as Balance * PRICE;
+		let payer_before = free(PAYER);
+		run_to(2 + COMMIT_WINDOW);
+		// Slashed now, and one of the two others drawn in its place with a new window.
+		let record = JobRecords::<Test>::get(job).unwrap();
+		assert_eq!((record.round, record.status), (0, JobStatus::Committing));
+		assert_eq!(record.phase_end, 2 + 2 * COMMIT_WINDOW);
+		let replacement = record.assignments[3].provider;
+		assert!(!chosen.contains(&replacement));
+		assert!(record.assignments[2].slashed);
+		System::assert_has_event(
+			Event::ProvidersReplaced {
+				job,
+				replaced: vec![silent],
+				providers: vec![replacement],
+				commit_end: 2 + 2 * COMMIT_WINDOW,
+			}
+			.into(),
+		);
+		assert_eq!(free(PAYER), payer_before + collateral);
+		assert!(Jobs::assignments(silent).is_empty());
+		assert_noop!(
+			Jobs::commit(RuntimeOrigin::signed(silent), job, commitment(silent, 7)),
+			Error::<Test>::NotInRound
+		);
+		commit(replacement, job, 7);
+		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Revealing);
+		for who in [chosen[0], chosen[1], replacement] {
+			reveal(who, job, 7);
+		}
+		let receipt = Jobs::receipt(job).unwrap();
+		assert_eq!(receipt.agreeing.len(), 3);
+		assert_eq!(receipt.dissenting.into_inner(), vec![silent]);
+		assert_eq!((receipt.paid, receipt.refunded), (3 * PRICE, 3 * PRICE));
+	});
+}
+
+#[test]
+fn a_slash_compensates_the_payer_with_redundancy_prices_and_burns_the_rest() {
+	build_and_execute(|| {
+		// One provider: the payer's compensation is one price, the collateral two (the mock's
+		// factor), so one price is burned.
+		let job = submit(1);
+		run_to(2);
+		let silent = assigned(job)[0];
+		let (payer_before, issuance) = (free(PAYER), Balances::total_issuance());
+		let bond = pallet_providers::Providers::<Test>::get(silent).unwrap().bond;
+		run_to(2 + COMMIT_WINDOW);
+		let collateral = FACTOR as Balance * PRICE;
+		System::assert_has_event(
+			Event::ProviderSlashed {
+				job,
+				provider: silent,
+				amount: collateral,
+				compensated: PRICE,
+				burned: collateral - PRICE,
+			}
+			.into(),
+		);
+		assert_eq!(free(PAYER), payer_before + PRICE);
+		assert_eq!(Balances::total_issuance(), issuance - (collateral - PRICE));
+		assert_eq!(
+			pallet_providers::Providers::<Test>::get(silent).unwrap().bond,
+			bond - collateral
+		);
+	});
+}
+
+#[test]
+fn a_silent_provider_is_slashed_when_the_windows_close() {
+	build_and_execute(|| {
+		only(&[1, 2, 3]);
+		let job = submit(3);
+		run_to(2);
+		let chosen = assigned(job);
+		let silent = chosen[2];
+		commit(chosen[0], job, 7);
+		commit(chosen[1], job, 7);
+		run_to(2 + COMMIT_WINDOW);
+		// Nobody to replace it with: reveals open for the two that committed.
+		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Revealing);
+		assert_noop!(
+			Jobs::commit(RuntimeOrigin::signed(silent), job, commitment(silent, 7)),
+			Error::<Test>::CommitWindowClosed
+		);
+		assert_noop!(
+			Jobs::reveal(RuntimeOrigin::signed(silent), job, digest(7), salt(silent), None),
+			Error::<Test>::NotCommitted
+		);
+		reveal(chosen[0], job, 7);
+		reveal(chosen[1], job, 7);
+		let receipt = Jobs::receipt(job).unwrap();
+		assert_eq!(receipt.agreeing.len(), 2);
+		assert_eq!(receipt.dissenting.into_inner(), vec![silent]);
+	});
+}
