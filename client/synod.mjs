@@ -281,10 +281,24 @@ export async function job(api, id) {
   return j.isSome ? j.unwrap().toJSON() : null;
 }
 
-/** The receipt of a settled job within the retention period (or null). */
+/**
+ * The receipt of a settled job within the retention period (or null). The chain stores the
+ * agreed reveal as one enum (`result`: `Output { digest, output }` for a single job,
+ * `Members { root, members }` for a cohort); the receipt returned here keeps it and adds the
+ * fields a dapp reads: `outputDigest` (the digest, or a cohort's root), `output` (the small
+ * output in full, or null) and `members` (a cohort's member digests in input order, else []).
+ */
 export async function receipt(api, id) {
   const r = await api.call.jobsApi.receipt(id);
-  return r.isSome ? r.unwrap().toJSON() : null;
+  if (!r.isSome) return null;
+  const json = r.unwrap().toJSON();
+  const result = r.unwrap().result;
+  if (result.isOutput) {
+    const { digest, output } = result.asOutput;
+    return { ...json, outputDigest: digest.toHex(), output: output.isSome ? output.unwrap().toJSON() : null, members: [] };
+  }
+  const { root, members } = result.asMembers;
+  return { ...json, outputDigest: root.toHex(), output: null, members: members.map((m) => m.toHex()) };
 }
 
 /** Providers offering `model`: [{ provider, price, live }]. */

@@ -36,7 +36,7 @@
 //! input hash). Equal roots mean equal digests for every member.
 //!
 //! `primitives/test-vectors/digest.json` holds vectors made by an independent Python
-//! implementation (`scripts/make_digest_vectors.py`); this crate's tests and synod-worker's
+//! implementation (`primitives/test-vectors/make_digest_vectors.py`); this crate's tests and synod-worker's
 //! check them.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};

@@ -1,5 +1,5 @@
 //! The canonical digest against the vectors of `test-vectors/digest.json`, which an independent
-//! Python implementation wrote (`scripts/make_digest_vectors.py`).
+//! Python implementation wrote (`primitives/test-vectors/make_digest_vectors.py`).
 
 #![allow(
 	clippy::unwrap_used,

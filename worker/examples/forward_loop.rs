@@ -1,6 +1,6 @@
 //! The worker's per-job compute in a plain loop on one thread, without HTTP, queue or job
 //! table: the input bytes made into a tensor, the forward pass, the output copied back to bytes
-//! (`Loaded::run`), then quantized and digested (`jobs::canonicalize`). `scripts/bench_worker.py`
+//! (`Loaded::run`), then quantized and digested (`jobs::canonicalize`). `tools/bench_worker.py`
 //! runs it beside Python's `torch.jit` loop on the same `.pt` and input, to tell the cost of the
 //! inference path from that of the serving around it.
 //!

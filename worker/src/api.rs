@@ -19,7 +19,8 @@ use axum::{
 	routing::{get, post},
 	Json, Router,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use synod_primitives::worker_api::{BatchItem, BatchQuery, BatchSubmit};
 
 use crate::{
 	error::{ErrorBody, JobError},
@@ -65,7 +66,7 @@ fn error(status: StatusCode, e: ErrorBody) -> Response {
 }
 
 /// The most jobs in one batch request.
-pub const MAX_BATCH: usize = 1024;
+pub const MAX_BATCH: usize = synod_primitives::limits::MAX_WORKER_BATCH as usize;
 
 fn bad_request(s: &AppState, message: String) -> Response {
 	s.metrics.error("invalid_request");
@@ -106,22 +107,6 @@ async fn submit(
 	}
 }
 
-/// `POST /v1/batch/submit` body.
-#[derive(Deserialize)]
-struct BatchSubmit {
-	jobs: Vec<JobRequest>,
-}
-
-/// One item of the batch answer.
-#[derive(Serialize)]
-struct BatchItem {
-	code: u16,
-	#[serde(skip_serializing_if = "Option::is_none")]
-	job: Option<JobView>,
-	#[serde(skip_serializing_if = "Option::is_none")]
-	error: Option<ErrorBody>,
-}
-
 /// A batch request's body, or why it is refused (400): not JSON of the right shape, or more
 /// than [`MAX_BATCH`] items.
 fn batch_body<B>(
@@ -143,7 +128,7 @@ async fn submit_batch(
 		Ok(req) => req,
 		Err(why) => return bad_request(&s, why),
 	};
-	let items: Vec<BatchItem> = s
+	let items: Vec<BatchItem<JobView>> = s
 		.jobs
 		.submit_many(req.jobs)
 		.into_iter()
@@ -157,12 +142,6 @@ async fn submit_batch(
 		})
 		.collect();
 	Json(serde_json::json!({ "jobs": items })).into_response()
-}
-
-/// `POST /v1/batch/query` body.
-#[derive(Deserialize)]
-struct BatchQuery {
-	ids: Vec<String>,
 }
 
 async fn query_batch(

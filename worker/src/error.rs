@@ -1,7 +1,5 @@
 //! Job errors: a stable machine-readable kind and a human-readable reason.
 
-use serde::Serialize;
-
 /// Why a job failed. `kind` strings are stable API (and Prometheus labels).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JobError {
@@ -61,11 +59,4 @@ impl JobError {
 	}
 }
 
-/// An error as the API returns it.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct ErrorBody {
-	/// Stable kind (see [`JobError::kind`]).
-	pub kind: String,
-	/// Human-readable reason.
-	pub message: String,
-}
+pub use synod_primitives::worker_api::ErrorBody;

@@ -20,64 +20,17 @@ use synod_primitives::digest::{input_hash, output_digest, quantize_le_bytes};
 
 use crate::{
 	backend::RawTensor,
-	error::{ErrorBody, JobError},
-	manifest::{parse_hash, Model, ModelManifest},
+	error::JobError,
+	manifest::{parse_hash, Model},
 	metrics::{KindLabel, Metrics},
 	pool::InferencePool,
 	store::ModelStore,
 };
 
+pub use synod_primitives::worker_api::{JobRequest, OutputView, Status};
+
 /// Longest accepted job id.
-pub const MAX_ID_LEN: usize = 128;
-
-/// `POST /v1/jobs` body.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-pub struct JobRequest {
-	/// Caller's id (e.g. the chain's job id); generated when absent.
-	#[serde(default)]
-	pub id: Option<String>,
-	/// The model's manifest, inline.
-	#[serde(default)]
-	pub model: Option<ModelManifest>,
-	/// Or the hash of a model the worker already knows (models dir or an earlier job).
-	#[serde(default)]
-	pub model_hash: Option<String>,
-	/// Input tensor bytes (little-endian, row-major), base64.
-	#[serde(default)]
-	pub input_b64: Option<String>,
-	/// Or the same bytes in hex (an optional `0x` prefix is allowed).
-	#[serde(default)]
-	pub input_hex: Option<String>,
-}
-
-/// Where a job is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-	/// Waiting for an inference thread.
-	Queued,
-	/// Fetching the model or running.
-	Running,
-	/// Done: `output` is set.
-	Succeeded,
-	/// Failed: `error` is set.
-	Failed,
-}
-
-/// The canonical output of a job.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OutputView {
-	/// Element type of the model's output.
-	pub dtype: String,
-	/// Output shape.
-	pub shape: Vec<u32>,
-	/// Quantization exponent used (step `2^-e`).
-	pub step_exponent: u8,
-	/// Quantized elements.
-	pub quantized: Vec<i64>,
-	/// Canonical digest (hex).
-	pub digest: String,
-}
+pub const MAX_ID_LEN: usize = synod_primitives::limits::MAX_JOB_ID_LEN as usize;
 
 /// Milliseconds spent in each phase.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -94,23 +47,12 @@ pub struct Timings {
 	pub total_ms: f64,
 }
 
-/// A job as `GET /v1/jobs/{id}` shows it.
+/// A job as `GET /v1/jobs/{id}` shows it: the protocol's view and the phase timings.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct JobView {
-	/// Job id.
-	pub id: String,
-	/// Status.
-	pub status: Status,
-	/// Model hash (hex), when the request named one that parsed.
-	pub model_hash: Option<String>,
-	/// blake2-256 of the input bytes (hex), when they decoded.
-	pub input_hash: Option<String>,
-	/// Device the job ran on.
-	pub device: String,
-	/// Result, when succeeded.
-	pub output: Option<OutputView>,
-	/// Reason, when failed.
-	pub error: Option<ErrorBody>,
+	/// What the protocol defines (`synod_primitives::worker_api::JobView`).
+	#[serde(flatten)]
+	pub job: synod_primitives::worker_api::JobView,
 	/// Phase timings.
 	pub timings: Timings,
 }
@@ -250,13 +192,15 @@ impl Jobs {
 			return Ok(Submitted::Existing(existing));
 		}
 		let mut view = JobView {
-			id: id.clone(),
-			status: Status::Queued,
-			model_hash: None,
-			input_hash: None,
-			device: self.device.clone(),
-			output: None,
-			error: None,
+			job: synod_primitives::worker_api::JobView {
+				device: self.device.clone(),
+				error: None,
+				id: id.clone(),
+				input_hash: None,
+				model_hash: None,
+				output: None,
+				status: Status::Queued,
+			},
 			timings: Timings::default(),
 		};
 		let checked = self.check(&req, &mut view);
@@ -268,8 +212,8 @@ impl Jobs {
 			Err(e) => {
 				self.metrics.error(e.kind());
 				self.metrics.jobs.get_or_create(&KindLabel { kind: "failed".into() }).inc();
-				view.status = Status::Failed;
-				view.error = Some(e.body());
+				view.job.status = Status::Failed;
+				view.job.error = Some(e.body());
 				self.finish_locked(&mut table, view.clone());
 				Ok(Submitted::Rejected(view))
 			},
@@ -316,7 +260,7 @@ impl Jobs {
 				return Err(JobError::InvalidRequest("give `model` or `model_hash`".into()))
 			},
 		};
-		view.model_hash = Some(model.hash_hex());
+		view.job.model_hash = Some(model.hash_hex());
 		let data = match (&req.input_b64, &req.input_hex) {
 			(Some(b), None) => base64::engine::general_purpose::STANDARD
 				.decode(b)
@@ -329,7 +273,7 @@ impl Jobs {
 				))
 			},
 		};
-		view.input_hash = Some(hex::encode(input_hash(&data)));
+		view.job.input_hash = Some(hex::encode(input_hash(&data)));
 		let max = usize::try_from(model.manifest.max_input_bytes).unwrap_or(usize::MAX);
 		if data.len() > max {
 			return Err(JobError::InvalidInput(format!(
@@ -349,8 +293,8 @@ impl Jobs {
 	}
 
 	fn finish_locked(&self, table: &mut Table, view: JobView) {
-		table.finished.push_back(view.id.clone());
-		table.jobs.insert(view.id.clone(), view);
+		table.finished.push_back(view.job.id.clone());
+		table.jobs.insert(view.job.id.clone(), view);
 		self.retire_locked(table);
 	}
 
@@ -383,7 +327,7 @@ impl Jobs {
 			// In order on the one finisher thread: `running` is never shown after the result.
 			finisher.spawn(move || {
 				jobs.update(&id, |v| {
-					v.status = Status::Running;
+					v.job.status = Status::Running;
 					v.timings.queued_ms = queued_ms;
 				})
 			});
@@ -426,15 +370,15 @@ impl Jobs {
 		view.timings = Timings { total_ms: ms(submitted), ..timings };
 		let status = match result {
 			Ok(output) => {
-				view.status = Status::Succeeded;
-				view.output = Some(output);
+				view.job.status = Status::Succeeded;
+				view.job.output = Some(output);
 				"succeeded"
 			},
 			Err(e) => {
 				tracing::warn!(job = %id, kind = e.kind(), "job failed: {e}");
 				self.metrics.error(e.kind());
-				view.status = Status::Failed;
-				view.error = Some(e.body());
+				view.job.status = Status::Failed;
+				view.job.error = Some(e.body());
 				"failed"
 			},
 		};

@@ -1,56 +1,19 @@
-//! Model manifests as the worker receives them (JSON): what a model is, what it takes and
-//! returns, how its outputs are canonicalized, and where its bytes come from.
-//!
-//! ```json
-//! { "name": "mlp", "hash": "<64 hex: blake2-256 of the .pt file>",
-//!   "input":  { "dtype": "f32", "shape": [null, 16] },
-//!   "output": { "dtype": "f32", "shape": [null, 4] },
-//!   "step_exponent": 16, "tolerance": 2, "max_input_bytes": 65536,
-//!   "sources": ["http://host/mlp.pt", "file:///models/mlp.pt", "mlp.pt"] }
-//! ```
+//! Model manifests as the worker receives them (JSON, `synod_primitives::worker_api::
+//! ManifestJson`): what a model is, what it takes and returns, how its outputs are
+//! canonicalized, and where its bytes come from; checked here into a [`Model`].
 //!
 //! A `null` dimension is dynamic; only the first (batch) dimension may be.
 
-use serde::{Deserialize, Serialize};
-use synod_primitives::digest::{element_count, DType, Hash32, MAX_STEP_EXPONENT};
+/// A model manifest and a tensor spec as JSON: the protocol's own types.
+pub use synod_primitives::worker_api::{
+	ManifestJson as ModelManifest, TensorSpecJson as TensorSpec,
+};
+use synod_primitives::{
+	digest::{element_count, DType, Hash32, MAX_STEP_EXPONENT},
+	limits::{MAX_NAME_LEN, MAX_RANK, MAX_SOURCES},
+};
 
 use crate::error::JobError;
-
-/// The most dimensions a tensor spec may have.
-pub const MAX_RANK: usize = 8;
-/// The most sources a manifest may list.
-pub const MAX_SOURCES: usize = 8;
-
-/// Element type and shape of a tensor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TensorSpec {
-	/// Element type name (`"f32"`, `"i64"` …, see [`DType::name`]).
-	pub dtype: String,
-	/// Dimensions; `null` for the dynamic batch dimension (first only).
-	pub shape: Vec<Option<u32>>,
-}
-
-/// A model manifest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ModelManifest {
-	/// Human-readable name.
-	pub name: String,
-	/// blake2-256 of the TorchScript file, 64 hex digits.
-	pub hash: String,
-	/// The one input tensor.
-	pub input: TensorSpec,
-	/// The output tensor (the first one, if the model returns several).
-	pub output: TensorSpec,
-	/// Quantization step `2^-step_exponent`.
-	pub step_exponent: u8,
-	/// Agreement tolerance, in steps.
-	pub tolerance: u64,
-	/// Largest accepted input, in bytes.
-	pub max_input_bytes: u32,
-	/// Where to fetch the file: `http(s)://…`, `file://…`, or a path relative to the models dir.
-	#[serde(default)]
-	pub sources: Vec<String>,
-}
 
 /// A tensor spec, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +29,7 @@ impl Spec {
 		let dtype = DType::from_name(&s.dtype).ok_or_else(|| {
 			JobError::InvalidRequest(format!("{what}: unknown dtype {:?}", s.dtype))
 		})?;
-		if s.shape.len() > MAX_RANK {
+		if s.shape.len() > MAX_RANK as usize {
 			return Err(JobError::InvalidRequest(format!(
 				"{what}: rank {} is above {MAX_RANK}",
 				s.shape.len()
@@ -153,8 +116,10 @@ impl Model {
 	/// Checks a manifest.
 	pub fn from_manifest(manifest: ModelManifest) -> Result<Self, JobError> {
 		let hash = parse_hash(&manifest.hash)?;
-		if manifest.name.is_empty() || manifest.name.len() > 128 {
-			return Err(JobError::InvalidRequest("name must be 1 to 128 bytes".into()));
+		if manifest.name.is_empty() || manifest.name.len() > MAX_NAME_LEN as usize {
+			return Err(JobError::InvalidRequest(format!(
+				"name must be 1 to {MAX_NAME_LEN} bytes"
+			)));
 		}
 		if manifest.step_exponent > MAX_STEP_EXPONENT {
 			return Err(JobError::InvalidRequest(format!(
@@ -162,7 +127,7 @@ impl Model {
 				manifest.step_exponent
 			)));
 		}
-		if manifest.sources.len() > MAX_SOURCES {
+		if manifest.sources.len() > MAX_SOURCES as usize {
 			return Err(JobError::InvalidRequest(format!("more than {MAX_SOURCES} sources")));
 		}
 		let input = Spec::parse("input", &manifest.input)?;

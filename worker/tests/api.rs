@@ -1,5 +1,5 @@
 //! synod-worker end to end over HTTP on loopback: the real router, libtorch on the CPU, the
-//! committed TorchScript fixtures (made by scripts/make_fixtures.py with Python torch 2.11.0).
+//! committed TorchScript fixtures (made by worker/tests/fixtures/make_fixtures.py with Python torch 2.11.0).
 
 #![allow(
 	clippy::unwrap_used,
