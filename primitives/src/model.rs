@@ -152,6 +152,30 @@ pub fn is_source_uri(uri: &[u8]) -> bool {
 }
 
 impl ModelManifest {
+	/// A valid manifest for tests and benchmarks, the MLP fixture's shape: f32 [batch, 16] ->
+	/// f32 [batch, 4], step 2^-16, tolerance 2, 64 KiB inputs, one https source, hash
+	/// `[7; 32]`. Tests change what they test with struct update syntax
+	/// (`ModelManifest { hash, ..ModelManifest::sample() }`).
+	pub fn sample() -> Self {
+		ModelManifest {
+			hash: [7; 32],
+			name: BoundedVec::truncate_from(b"mlp".to_vec()),
+			input: TensorSpec {
+				dtype: DType::F32,
+				shape: BoundedVec::truncate_from(alloc::vec![None, Some(16)]),
+			},
+			output: TensorSpec {
+				dtype: DType::F32,
+				shape: BoundedVec::truncate_from(alloc::vec![None, Some(4)]),
+			},
+			canonicalization: Canonicalization { step_exponent: 16, tolerance: 2 },
+			max_input_bytes: 65_536,
+			sources: BoundedVec::truncate_from(alloc::vec![BoundedVec::truncate_from(
+				b"https://models.example/mlp.pt".to_vec()
+			)]),
+		}
+	}
+
 	/// Checks that the manifest is well formed (bounds are enforced by its types).
 	pub fn validate(&self) -> Result<(), ManifestError> {
 		if self.name.is_empty() || core::str::from_utf8(&self.name).is_err() {
@@ -181,25 +205,8 @@ impl ModelManifest {
 mod tests {
 	use super::*;
 
-	/// A valid manifest for tests: f32 [batch, 16] -> f32 [batch, 4].
-	pub fn sample() -> ModelManifest {
-		ModelManifest {
-			hash: [7; 32],
-			name: b"mlp".to_vec().try_into().unwrap(),
-			input: TensorSpec {
-				dtype: DType::F32,
-				shape: vec![None, Some(16)].try_into().unwrap(),
-			},
-			output: TensorSpec {
-				dtype: DType::F32,
-				shape: vec![None, Some(4)].try_into().unwrap(),
-			},
-			canonicalization: Canonicalization { step_exponent: 16, tolerance: 2 },
-			max_input_bytes: 65_536,
-			sources: vec![b"https://models.example/mlp.pt".to_vec().try_into().unwrap()]
-				.try_into()
-				.unwrap(),
-		}
+	fn sample() -> ModelManifest {
+		ModelManifest::sample()
 	}
 
 	#[test]

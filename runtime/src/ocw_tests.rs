@@ -36,14 +36,9 @@ type Pool = Arc<parking_lot::RwLock<PoolState>>;
 fn manifest() -> ModelManifest {
 	ModelManifest {
 		hash: MODEL,
-		name: b"mlp".to_vec().try_into().unwrap(),
 		input: TensorSpec { dtype: DType::F32, shape: vec![None, Some(4)].try_into().unwrap() },
-		output: TensorSpec { dtype: DType::F32, shape: vec![None, Some(4)].try_into().unwrap() },
-		canonicalization: Canonicalization { step_exponent: 16, tolerance: 2 },
 		max_input_bytes: 1024,
-		sources: vec![b"https://models.example/mlp.pt".to_vec().try_into().unwrap()]
-			.try_into()
-			.unwrap(),
+		..ModelManifest::sample()
 	}
 }
 

@@ -96,23 +96,7 @@ fn registries_work_together_in_the_runtime() {
 	let storage = endowed(&[alice.clone(), bob.clone()]);
 	sp_io::TestExternalities::new(storage).execute_with(|| {
 		System::set_block_number(1);
-		let manifest = ModelManifest {
-			hash: [1; 32],
-			name: b"mlp".to_vec().try_into().unwrap(),
-			input: TensorSpec {
-				dtype: DType::F32,
-				shape: vec![None, Some(16)].try_into().unwrap(),
-			},
-			output: TensorSpec {
-				dtype: DType::F32,
-				shape: vec![None, Some(4)].try_into().unwrap(),
-			},
-			canonicalization: Canonicalization { step_exponent: 16, tolerance: 2 },
-			max_input_bytes: 65_536,
-			sources: vec![b"https://models.example/mlp.pt".to_vec().try_into().unwrap()]
-				.try_into()
-				.unwrap(),
-		};
+		let manifest = ModelManifest { hash: [1; 32], ..ModelManifest::sample() };
 		let calls = [
 			(
 				alice.clone(),

@@ -79,23 +79,70 @@ pub mod pallet {
 	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
+	/// Default configurations of this pallet, for tests (`#[derive_impl]`).
+	pub mod config_preludes {
+		use super::*;
+		use frame_support::{derive_impl, parameter_types, traits::ConstU64};
+
+		parameter_types! {
+			/// No voter above a quarter of a tally's weight.
+			pub const TestMaxVoteShare: sp_runtime::Perbill = sp_runtime::Perbill::from_percent(25);
+		}
+
+		/// A test configuration: redundancy 1 to 5, 1 KiB inline inputs, collateral twice the
+		/// price, windows of 3 blocks, jobs open at most 100 blocks, 8 queued, 4 assigned and 8
+		/// timeouts a block, 8 jobs a provider, batches and cohorts of 4, receipts kept 10
+		/// blocks, a quarter of the vote at most, unit weights. `Currency`, `Models`,
+		/// `Providers` and `AuthorityId` are the runtime's to say.
+		pub struct TestDefaultConfig;
+
+		#[derive_impl(frame_system::config_preludes::TestDefaultConfig, no_aggregated_types)]
+		impl frame_system::DefaultConfig for TestDefaultConfig {}
+
+		#[frame_support::register_default_impl(TestDefaultConfig)]
+		impl DefaultConfig for TestDefaultConfig {
+			#[inject_runtime_type]
+			type RuntimeHoldReason = ();
+			type MinRedundancy = ConstU32<1>;
+			type MaxRedundancy = ConstU32<5>;
+			type MaxInlineInput = ConstU32<1024>;
+			type CollateralFactor = ConstU32<2>;
+			type CommitWindow = ConstU64<3>;
+			type RevealWindow = ConstU64<3>;
+			type MaxJobDuration = ConstU64<100>;
+			type MaxQueued = ConstU32<8>;
+			type MaxAssignmentsPerBlock = ConstU32<4>;
+			type MaxTimeoutsPerBlock = ConstU32<8>;
+			type MaxJobsPerProvider = ConstU32<8>;
+			type MaxBatch = ConstU32<4>;
+			type MaxCohort = ConstU32<4>;
+			type ResultRetention = ConstU64<10>;
+			type MaxVoteShare = TestMaxVoteShare;
+			type WeightInfo = ();
+		}
+	}
+
 	/// Configuration of the jobs pallet.
-	#[pallet::config]
+	#[pallet::config(with_default)]
 	pub trait Config:
 		frame_system::Config + frame_system::offchain::CreateSignedTransaction<Call<Self>>
 	{
 		/// Holds escrows and pays providers.
+		#[pallet::no_default]
 		type Currency: Inspect<Self::AccountId>
 			+ Mutate<Self::AccountId>
 			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
 
 		/// The runtime's hold reasons, which include this pallet's.
+		#[pallet::no_default_bounds]
 		type RuntimeHoldReason: From<HoldReason>;
 
 		/// The model registry.
+		#[pallet::no_default]
 		type Models: ModelRegistry;
 
 		/// The provider registry.
+		#[pallet::no_default]
 		type Providers: ProviderRegistry<Self::AccountId, Balance = BalanceOf<Self>>;
 
 		/// The fewest providers a job may ask for (at least 1).
@@ -117,14 +164,17 @@ pub mod pallet {
 
 		/// Blocks providers have to commit, from assignment.
 		#[pallet::constant]
+		#[pallet::no_default_bounds]
 		type CommitWindow: Get<BlockNumberFor<Self>>;
 
 		/// Blocks providers have to reveal, from the end of commits.
 		#[pallet::constant]
+		#[pallet::no_default_bounds]
 		type RevealWindow: Get<BlockNumberFor<Self>>;
 
 		/// The longest a job may stay open.
 		#[pallet::constant]
+		#[pallet::no_default_bounds]
 		type MaxJobDuration: Get<BlockNumberFor<Self>>;
 
 		/// The most jobs waiting for assignment (counted from the oldest unassigned one, so
@@ -156,6 +206,7 @@ pub mod pallet {
 
 		/// Blocks a receipt stays readable.
 		#[pallet::constant]
+		#[pallet::no_default_bounds]
 		type ResultRetention: Get<BlockNumberFor<Self>>;
 
 		/// The largest share of a tally's total vote weight one provider may hold; heavier
@@ -165,6 +216,7 @@ pub mod pallet {
 
 		/// The key the off-chain worker signs commits and reveals with
 		/// (`synod_primitives::crypto`).
+		#[pallet::no_default]
 		type AuthorityId: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>;
 
 		/// Weights of this pallet's calls and hooks.

@@ -2,15 +2,14 @@
 
 use crate as pallet_jobs;
 use frame_support::{
-	derive_impl, parameter_types,
-	traits::{ConstU128, ConstU32, ConstU64, Hooks},
+	derive_impl,
+	traits::{ConstU128, Hooks},
 	weights::Weight,
 };
-use frame_system::EnsureRoot;
-use sp_runtime::{BuildStorage, Perbill};
+use sp_runtime::BuildStorage;
 use synod_primitives::{
 	digest::{DType, Hash32},
-	model::{Canonicalization, ModelHash, ModelManifest, TensorSpec},
+	model::{ModelHash, ModelManifest, TensorSpec},
 	provider::{DeterminismClass, DeviceKind},
 };
 
@@ -63,36 +62,19 @@ impl pallet_balances::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
+#[derive_impl(pallet_models::config_preludes::TestDefaultConfig)]
 impl pallet_models::Config for Test {
 	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
-	type DepositBase = ConstU128<10>;
-	type DepositPerByte = ConstU128<0>;
-	type MaxInputBytes = ConstU32<1_048_576>;
-	type RetireOrigin = EnsureRoot<AccountId>;
-	type WeightInfo = ();
-}
-
-parameter_types! {
-	pub const Decay: Perbill = Perbill::from_percent(90);
 }
 
 // Provider keys, signing and the pool's transactions of the off-chain worker tests.
 synod_primitives::impl_test_signing!(Test, RuntimeCall);
 
+#[derive_impl(pallet_providers::config_preludes::TestDefaultConfig)]
 impl pallet_providers::Config for Test {
 	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = Models;
-	type MinBond = ConstU128<1_000>;
-	type UnbondingDelay = ConstU64<10>;
-	type HeartbeatTimeout = ConstU64<1_000>;
-	type MaxProvidersPerModel = ConstU32<32>;
-	type MaxOffersPerProvider = ConstU32<4>;
-	type MaxConcurrency = ConstU32<8>;
-	type ReputationDecay = Decay;
 	type AuthorityId = TestAuthId;
-	type WeightInfo = ();
 }
 
 /// Blocks to commit.
@@ -118,49 +100,26 @@ pub const POOR: AccountId = 99;
 /// Every endowed account's starting balance.
 pub const ENDOWMENT: Balance = 100_000;
 
-frame_support::parameter_types! {
-	pub const MaxVoteShare: sp_runtime::Perbill = sp_runtime::Perbill::from_percent(25);
-}
-
+#[derive_impl(pallet_jobs::config_preludes::TestDefaultConfig)]
 impl pallet_jobs::Config for Test {
 	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = Models;
 	type Providers = Providers;
-	type MinRedundancy = ConstU32<1>;
-	type MaxRedundancy = ConstU32<5>;
-	type MaxInlineInput = ConstU32<1024>;
-	type CollateralFactor = ConstU32<FACTOR>;
-	type CommitWindow = ConstU64<COMMIT_WINDOW>;
-	type RevealWindow = ConstU64<REVEAL_WINDOW>;
-	type MaxJobDuration = ConstU64<100>;
-	type MaxQueued = ConstU32<8>;
-
-	type MaxAssignmentsPerBlock = ConstU32<4>;
-	type MaxTimeoutsPerBlock = ConstU32<8>;
-	type MaxJobsPerProvider = ConstU32<8>;
-	type MaxBatch = ConstU32<4>;
-	type MaxCohort = ConstU32<4>;
-	type ResultRetention = ConstU64<RETENTION>;
-	type MaxVoteShare = MaxVoteShare;
 	type AuthorityId = TestAuthId;
-	type WeightInfo = ();
 }
+
+// The tests' constants are the prelude's.
+const _: () = assert!(COMMIT_WINDOW == 3 && REVEAL_WINDOW == 3 && RETENTION == 10 && FACTOR == 2);
 
 /// A manifest with hash `[tag; 32]` accepting up to `max_input` bytes.
 pub fn manifest(tag: u8, max_input: u32) -> ModelManifest {
 	ModelManifest {
 		hash: [tag; 32],
-		name: b"mlp".to_vec().try_into().unwrap(),
 		// Bytes, any number of them: the refusal of inputs that are not whole items is tested
 		// with a model of its own.
 		input: TensorSpec { dtype: DType::U8, shape: vec![None].try_into().unwrap() },
-		output: TensorSpec { dtype: DType::F32, shape: vec![None, Some(4)].try_into().unwrap() },
-		canonicalization: Canonicalization { step_exponent: 16, tolerance: 2 },
 		max_input_bytes: max_input,
-		sources: vec![b"https://models.example/mlp.pt".to_vec().try_into().unwrap()]
-			.try_into()
-			.unwrap(),
+		..ModelManifest::sample()
 	}
 }
 

@@ -52,23 +52,51 @@ pub mod pallet {
 	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
+	/// Default configurations of this pallet, for tests (`#[derive_impl]`).
+	pub mod config_preludes {
+		use super::*;
+		use frame_support::{derive_impl, traits::ConstU128};
+
+		/// A test configuration: deposits of 10 plus nothing per byte, 1 MiB inputs, the root
+		/// may retire models, unit weights. `Currency` is the runtime's to say.
+		pub struct TestDefaultConfig;
+
+		#[derive_impl(frame_system::config_preludes::TestDefaultConfig, no_aggregated_types)]
+		impl frame_system::DefaultConfig for TestDefaultConfig {}
+
+		#[frame_support::register_default_impl(TestDefaultConfig)]
+		impl DefaultConfig for TestDefaultConfig {
+			#[inject_runtime_type]
+			type RuntimeHoldReason = ();
+			type DepositBase = ConstU128<10>;
+			type DepositPerByte = ConstU128<0>;
+			type MaxInputBytes = ConstU32<1_048_576>;
+			type RetireOrigin = frame_system::EnsureRoot<u64>;
+			type WeightInfo = ();
+		}
+	}
+
 	/// Configuration of the models pallet.
-	#[pallet::config]
+	#[pallet::config(with_default)]
 	pub trait Config: frame_system::Config {
 		/// Holds manifest deposits.
+		#[pallet::no_default]
 		type Currency: Inspect<Self::AccountId>
 			+ Mutate<Self::AccountId>
 			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
 
 		/// The runtime's hold reasons, which include this pallet's.
+		#[pallet::no_default_bounds]
 		type RuntimeHoldReason: From<HoldReason>;
 
 		/// Deposit held for any manifest.
 		#[pallet::constant]
+		#[pallet::no_default_bounds]
 		type DepositBase: Get<BalanceOf<Self>>;
 
 		/// Deposit held per byte of the manifest's SCALE encoding.
 		#[pallet::constant]
+		#[pallet::no_default_bounds]
 		type DepositPerByte: Get<BalanceOf<Self>>;
 
 		/// The largest `max_input_bytes` a manifest may declare (inline inputs are bounded by
@@ -77,6 +105,7 @@ pub mod pallet {
 		type MaxInputBytes: Get<u32>;
 
 		/// Who besides the publisher may retire a model.
+		#[pallet::no_default_bounds]
 		type RetireOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// Weights of this pallet's calls.

@@ -2,12 +2,8 @@
 
 use crate as pallet_models;
 use frame_support::{derive_impl, traits::ConstU128};
-use frame_system::EnsureRoot;
 use sp_runtime::BuildStorage;
-use synod_primitives::{
-	digest::DType,
-	model::{Canonicalization, ModelHash, ModelManifest, TensorSpec},
-};
+use synod_primitives::model::{ModelHash, ModelManifest};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 pub type AccountId = u64;
@@ -61,29 +57,16 @@ pub const ENDOWMENT: Balance = 1_000_000;
 /// An account with too little for any deposit.
 pub const POOR: AccountId = 99;
 
+#[derive_impl(pallet_models::config_preludes::TestDefaultConfig)]
 impl pallet_models::Config for Test {
 	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
 	type DepositBase = ConstU128<DEPOSIT_BASE>;
 	type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
-	type MaxInputBytes = frame_support::traits::ConstU32<1_048_576>;
-	type RetireOrigin = EnsureRoot<AccountId>;
-	type WeightInfo = ();
 }
 
 /// A valid manifest: f32 [batch, 16] -> f32 [batch, 4], hash `[tag; 32]`.
 pub fn manifest(tag: u8) -> ModelManifest {
-	ModelManifest {
-		hash: [tag; 32],
-		name: b"mlp".to_vec().try_into().unwrap(),
-		input: TensorSpec { dtype: DType::F32, shape: vec![None, Some(16)].try_into().unwrap() },
-		output: TensorSpec { dtype: DType::F32, shape: vec![None, Some(4)].try_into().unwrap() },
-		canonicalization: Canonicalization { step_exponent: 16, tolerance: 2 },
-		max_input_bytes: 65_536,
-		sources: vec![b"https://models.example/mlp.pt".to_vec().try_into().unwrap()]
-			.try_into()
-			.unwrap(),
-	}
+	ModelManifest { hash: [tag; 32], ..ModelManifest::sample() }
 }
 
 /// The hash of [`manifest`]`(tag)`.

@@ -58,32 +58,74 @@ pub mod pallet {
 	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
+	/// Default configurations of this pallet, for tests (`#[derive_impl]`).
+	pub mod config_preludes {
+		use super::*;
+		use frame_support::{
+			derive_impl, parameter_types,
+			traits::{ConstU128, ConstU64},
+		};
+
+		parameter_types! {
+			/// Reputation keeps 90% of its weight per outcome.
+			pub const TestReputationDecay: Perbill = Perbill::from_percent(90);
+		}
+
+		/// A test configuration: a minimum bond of 1,000, 10 blocks to unbond, heartbeats
+		/// every 1,000 blocks, 32 providers per model, 4 offers each, 8 concurrent jobs, unit
+		/// weights. `Currency`, `Models` and `AuthorityId` are the runtime's to say.
+		pub struct TestDefaultConfig;
+
+		#[derive_impl(frame_system::config_preludes::TestDefaultConfig, no_aggregated_types)]
+		impl frame_system::DefaultConfig for TestDefaultConfig {}
+
+		#[frame_support::register_default_impl(TestDefaultConfig)]
+		impl DefaultConfig for TestDefaultConfig {
+			#[inject_runtime_type]
+			type RuntimeHoldReason = ();
+			type MinBond = ConstU128<1_000>;
+			type UnbondingDelay = ConstU64<10>;
+			type HeartbeatTimeout = ConstU64<1_000>;
+			type MaxProvidersPerModel = ConstU32<32>;
+			type MaxOffersPerProvider = ConstU32<4>;
+			type MaxConcurrency = ConstU32<8>;
+			type ReputationDecay = TestReputationDecay;
+			type WeightInfo = ();
+		}
+	}
+
 	/// Configuration of the providers pallet.
-	#[pallet::config]
+	#[pallet::config(with_default)]
 	pub trait Config:
 		frame_system::Config + frame_system::offchain::CreateSignedTransaction<Call<Self>>
 	{
 		/// Holds bonds and moves slashed collateral.
+		#[pallet::no_default]
 		type Currency: Inspect<Self::AccountId>
 			+ Mutate<Self::AccountId>
 			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
 
 		/// The runtime's hold reasons, which include this pallet's.
+		#[pallet::no_default_bounds]
 		type RuntimeHoldReason: From<HoldReason>;
 
 		/// The model registry: offers are only for active models.
+		#[pallet::no_default]
 		type Models: ModelRegistry;
 
 		/// The smallest bond a provider may have (unless it is leaving: zero).
 		#[pallet::constant]
+		#[pallet::no_default_bounds]
 		type MinBond: Get<BalanceOf<Self>>;
 
 		/// Blocks between `unbond` and the moment the stake can be withdrawn.
 		#[pallet::constant]
+		#[pallet::no_default_bounds]
 		type UnbondingDelay: Get<BlockNumberFor<Self>>;
 
 		/// A provider whose last heartbeat is older than this many blocks is not assignable.
 		#[pallet::constant]
+		#[pallet::no_default_bounds]
 		type HeartbeatTimeout: Get<BlockNumberFor<Self>>;
 
 		/// The most providers that can offer one model (the size of its eligibility index).
@@ -103,6 +145,7 @@ pub mod pallet {
 		type ReputationDecay: Get<Perbill>;
 
 		/// The key the off-chain worker signs heartbeats with (`synod_primitives::crypto`).
+		#[pallet::no_default]
 		type AuthorityId: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>;
 
 		/// Weights of this pallet's calls.

@@ -2,14 +2,12 @@
 
 use crate as pallet_providers;
 use frame_support::{
-	derive_impl, parameter_types,
+	derive_impl,
 	traits::{ConstU128, ConstU32, ConstU64},
 };
-use frame_system::EnsureRoot;
-use sp_runtime::{BuildStorage, Perbill};
+use sp_runtime::BuildStorage;
 use synod_primitives::{
-	digest::DType,
-	model::{Canonicalization, ModelHash, ModelManifest, TensorSpec},
+	model::{ModelHash, ModelManifest},
 	provider::{DeterminismClass, DeviceKind},
 };
 
@@ -58,14 +56,9 @@ impl pallet_balances::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
+#[derive_impl(pallet_models::config_preludes::TestDefaultConfig)]
 impl pallet_models::Config for Test {
 	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
-	type DepositBase = ConstU128<10>;
-	type DepositPerByte = ConstU128<0>;
-	type MaxInputBytes = ConstU32<1_048_576>;
-	type RetireOrigin = EnsureRoot<AccountId>;
-	type WeightInfo = ();
 }
 
 /// The minimum bond in tests.
@@ -85,41 +78,24 @@ pub const PUBLISHER: AccountId = 100;
 /// An account with too little for a bond.
 pub const POOR: AccountId = 99;
 
-parameter_types! {
-	pub const Decay: Perbill = Perbill::from_percent(90);
-}
-
 // Provider keys, signing and the pool's transactions of the off-chain worker tests.
 synod_primitives::impl_test_signing!(Test, RuntimeCall);
 
+#[derive_impl(pallet_providers::config_preludes::TestDefaultConfig)]
 impl pallet_providers::Config for Test {
 	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = Models;
 	type MinBond = ConstU128<MIN_BOND>;
 	type UnbondingDelay = ConstU64<UNBONDING_DELAY>;
 	type HeartbeatTimeout = ConstU64<HEARTBEAT_TIMEOUT>;
 	type MaxProvidersPerModel = ConstU32<MAX_PER_MODEL>;
 	type MaxOffersPerProvider = ConstU32<MAX_OFFERS>;
-	type MaxConcurrency = ConstU32<8>;
-	type ReputationDecay = Decay;
 	type AuthorityId = TestAuthId;
-	type WeightInfo = ();
 }
 
 /// A valid manifest with hash `[tag; 32]`.
 pub fn manifest(tag: u8) -> ModelManifest {
-	ModelManifest {
-		hash: [tag; 32],
-		name: b"mlp".to_vec().try_into().unwrap(),
-		input: TensorSpec { dtype: DType::F32, shape: vec![None, Some(16)].try_into().unwrap() },
-		output: TensorSpec { dtype: DType::F32, shape: vec![None, Some(4)].try_into().unwrap() },
-		canonicalization: Canonicalization { step_exponent: 16, tolerance: 2 },
-		max_input_bytes: 65_536,
-		sources: vec![b"https://models.example/mlp.pt".to_vec().try_into().unwrap()]
-			.try_into()
-			.unwrap(),
-	}
+	ModelManifest { hash: [tag; 32], ..ModelManifest::sample() }
 }
 
 /// The hash of model `tag` (registered at genesis for tags 1 to 5).
