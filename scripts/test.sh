@@ -42,9 +42,16 @@ step "clippy (chain)" cargo clippy --release "${CHAIN[@]}" --all-targets --locke
 step "clippy (worker)" cargo clippy --release "${WORKER[@]}" --all-targets --locked -- -D warnings
 step "clippy (bench, try-runtime)" env SKIP_WASM_BUILD=1 cargo clippy --release "${FEATURE_CRATES[@]}" \
 	--all-targets --features "$FEATURES" --locked -- -D warnings
+# Rustdoc over the same selection (its dependencies are the clippy step's): the pallets and
+# primitives deny broken intra-doc links.
+step "docs (intra-doc links)" env SKIP_WASM_BUILD=1 cargo doc --release "${FEATURE_CRATES[@]}" \
+	--features "$FEATURES" --no-deps --locked
 step "build (chain, release)" cargo build --release "${CHAIN[@]}" --locked
 step "build (worker, release)" cargo build --release "${WORKER[@]}" --locked
 step "test (chain)" cargo test --release "${CHAIN[@]}" --locked
+# Built by the step above (cargo test builds examples): the attack formulas against a hand
+# computation and a 400-job simulation against the exact formula.
+step "protocol: attack formula check" "$CARGO_TARGET_DIR/release/examples/attack_simulation" --check
 step "test (worker)" cargo test --release "${WORKER[@]}" --locked
 step "test (bench, try-runtime)" env SKIP_WASM_BUILD=1 cargo test --release "${FEATURE_CRATES[@]}" \
 	--features "$FEATURES" --locked

@@ -68,17 +68,17 @@ impl_runtime_apis! {
 		}
 
 		fn manifest(model: ModelHash) -> Option<ModelManifest> {
-			pallet_models::Models::<Runtime>::get(model).map(|r| r.manifest)
+			pallet_models::Records::<Runtime>::get(model).map(|r| r.manifest)
 		}
 
 		fn model(model: ModelHash) -> Option<pallet_models::ModelRecord<AccountId, Balance>> {
-			pallet_models::Models::<Runtime>::get(model)
+			pallet_models::Records::<Runtime>::get(model)
 		}
 	}
 
 	impl crate::dapp_api::ProvidersApi<Block, AccountId, Balance, BlockNumber> for Runtime {
 		fn provider(who: AccountId) -> Option<pallet_providers::ProviderRecord<Balance, BlockNumber>> {
-			pallet_providers::Providers::<Runtime>::get(who)
+			pallet_providers::Records::<Runtime>::get(who)
 		}
 
 		fn providers_for_model(model: ModelHash) -> Vec<(AccountId, Balance, bool)> {

@@ -1,5 +1,6 @@
 //! Test runtime: System, Balances, and the real models, providers and jobs pallets.
 
+#[cfg(test)]
 use crate as pallet_jobs;
 use frame_support::{
 	derive_impl,
@@ -13,7 +14,7 @@ use synod_primitives::{
 	provider::{DeterminismClass, DeviceKind},
 };
 
-use crate::{commitment_of, types::Salt};
+use pallet_jobs::{commitment_of, types::Salt};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 pub type AccountId = u64;
@@ -230,7 +231,7 @@ pub fn run_to(n: u64) {
 /// assignments.
 pub fn collateral_matches() {
 	for who in PROVIDERS {
-		let locked = pallet_providers::Providers::<Test>::get(who).map_or(0, |r| r.locked);
+		let locked = pallet_providers::Records::<Test>::get(who).map_or(0, |r| r.locked);
 		let open: Balance = pallet_jobs::Open::<Test>::iter()
 			.flat_map(|(_, j)| j.assignments.into_iter())
 			.filter(|a| a.provider == who && !a.slashed)

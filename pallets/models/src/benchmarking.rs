@@ -59,7 +59,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()), Box::new(manifest));
 
-		assert!(Models::<T>::contains_key([1; 32]));
+		assert!(Records::<T>::contains_key([1; 32]));
 	}
 
 	#[benchmark]
@@ -72,7 +72,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), [2; 32]);
 
-		assert_eq!(Models::<T>::get([2; 32]).map(|r| r.status), Some(ModelStatus::Retired));
+		assert_eq!(Records::<T>::get([2; 32]).map(|r| r.status), Some(ModelStatus::Retired));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

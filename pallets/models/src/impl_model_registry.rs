@@ -9,19 +9,19 @@ use synod_primitives::{
 	traits::ModelRegistry,
 };
 
-use crate::{types::ModelStatus, Config, Error, Models, Pallet};
+use crate::{types::ModelStatus, Config, Error, Pallet, Records};
 
 impl<T: Config> ModelRegistry for Pallet<T> {
 	fn active_model(model: &ModelHash) -> Option<ModelManifest> {
-		Models::<T>::get(model).filter(|r| r.status == ModelStatus::Active).map(|r| r.manifest)
+		Records::<T>::get(model).filter(|r| r.status == ModelStatus::Active).map(|r| r.manifest)
 	}
 
 	fn manifest(model: &ModelHash) -> Option<ModelManifest> {
-		Models::<T>::get(model).map(|r| r.manifest)
+		Records::<T>::get(model).map(|r| r.manifest)
 	}
 
 	fn acquire(model: &ModelHash) -> DispatchResult {
-		Models::<T>::try_mutate(model, |record| {
+		Records::<T>::try_mutate(model, |record| {
 			let record = record.as_mut().ok_or(Error::<T>::ModelNotFound)?;
 			ensure!(record.status == ModelStatus::Active, Error::<T>::ModelRetired);
 			record.open_jobs =
@@ -31,7 +31,7 @@ impl<T: Config> ModelRegistry for Pallet<T> {
 	}
 
 	fn release(model: &ModelHash) -> DispatchResult {
-		Models::<T>::try_mutate(model, |record| {
+		Records::<T>::try_mutate(model, |record| {
 			let record = record.as_mut().ok_or(Error::<T>::ModelNotFound)?;
 			record.open_jobs = record.open_jobs.checked_sub(1).ok_or(Error::<T>::NoOpenJob)?;
 			Pallet::<T>::release_deposit_if_done(*model, record)

@@ -4,7 +4,7 @@ use alloc::collections::btree_map::BTreeMap;
 use frame_support::{ensure, traits::fungible::InspectHold};
 use sp_runtime::traits::{Saturating, Zero};
 
-use crate::{types::BalanceOf, Config, HoldReason, ModelCount, ModelStatus, Models, Pallet};
+use crate::{types::BalanceOf, Config, HoldReason, ModelCount, ModelStatus, Pallet, Records};
 
 impl<T: Config> Pallet<T> {
 	/// Invariants: each publisher's held `ManifestDeposit` equals the sum of its records'
@@ -13,7 +13,7 @@ impl<T: Config> Pallet<T> {
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let mut held: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		let mut count: u32 = 0;
-		for (hash, record) in Models::<T>::iter() {
+		for (hash, record) in Records::<T>::iter() {
 			count = count.saturating_add(1);
 			ensure!(record.manifest.hash == hash, "manifest stored under another hash");
 			ensure!(record.manifest.validate().is_ok(), "invalid manifest in storage");

@@ -10,10 +10,14 @@
 	)
 )]
 #![cfg_attr(not(feature = "std"), no_std)]
+#![deny(rustdoc::broken_intra_doc_links)]
 
 extern crate alloc;
 
 pub use pallet::*;
+
+/// The log target of this pallet.
+pub const LOG_TARGET: &str = "runtime::models";
 pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -22,7 +26,7 @@ mod impl_model_registry;
 mod invariants;
 #[cfg(test)]
 mod mock;
-mod registry;
+pub mod registry;
 #[cfg(test)]
 mod tests;
 pub mod types;
@@ -122,7 +126,8 @@ pub mod pallet {
 
 	/// Every registered model (active or retired), by hash.
 	#[pallet::storage]
-	pub type Models<T: Config> =
+	#[pallet::storage_prefix = "Models"]
+	pub type Records<T: Config> =
 		StorageMap<_, Blake2_128Concat, ModelHash, ModelRecord<T::AccountId, BalanceOf<T>>>;
 
 	/// How many models are registered (active or retired).
@@ -189,10 +194,11 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Registers an immutable model manifest and holds its deposit from the caller.
 		///
-		/// Origin: signed (the publisher). Emits `ModelRegistered`.
-		/// Errors: `ModelAlreadyRegistered`, `InsufficientBalance`, `MaxInputBytesTooLarge`, and
-		/// for a malformed manifest `InvalidName`, `InvalidShape`, `InvalidStepExponent`,
-		/// `InvalidMaxInputBytes`, `InvalidSource`.
+		/// Origin: signed (the publisher). Emits [`Event::ModelRegistered`]. Errors:
+		/// [`Error::ModelAlreadyRegistered`], [`Error::InsufficientBalance`],
+		/// [`Error::MaxInputBytesTooLarge`], and for a malformed manifest [`Error::InvalidName`],
+		/// [`Error::InvalidShape`], [`Error::InvalidStepExponent`],
+		/// [`Error::InvalidMaxInputBytes`], [`Error::InvalidSource`].
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_model())]
 		pub fn register_model(
@@ -205,9 +211,9 @@ pub mod pallet {
 
 		/// Retires a model: no new jobs; the deposit is released when no open job refers to it.
 		///
-		/// Origin: signed by the publisher, or `RetireOrigin`. Emits `ModelRetired`, and
-		/// `DepositReleased` when no job is open. Errors: `ModelNotFound`, `ModelRetired`,
-		/// `NotPublisher`.
+		/// Origin: signed by the publisher, or `RetireOrigin`. Emits [`Event::ModelRetired`], and
+		/// [`Event::DepositReleased`] when no job is open. Errors: [`Error::ModelNotFound`],
+		/// [`Event::ModelRetired`], [`Error::NotPublisher`].
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::retire_model())]
 		pub fn retire_model(origin: OriginFor<T>, model: ModelHash) -> DispatchResult {
@@ -229,12 +235,12 @@ pub mod pallet {
 
 		/// The manifest of a registered model (active or retired).
 		pub fn manifest(model: ModelHash) -> Option<ModelManifest> {
-			Models::<T>::get(model).map(|r| r.manifest)
+			Records::<T>::get(model).map(|r| r.manifest)
 		}
 
 		/// The full record of a registered model.
 		pub fn model(model: ModelHash) -> Option<ModelRecord<T::AccountId, BalanceOf<T>>> {
-			Models::<T>::get(model)
+			Records::<T>::get(model)
 		}
 	}
 }

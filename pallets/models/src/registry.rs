@@ -15,7 +15,7 @@ use synod_primitives::model::{ManifestError, ModelHash, ModelManifest};
 
 use crate::{
 	types::{BalanceOf, ModelRecord, ModelStatus},
-	Config, Error, Event, HoldReason, ModelCount, Models, Pallet,
+	Config, Error, Event, HoldReason, ModelCount, Pallet, Records,
 };
 
 /// The most models one `models` view call returns.
@@ -52,11 +52,11 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::MaxInputBytesTooLarge
 		);
 		let model = manifest.hash;
-		ensure!(!Models::<T>::contains_key(model), Error::<T>::ModelAlreadyRegistered);
+		ensure!(!Records::<T>::contains_key(model), Error::<T>::ModelAlreadyRegistered);
 		let deposit = Self::deposit_for(&manifest);
 		T::Currency::hold(&HoldReason::ManifestDeposit.into(), &publisher, deposit)
 			.map_err(|_| Error::<T>::InsufficientBalance)?;
-		Models::<T>::insert(
+		Records::<T>::insert(
 			model,
 			ModelRecord {
 				manifest,
@@ -73,7 +73,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Retires a model; `by` is the signer, `None` for `RetireOrigin`.
 	pub(crate) fn do_retire_model(model: ModelHash, by: Option<T::AccountId>) -> DispatchResult {
-		let mut record = Models::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
+		let mut record = Records::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
 		ensure!(record.status == ModelStatus::Active, Error::<T>::ModelRetired);
 		if let Some(who) = by {
 			ensure!(who == record.publisher, Error::<T>::NotPublisher);
@@ -81,7 +81,7 @@ impl<T: Config> Pallet<T> {
 		record.status = ModelStatus::Retired;
 		Self::deposit_event(Event::ModelRetired { model, open_jobs: record.open_jobs });
 		Self::release_deposit_if_done(model, &mut record)?;
-		Models::<T>::insert(model, record);
+		Records::<T>::insert(model, record);
 		Ok(())
 	}
 
@@ -115,8 +115,8 @@ impl<T: Config> Pallet<T> {
 	pub fn list_models(start: Option<ModelHash>, limit: u32) -> Vec<(ModelHash, ModelStatus)> {
 		let take = usize::try_from(limit.min(MAX_LIST)).unwrap_or(0);
 		let iter = match start {
-			Some(key) => Models::<T>::iter_from(Models::<T>::hashed_key_for(key)),
-			None => Models::<T>::iter(),
+			Some(key) => Records::<T>::iter_from(Records::<T>::hashed_key_for(key)),
+			None => Records::<T>::iter(),
 		};
 		iter.take(take).map(|(hash, record)| (hash, record.status)).collect()
 	}

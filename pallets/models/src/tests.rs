@@ -1,6 +1,6 @@
 //! Unit and property tests of the models pallet.
 
-use crate::{mock::*, Error, Event, HoldReason, ModelCount, ModelStatus, Models};
+use crate::{mock::*, Error, Event, HoldReason, ModelCount, ModelStatus, Records};
 use codec::{Decode, Encode};
 use frame_support::{
 	assert_noop, assert_ok,
@@ -15,7 +15,7 @@ fn held(who: AccountId) -> Balance {
 
 fn register(who: AccountId, tag: u8) -> Balance {
 	assert_ok!(Registry::register_model(RuntimeOrigin::signed(who), Box::new(manifest(tag))));
-	Models::<Test>::get(hash(tag)).unwrap().deposit
+	Records::<Test>::get(hash(tag)).unwrap().deposit
 }
 
 #[test]
@@ -193,9 +193,9 @@ fn registry_trait_errors() {
 		assert_noop!(Registry::release(&hash(7)), Error::<Test>::ModelNotFound);
 		register(1, 1);
 		assert_noop!(Registry::release(&hash(1)), Error::<Test>::NoOpenJob);
-		Models::<Test>::mutate(hash(1), |r| r.as_mut().unwrap().open_jobs = u32::MAX);
+		Records::<Test>::mutate(hash(1), |r| r.as_mut().unwrap().open_jobs = u32::MAX);
 		assert_noop!(Registry::acquire(&hash(1)), Error::<Test>::TooManyOpenJobs);
-		Models::<Test>::mutate(hash(1), |r| r.as_mut().unwrap().open_jobs = 0);
+		Records::<Test>::mutate(hash(1), |r| r.as_mut().unwrap().open_jobs = 0);
 		assert_eq!(Registry::active_model(&hash(1)), Some(manifest(1)));
 	});
 }

@@ -74,7 +74,7 @@ fn fill_index<T: Config>(model: ModelHash, n: u32, seed: u32) -> Vec<T::AccountI
 	(0..n)
 		.map(|i| {
 			let who: T::AccountId = account("provider", i, seed);
-			if !Providers::<T>::contains_key(&who) {
+			if !Records::<T>::contains_key(&who) {
 				assert!(register_provider::<T>(&who, min_bond::<T>()).is_ok());
 			}
 			assert!(Pallet::<T>::do_set_offer(who.clone(), model, price::<T>(i)).is_ok());
@@ -102,7 +102,7 @@ mod benchmarks {
 			vec![0u8; MAX_METADATA_LEN as usize],
 		);
 
-		assert!(Providers::<T>::contains_key(&caller));
+		assert!(Records::<T>::contains_key(&caller));
 	}
 
 	#[benchmark]
@@ -114,7 +114,7 @@ mod benchmarks {
 		_(RawOrigin::Signed(caller.clone()), min_bond::<T>());
 
 		assert_eq!(
-			Providers::<T>::get(&caller).map(|r| r.bond),
+			Records::<T>::get(&caller).map(|r| r.bond),
 			Some(min_bond::<T>().saturating_mul(2u32.into()))
 		);
 	}
@@ -147,7 +147,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()));
 
-		assert!(!Providers::<T>::contains_key(&caller));
+		assert!(!Records::<T>::contains_key(&caller));
 	}
 
 	#[benchmark]
@@ -202,7 +202,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()));
 
-		assert_eq!(Providers::<T>::get(&caller).map(|r| r.paused), Some(true));
+		assert_eq!(Records::<T>::get(&caller).map(|r| r.paused), Some(true));
 	}
 
 	#[benchmark]
@@ -214,7 +214,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()));
 
-		assert_eq!(Providers::<T>::get(&caller).map(|r| r.paused), Some(false));
+		assert_eq!(Records::<T>::get(&caller).map(|r| r.paused), Some(false));
 	}
 
 	#[benchmark]
@@ -227,7 +227,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()));
 
-		assert_eq!(Providers::<T>::get(&caller).map(|r| r.last_heartbeat), Some(later));
+		assert_eq!(Records::<T>::get(&caller).map(|r| r.last_heartbeat), Some(later));
 	}
 
 	#[benchmark]
@@ -238,7 +238,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()), 1);
 
-		assert_eq!(Providers::<T>::get(&caller).map(|r| r.max_concurrent), Some(1));
+		assert_eq!(Records::<T>::get(&caller).map(|r| r.max_concurrent), Some(1));
 	}
 
 	/// The eligibility lookup pallet-jobs runs per assignment, over an index of `n` offers.

@@ -18,7 +18,7 @@ use synod_primitives::provider::DeterminismClass;
 
 use crate::{
 	types::{BalanceOf, ProviderRecord, Reputation, Unbonding},
-	Config, Error, Event, HoldReason, Pallet, ProviderCount, Providers,
+	Config, Error, Event, HoldReason, Pallet, ProviderCount, Records,
 };
 
 impl<T: Config> Pallet<T> {
@@ -35,14 +35,14 @@ impl<T: Config> Pallet<T> {
 		max_concurrent: u32,
 		metadata: Vec<u8>,
 	) -> DispatchResult {
-		ensure!(!Providers::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
+		ensure!(!Records::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
 		ensure!(bond >= T::MinBond::get() && !bond.is_zero(), Error::<T>::BondTooLow);
 		ensure!(class.is_well_formed(), Error::<T>::InvalidClass);
 		Self::ensure_concurrency(max_concurrent)?;
 		let metadata = metadata.try_into().map_err(|_| Error::<T>::MetadataTooLong)?;
 		Self::hold_bond(&who, bond)?;
 		let class_id = class.id();
-		Providers::<T>::insert(
+		Records::<T>::insert(
 			&who,
 			ProviderRecord {
 				bond,
@@ -66,7 +66,7 @@ impl<T: Config> Pallet<T> {
 	/// Adds `amount` to `who`'s bond (also revives a provider whose bond was slashed away).
 	pub(crate) fn do_bond_more(who: T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
-		Providers::<T>::try_mutate(&who, |record| {
+		Records::<T>::try_mutate(&who, |record| {
 			let record = record.as_mut().ok_or(Error::<T>::ProviderNotFound)?;
 			ensure!(!Self::is_leaving(record), Error::<T>::ProviderLeaving);
 			let bond = record.bond.checked_add(&amount).ok_or(Error::<T>::InsufficientBalance)?;
@@ -88,7 +88,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 		let now = frame_system::Pallet::<T>::block_number();
 		let unlock_at = now.saturating_add(T::UnbondingDelay::get());
-		let (total, leaving) = Providers::<T>::try_mutate(&who, |record| {
+		let (total, leaving) = Records::<T>::try_mutate(&who, |record| {
 			let record = record.as_mut().ok_or(Error::<T>::ProviderNotFound)?;
 			ensure!(record.running == 0, Error::<T>::ProviderHasRunningJobs);
 			let left = record.bond.checked_sub(&amount).ok_or(Error::<T>::UnbondExceedsBond)?;
@@ -108,7 +108,7 @@ impl<T: Config> Pallet<T> {
 	/// Releases `who`'s unbonded stake once its delay has passed; removes a provider with no
 	/// bond left (after unbonding everything, or when slashing took it all and no job runs).
 	pub(crate) fn do_withdraw_unbonded(who: T::AccountId) -> DispatchResult {
-		let mut record = Providers::<T>::get(&who).ok_or(Error::<T>::ProviderNotFound)?;
+		let mut record = Records::<T>::get(&who).ok_or(Error::<T>::ProviderNotFound)?;
 		match record.unbonding {
 			Some(unbonding) => {
 				ensure!(
@@ -131,7 +131,7 @@ impl<T: Config> Pallet<T> {
 		if record.bond.is_zero() && record.running == 0 {
 			Self::deregister(&who)
 		} else {
-			Providers::<T>::insert(&who, record);
+			Records::<T>::insert(&who, record);
 			Ok(())
 		}
 	}
@@ -149,7 +149,7 @@ impl<T: Config> Pallet<T> {
 			)?;
 		}
 		Self::remove_all_offers(who);
-		Providers::<T>::remove(who);
+		Records::<T>::remove(who);
 		ProviderCount::<T>::mutate(|n| *n = n.saturating_sub(1));
 		Self::deposit_event(Event::ProviderDeregistered { provider: who.clone() });
 		Ok(())

@@ -20,7 +20,7 @@ use synod_primitives::{
 	traits::{ProviderRegistry, Slashed},
 };
 
-use crate::{types::BalanceOf, Config, Error, Event, HoldReason, Pallet, Providers};
+use crate::{types::BalanceOf, Config, Error, Event, HoldReason, Pallet, Records};
 
 impl<T: Config> ProviderRegistry<T::AccountId> for Pallet<T> {
 	type Balance = BalanceOf<T>;
@@ -41,7 +41,7 @@ impl<T: Config> ProviderRegistry<T::AccountId> for Pallet<T> {
 	}
 
 	fn lock_collateral(who: &T::AccountId, amount: Self::Balance) -> DispatchResult {
-		Providers::<T>::try_mutate(who, |record| {
+		Records::<T>::try_mutate(who, |record| {
 			let record = record.as_mut().ok_or(Error::<T>::ProviderNotFound)?;
 			ensure!(record.running < record.max_concurrent, Error::<T>::NoFreeSlot);
 			let locked =
@@ -54,7 +54,7 @@ impl<T: Config> ProviderRegistry<T::AccountId> for Pallet<T> {
 	}
 
 	fn unlock_collateral(who: &T::AccountId, amount: Self::Balance) -> DispatchResult {
-		Providers::<T>::try_mutate(who, |record| {
+		Records::<T>::try_mutate(who, |record| {
 			let record = record.as_mut().ok_or(Error::<T>::ProviderNotFound)?;
 			ensure!(record.running > 0, Error::<T>::NoRunningJobs);
 			record.locked =
@@ -75,7 +75,7 @@ impl<T: Config> ProviderRegistry<T::AccountId> for Pallet<T> {
 		dest: &T::AccountId,
 		compensation: Self::Balance,
 	) -> Result<Slashed<Self::Balance>, DispatchError> {
-		let slashed = Providers::<T>::try_mutate(who, |record| {
+		let slashed = Records::<T>::try_mutate(who, |record| {
 			let record = record.as_mut().ok_or(Error::<T>::ProviderNotFound)?;
 			let locked =
 				record.locked.checked_sub(&amount).ok_or(Error::<T>::CollateralUnderflow)?;
@@ -114,7 +114,7 @@ impl<T: Config> ProviderRegistry<T::AccountId> for Pallet<T> {
 	}
 
 	fn record_outcome(who: &T::AccountId, success: bool) {
-		Providers::<T>::mutate(who, |record| {
+		Records::<T>::mutate(who, |record| {
 			if let Some(record) = record {
 				record.reputation.record(success, T::ReputationDecay::get());
 			}

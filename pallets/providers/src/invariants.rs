@@ -3,7 +3,7 @@
 use frame_support::{ensure, traits::fungible::InspectHold};
 use sp_runtime::traits::{Saturating, Zero};
 
-use crate::{Config, HoldReason, ModelIndex, Offers, Pallet, ProviderCount, Providers};
+use crate::{Config, HoldReason, ModelIndex, Offers, Pallet, ProviderCount, Records};
 
 impl<T: Config> Pallet<T> {
 	/// - each provider's held `ProviderBond` equals its bond plus its unbonding stake;
@@ -13,7 +13,7 @@ impl<T: Config> Pallet<T> {
 	/// - `ProviderCount` is the number of providers.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let mut count: u32 = 0;
-		for (who, record) in Providers::<T>::iter() {
+		for (who, record) in Records::<T>::iter() {
 			count = count.saturating_add(1);
 			let unbonding = record.unbonding.map(|u| u.amount).unwrap_or_default();
 			ensure!(
@@ -30,7 +30,7 @@ impl<T: Config> Pallet<T> {
 		}
 		ensure!(count == ProviderCount::<T>::get(), "ProviderCount differs");
 		for (who, offers) in Offers::<T>::iter() {
-			ensure!(Providers::<T>::contains_key(&who), "offer by a non-provider");
+			ensure!(Records::<T>::contains_key(&who), "offer by a non-provider");
 			for (i, (model, price)) in offers.iter().enumerate() {
 				ensure!(
 					!offers.iter().skip(i.saturating_add(1)).any(|(m, _)| m == model),

@@ -10,10 +10,14 @@
 	)
 )]
 #![cfg_attr(not(feature = "std"), no_std)]
+#![deny(rustdoc::broken_intra_doc_links)]
 
 extern crate alloc;
 
 pub use pallet::*;
+
+/// The log target of this pallet.
+pub const LOG_TARGET: &str = "runtime::providers";
 pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -162,7 +166,8 @@ pub mod pallet {
 
 	/// Every registered provider.
 	#[pallet::storage]
-	pub type Providers<T: Config> = StorageMap<
+	#[pallet::storage_prefix = "Providers"]
+	pub type Records<T: Config> = StorageMap<
 		_,
 		Blake2_128Concat,
 		T::AccountId,
@@ -311,9 +316,9 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Registers the caller as a provider, holding `bond` under `ProviderBond`.
 		///
-		/// Origin: signed. Emits `ProviderRegistered`. Errors: `AlreadyRegistered`,
-		/// `BondTooLow`, `InsufficientBalance`, `InvalidClass`, `InvalidConcurrency`,
-		/// `MetadataTooLong`.
+		/// Origin: signed. Emits [`Event::ProviderRegistered`]. Errors:
+		/// [`Error::AlreadyRegistered`], [`Error::BondTooLow`], [`Error::InsufficientBalance`],
+		/// [`Error::InvalidClass`], [`Error::InvalidConcurrency`], [`Error::MetadataTooLong`].
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register())]
 		pub fn register(
@@ -329,8 +334,8 @@ pub mod pallet {
 
 		/// Adds `amount` to the caller's bond.
 		///
-		/// Origin: signed provider. Emits `Bonded`. Errors: `ProviderNotFound`, `ZeroAmount`,
-		/// `ProviderLeaving`, `InsufficientBalance`.
+		/// Origin: signed provider. Emits [`Event::Bonded`]. Errors: [`Error::ProviderNotFound`],
+		/// [`Error::ZeroAmount`], [`Error::ProviderLeaving`], [`Error::InsufficientBalance`].
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::bond_more())]
 		pub fn bond_more(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
@@ -341,8 +346,9 @@ pub mod pallet {
 		/// Starts unbonding `amount`: it stays held for `UnbondingDelay` blocks. Unbonding the
 		/// whole bond means leaving: every offer is withdrawn.
 		///
-		/// Origin: signed provider. Emits `Unbonding`. Errors: `ProviderNotFound`, `ZeroAmount`,
-		/// `ProviderHasRunningJobs`, `UnbondExceedsBond`, `RemainingBondTooLow`.
+		/// Origin: signed provider. Emits [`Event::Unbonding`]. Errors:
+		/// [`Error::ProviderNotFound`], [`Error::ZeroAmount`], [`Error::ProviderHasRunningJobs`],
+		/// [`Error::UnbondExceedsBond`], [`Error::RemainingBondTooLow`].
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::unbond())]
 		pub fn unbond(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
@@ -353,8 +359,9 @@ pub mod pallet {
 		/// Releases unbonded stake whose delay has passed; a provider with no bond left is
 		/// removed.
 		///
-		/// Origin: signed provider. Emits `Withdrawn`, and `ProviderDeregistered` when it left.
-		/// Errors: `ProviderNotFound`, `NothingUnbonding`, `UnbondingNotReady`.
+		/// Origin: signed provider. Emits [`Event::Withdrawn`], and [`Event::ProviderDeregistered`]
+		/// when it left. Errors: [`Error::ProviderNotFound`], [`Error::NothingUnbonding`],
+		/// [`Error::UnbondingNotReady`].
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::withdraw_unbonded())]
 		pub fn withdraw_unbonded(origin: OriginFor<T>) -> DispatchResult {
@@ -365,9 +372,10 @@ pub mod pallet {
 		/// Offers `model` at `price` per job (or changes the price). When the model's index is
 		/// full, a cheaper offer replaces the most expensive one.
 		///
-		/// Origin: signed provider. Emits `OfferSet` (and `OfferEvicted`). Errors:
-		/// `ProviderNotFound`, `ProviderLeaving`, `ModelNotActive`, `ZeroPrice`,
-		/// `TooManyOffers`, `ModelIndexFull`.
+		/// Origin: signed provider. Emits [`Event::OfferSet`] (and [`Event::OfferEvicted`]).
+		/// Errors: [`Error::ProviderNotFound`], [`Error::ProviderLeaving`],
+		/// [`Error::ModelNotActive`], [`Error::ZeroPrice`], [`Error::TooManyOffers`],
+		/// [`Error::ModelIndexFull`].
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::set_offer())]
 		pub fn set_offer(
@@ -381,8 +389,8 @@ pub mod pallet {
 
 		/// Withdraws the caller's offer for `model`.
 		///
-		/// Origin: signed provider. Emits `OfferRemoved`. Errors: `ProviderNotFound`,
-		/// `OfferNotFound`.
+		/// Origin: signed provider. Emits [`Event::OfferRemoved`]. Errors:
+		/// [`Error::ProviderNotFound`], [`Error::OfferNotFound`].
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::remove_offer())]
 		pub fn remove_offer(origin: OriginFor<T>, model: ModelHash) -> DispatchResult {
@@ -392,8 +400,8 @@ pub mod pallet {
 
 		/// Stops new assignments to the caller (running jobs go on).
 		///
-		/// Origin: signed provider. Emits `ProviderPaused`. Errors: `ProviderNotFound`,
-		/// `AlreadyPaused`.
+		/// Origin: signed provider. Emits [`Event::ProviderPaused`]. Errors:
+		/// [`Error::ProviderNotFound`], [`Error::AlreadyPaused`].
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::pause())]
 		pub fn pause(origin: OriginFor<T>) -> DispatchResult {
@@ -403,8 +411,8 @@ pub mod pallet {
 
 		/// Makes a paused provider assignable again.
 		///
-		/// Origin: signed provider. Emits `ProviderResumed`. Errors: `ProviderNotFound`,
-		/// `NotPaused`.
+		/// Origin: signed provider. Emits [`Event::ProviderResumed`]. Errors:
+		/// [`Error::ProviderNotFound`], [`Error::NotPaused`].
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::resume())]
 		pub fn resume(origin: OriginFor<T>) -> DispatchResult {
@@ -414,7 +422,7 @@ pub mod pallet {
 
 		/// Records that the caller is alive now (its off-chain worker sends this).
 		///
-		/// Origin: signed provider. Emits no event. Errors: `ProviderNotFound`.
+		/// Origin: signed provider. Emits no event. Errors: [`Error::ProviderNotFound`].
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::heartbeat())]
 		pub fn heartbeat(origin: OriginFor<T>) -> DispatchResult {
@@ -424,8 +432,8 @@ pub mod pallet {
 
 		/// Sets how many jobs the caller takes at once (running jobs are not affected).
 		///
-		/// Origin: signed provider. Emits `ConcurrencySet`. Errors: `ProviderNotFound`,
-		/// `InvalidConcurrency`.
+		/// Origin: signed provider. Emits [`Event::ConcurrencySet`]. Errors:
+		/// [`Error::ProviderNotFound`], [`Error::InvalidConcurrency`].
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::set_concurrency())]
 		pub fn set_concurrency(origin: OriginFor<T>, max_concurrent: u32) -> DispatchResult {
@@ -440,7 +448,7 @@ pub mod pallet {
 		pub fn provider(
 			who: T::AccountId,
 		) -> Option<ProviderRecord<BalanceOf<T>, BlockNumberFor<T>>> {
-			Providers::<T>::get(who)
+			Records::<T>::get(who)
 		}
 
 		/// The providers offering `model`: account, price, and whether it is assignable now.

@@ -9,13 +9,13 @@ use sp_runtime::{
 
 use crate::{
 	types::{BalanceOf, ProviderRecord},
-	Config, Error, Event, Pallet, Providers,
+	Config, Error, Event, Pallet, Records,
 };
 
 impl<T: Config> Pallet<T> {
 	/// Pauses (`true`) or resumes (`false`) `who`.
 	pub(crate) fn do_set_paused(who: T::AccountId, paused: bool) -> DispatchResult {
-		Providers::<T>::try_mutate(&who, |record| {
+		Records::<T>::try_mutate(&who, |record| {
 			let record = record.as_mut().ok_or(Error::<T>::ProviderNotFound)?;
 			match (record.paused, paused) {
 				(true, true) => Err(Error::<T>::AlreadyPaused),
@@ -37,7 +37,7 @@ impl<T: Config> Pallet<T> {
 	/// Records a heartbeat of `who` at the current block.
 	pub(crate) fn do_heartbeat(who: T::AccountId) -> DispatchResult {
 		let now = frame_system::Pallet::<T>::block_number();
-		Providers::<T>::try_mutate(&who, |record| {
+		Records::<T>::try_mutate(&who, |record| {
 			let record = record.as_mut().ok_or(Error::<T>::ProviderNotFound)?;
 			record.last_heartbeat = now;
 			Ok(())
@@ -47,7 +47,7 @@ impl<T: Config> Pallet<T> {
 	/// Sets `who`'s concurrency limit.
 	pub(crate) fn do_set_concurrency(who: T::AccountId, max_concurrent: u32) -> DispatchResult {
 		Self::ensure_concurrency(max_concurrent)?;
-		Providers::<T>::try_mutate(&who, |record| {
+		Records::<T>::try_mutate(&who, |record| {
 			let record = record.as_mut().ok_or(Error::<T>::ProviderNotFound)?;
 			record.max_concurrent = max_concurrent;
 			Ok::<_, Error<T>>(())

@@ -22,7 +22,7 @@ use sp_runtime::{
 };
 use synod_primitives::ocw;
 
-use crate::{Call, Config, Pallet, Providers};
+use crate::{Call, Config, Pallet, Records};
 
 /// Blocks to wait for a sent heartbeat to land before sending another.
 pub const RESEND_AFTER: u64 = 3;
@@ -38,7 +38,7 @@ pub fn heartbeat_key<AccountId: Encode>(who: &AccountId) -> Vec<u8> {
 impl<T: Config> Pallet<T> {
 	/// Whether `who`, a registered provider, should send a heartbeat at block `now`.
 	pub fn heartbeat_due(who: &T::AccountId, now: BlockNumberFor<T>) -> bool {
-		let Some(record) = Providers::<T>::get(who) else { return false };
+		let Some(record) = Records::<T>::get(who) else { return false };
 		if record.bond.is_zero() && record.unbonding.is_some() {
 			return false; // leaving: nothing more will be assigned anyway
 		}
@@ -66,11 +66,11 @@ impl<T: Config> Pallet<T> {
 		let healthy = match ocw::get(&alloc::format!("{url}/health"), HEALTH_TIMEOUT_MS) {
 			Ok(answer) if answer.code == 200 => true,
 			Ok(answer) => {
-				log::warn!(target: "runtime::providers", "synod-worker at {url} answered /health with {}; no heartbeat, so no new jobs", answer.code);
+				log::warn!(target: crate::LOG_TARGET, "synod-worker at {url} answered /health with {}; no heartbeat, so no new jobs", answer.code);
 				false
 			},
 			Err(e) => {
-				log::warn!(target: "runtime::providers", "synod-worker at {url} is not answering ({e:?}); no heartbeat, so no new jobs");
+				log::warn!(target: crate::LOG_TARGET, "synod-worker at {url} is not answering ({e:?}); no heartbeat, so no new jobs");
 				false
 			},
 		};
@@ -95,10 +95,10 @@ impl<T: Config> Pallet<T> {
 				.send_signed_transaction(|_| Call::<T>::heartbeat {});
 			match sent.first() {
 				Some((_, Ok(()))) => {
-					log::info!(target: "runtime::providers", "💓 heartbeat sent for {:?} at #{now_u64}", account.id)
+					log::info!(target: crate::LOG_TARGET, "💓 heartbeat sent for {:?} at #{now_u64}", account.id)
 				},
 				_ => {
-					log::warn!(target: "runtime::providers", "heartbeat for {:?} could not be sent", account.id)
+					log::warn!(target: crate::LOG_TARGET, "heartbeat for {:?} could not be sent", account.id)
 				},
 			}
 		}

@@ -12,7 +12,7 @@ use sp_runtime::{
 };
 use synod_primitives::{model::ModelHash, provider::Candidate, traits::ModelRegistry};
 
-use crate::{types::BalanceOf, Config, Error, Event, ModelIndex, Offers, Pallet, Providers};
+use crate::{types::BalanceOf, Config, Error, Event, ModelIndex, Offers, Pallet, Records};
 
 impl<T: Config> Pallet<T> {
 	/// Sets `who`'s price for `model`.
@@ -22,7 +22,7 @@ impl<T: Config> Pallet<T> {
 		price: BalanceOf<T>,
 	) -> DispatchResult {
 		ensure!(!price.is_zero(), Error::<T>::ZeroPrice);
-		let record = Providers::<T>::get(&who).ok_or(Error::<T>::ProviderNotFound)?;
+		let record = Records::<T>::get(&who).ok_or(Error::<T>::ProviderNotFound)?;
 		ensure!(!Self::is_leaving(&record), Error::<T>::ProviderLeaving);
 		ensure!(record.bond >= T::MinBond::get(), Error::<T>::BondTooLow);
 		ensure!(T::Models::active_model(&model).is_some(), Error::<T>::ModelNotActive);
@@ -65,7 +65,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Withdraws `who`'s offer for `model`.
 	pub(crate) fn do_remove_offer(who: T::AccountId, model: ModelHash) -> DispatchResult {
-		ensure!(Providers::<T>::contains_key(&who), Error::<T>::ProviderNotFound);
+		ensure!(Records::<T>::contains_key(&who), Error::<T>::ProviderNotFound);
 		let mut offers = Offers::<T>::get(&who);
 		let before = offers.len();
 		offers.retain(|(m, _)| *m != model);
@@ -105,7 +105,7 @@ impl<T: Config> Pallet<T> {
 		ModelIndex::<T>::get(model)
 			.into_iter()
 			.map(|(who, price)| {
-				let ok = Providers::<T>::get(&who).is_some_and(|r| Self::is_assignable(&r, now));
+				let ok = Records::<T>::get(&who).is_some_and(|r| Self::is_assignable(&r, now));
 				(who, price, ok)
 			})
 			.collect()
@@ -122,7 +122,7 @@ impl<T: Config> Pallet<T> {
 			.into_iter()
 			.filter(|(_, price)| *price <= max_price)
 			.filter_map(|(who, price)| {
-				let record = Providers::<T>::get(&who)?;
+				let record = Records::<T>::get(&who)?;
 				Self::is_assignable(&record, now).then(|| Candidate {
 					free_bond: record.bond.saturating_sub(record.locked),
 					reputation: record.reputation.score(),

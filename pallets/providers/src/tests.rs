@@ -3,7 +3,7 @@
 
 use crate::{
 	mock::*, types::REPUTATION_UNIT, Error, Event, HoldReason, ModelIndex, Offers, ProviderCount,
-	Providers as ProviderRecords, Reputation,
+	Records as ProviderRecords, Reputation,
 };
 use frame_support::{
 	assert_noop, assert_ok,

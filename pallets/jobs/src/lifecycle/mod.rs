@@ -28,12 +28,12 @@
 //! - [`conclude`]: ending a round: settle, escalate or fail;
 //! - [`timeouts`]: the window ends each block closes.
 
-pub(crate) mod assign;
-pub(crate) mod commit;
-pub(crate) mod conclude;
-pub(crate) mod reveal;
-pub(crate) mod submit;
-pub(crate) mod timeouts;
+pub mod assign;
+pub mod commit;
+pub mod conclude;
+pub mod reveal;
+pub mod submit;
+pub mod timeouts;
 
 pub use assign::SCHEDULE_SLACK;
 pub use conclude::Concluded;

@@ -14,7 +14,7 @@ fn a_cohort_is_priced_per_member_and_settles_with_its_member_digests() {
 		assert_eq!(chosen.len(), 3);
 		for who in &chosen {
 			// Collateral on the whole cohort: four prices times the factor.
-			let p = pallet_providers::Providers::<Test>::get(who).unwrap();
+			let p = pallet_providers::Records::<Test>::get(who).unwrap();
 			assert_eq!((p.locked, p.running), (FACTOR as Balance * 4 * PRICE, 1));
 		}
 		let members = member_digests(7, 4);

@@ -38,14 +38,14 @@ fn unanimous_honest_providers_settle_at_the_last_reveal() {
 		);
 		for (i, who) in chosen.iter().enumerate() {
 			assert_eq!(free(*who), before[i] + PRICE);
-			let p = pallet_providers::Providers::<Test>::get(who).unwrap();
+			let p = pallet_providers::Records::<Test>::get(who).unwrap();
 			assert_eq!((p.locked, p.running), (0, 0));
 			assert!(Jobs::assignments(*who).is_empty());
 		}
 		assert_eq!(free(PAYER), ENDOWMENT - 3 * PRICE);
 		assert_eq!(escrow_held(PAYER), 0);
 		assert_eq!(Jobs::receipt(job).unwrap().result.digest(), digest(7));
-		assert_eq!(pallet_models::Models::<Test>::get(model(1)).unwrap().open_jobs, 0);
+		assert_eq!(pallet_models::Records::<Test>::get(model(1)).unwrap().open_jobs, 0);
 	});
 }
 
@@ -85,7 +85,7 @@ fn nobody_answering_fails_the_job_by_its_windows() {
 		let collateral = FACTOR as Balance * PRICE;
 		assert_eq!(free(PAYER), ENDOWMENT + 5 * collateral);
 		for who in PROVIDERS {
-			let p = pallet_providers::Providers::<Test>::get(who).unwrap();
+			let p = pallet_providers::Records::<Test>::get(who).unwrap();
 			assert_eq!((p.bond, p.locked, p.running), (BOND - collateral, 0, 0));
 		}
 	});

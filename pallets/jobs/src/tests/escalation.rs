@@ -62,7 +62,7 @@ fn a_liar_in_three_escalates_and_the_larger_set_outvotes_it() {
 			.into(),
 		);
 		assert_eq!(free(liar), liar_free);
-		assert_eq!(pallet_providers::Providers::<Test>::get(liar).unwrap().bond, BOND - collateral);
+		assert_eq!(pallet_providers::Records::<Test>::get(liar).unwrap().bond, BOND - collateral);
 		// The payer paid four providers and got the liar's collateral.
 		assert_eq!(free(PAYER), ENDOWMENT - 4 * PRICE + collateral);
 	});
@@ -117,7 +117,7 @@ fn an_escalated_job_without_a_supermajority_fails_and_refunds_in_full() {
 		);
 		assert_eq!(free(PAYER), ENDOWMENT);
 		for who in PROVIDERS {
-			let p = pallet_providers::Providers::<Test>::get(who).unwrap();
+			let p = pallet_providers::Records::<Test>::get(who).unwrap();
 			assert_eq!((p.bond, p.locked, p.running), (BOND, 0, 0));
 		}
 	});
@@ -202,7 +202,7 @@ fn no_supermajority_fails_the_job_and_refunds_in_full() {
 		);
 		assert_eq!(free(PAYER), ENDOWMENT);
 		for who in chosen {
-			assert_eq!(pallet_providers::Providers::<Test>::get(who).unwrap().bond, BOND);
+			assert_eq!(pallet_providers::Records::<Test>::get(who).unwrap().bond, BOND);
 		}
 	});
 }

@@ -2,7 +2,6 @@
 //! by concern; the helpers they share are here.
 
 mod assignment;
-mod attack;
 mod cohorts;
 mod commit_reveal;
 mod draw;

@@ -73,7 +73,7 @@ fn worker_id(job: u64, attempt: u8) -> String {
 /// The request the off-chain worker must send to hand `job` over, built independently of the
 /// code under test's JSON helpers except for the manifest.
 fn expect_post(state: &OffchainState, job: u64, attempt: u8, response: &str) {
-	let manifest = pallet_models::Models::<Test>::get(model(1)).unwrap().manifest;
+	let manifest = pallet_models::Records::<Test>::get(model(1)).unwrap().manifest;
 	let body = serde_json::json!({
 		"id": worker_id(job, attempt),
 		"model": manifest_json(&manifest),
@@ -383,7 +383,7 @@ fn expect_post_json(state: &OffchainState, path: &str, body: serde_json::Value, 
 
 /// The batch submission of cohort `job`'s `n` members, answered with `codes`.
 fn expect_cohort_submit(state: &OffchainState, job: u64, n: u8, codes: &[u16]) {
-	let manifest = pallet_models::Models::<Test>::get(model(1)).unwrap().manifest;
+	let manifest = pallet_models::Records::<Test>::get(model(1)).unwrap().manifest;
 	let id = worker_id(job, 0);
 	let jobs: Vec<serde_json::Value> = (1..=n)
 		.map(|i| {

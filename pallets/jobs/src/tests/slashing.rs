@@ -106,7 +106,7 @@ fn a_slash_compensates_the_payer_with_redundancy_prices_and_burns_the_rest() {
 		run_to(2);
 		let silent = assigned(job)[0];
 		let (payer_before, issuance) = (free(PAYER), Balances::total_issuance());
-		let bond = pallet_providers::Providers::<Test>::get(silent).unwrap().bond;
+		let bond = pallet_providers::Records::<Test>::get(silent).unwrap().bond;
 		run_to(2 + COMMIT_WINDOW);
 		let collateral = FACTOR as Balance * PRICE;
 		System::assert_has_event(
@@ -121,10 +121,7 @@ fn a_slash_compensates_the_payer_with_redundancy_prices_and_burns_the_rest() {
 		);
 		assert_eq!(free(PAYER), payer_before + PRICE);
 		assert_eq!(Balances::total_issuance(), issuance - (collateral - PRICE));
-		assert_eq!(
-			pallet_providers::Providers::<Test>::get(silent).unwrap().bond,
-			bond - collateral
-		);
+		assert_eq!(pallet_providers::Records::<Test>::get(silent).unwrap().bond, bond - collateral);
 	});
 }
 

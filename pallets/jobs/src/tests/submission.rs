@@ -22,7 +22,7 @@ fn submit_holds_escrow_and_assigns_in_a_later_block() {
 		assert_eq!(escrow_held(PAYER), 6 * PRICE);
 		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Queued);
 		assert_eq!(AssignCursor::<Test>::get(), job);
-		assert_eq!(pallet_models::Models::<Test>::get(model(1)).unwrap().open_jobs, 1);
+		assert_eq!(pallet_models::Records::<Test>::get(model(1)).unwrap().open_jobs, 1);
 		run_to(2);
 		let record = JobRecords::<Test>::get(job).unwrap();
 		assert_eq!(record.status, JobStatus::Committing);
@@ -34,7 +34,7 @@ fn submit_holds_escrow_and_assigns_in_a_later_block() {
 		unique.dedup();
 		assert_eq!(unique.len(), 3);
 		for who in &chosen {
-			let p = pallet_providers::Providers::<Test>::get(who).unwrap();
+			let p = pallet_providers::Records::<Test>::get(who).unwrap();
 			assert_eq!((p.locked, p.running), (FACTOR as Balance * PRICE, 1));
 			assert_eq!(Jobs::assignments(*who), vec![job]);
 		}
@@ -219,7 +219,7 @@ fn cancel_before_assignment_refunds_everything() {
 		System::assert_last_event(Event::JobCancelled { job, refunded: 6 * PRICE }.into());
 		assert_eq!(free(PAYER), ENDOWMENT);
 		assert!(JobRecords::<Test>::get(job).is_none());
-		assert_eq!(pallet_models::Models::<Test>::get(model(1)).unwrap().open_jobs, 0);
+		assert_eq!(pallet_models::Records::<Test>::get(model(1)).unwrap().open_jobs, 0);
 		let job = submit(3);
 		run_to(2);
 		assert_noop!(
