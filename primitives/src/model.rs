@@ -155,7 +155,8 @@ impl ModelManifest {
 	/// A valid manifest for tests and benchmarks, the MLP fixture's shape: f32 [batch, 16] ->
 	/// f32 [batch, 4], step 2^-16, tolerance 2, 64 KiB inputs, one https source, hash
 	/// `[7; 32]`. Tests change what they test with struct update syntax
-	/// (`ModelManifest { hash, ..ModelManifest::sample() }`).
+	/// (`ModelManifest { hash, ..ModelManifest::sample() }`). Native builds only.
+	#[cfg(feature = "std")]
 	pub fn sample() -> Self {
 		ModelManifest {
 			hash: [7; 32],

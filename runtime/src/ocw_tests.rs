@@ -23,7 +23,7 @@ use sp_runtime::{
 use std::sync::Arc;
 use synod_primitives::{
 	digest::{input_hash, output_digest, DType},
-	model::{Canonicalization, ModelManifest, TensorSpec},
+	model::{ModelManifest, TensorSpec},
 	provider::{DeterminismClass, DeviceKind},
 };
 

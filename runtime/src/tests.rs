@@ -85,8 +85,7 @@ fn registries_work_together_in_the_runtime() {
 	};
 	use sp_keyring::Sr25519Keyring;
 	use synod_primitives::{
-		digest::DType,
-		model::{Canonicalization, ModelManifest, TensorSpec},
+		model::ModelManifest,
 		provider::{DeterminismClass, DeviceKind},
 		traits::ProviderRegistry,
 	};

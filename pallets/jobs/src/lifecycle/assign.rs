@@ -3,7 +3,7 @@
 //!
 //! A job is assigned in a block after the one it was submitted in, so its payer cannot choose
 //! the randomness by choosing when to submit. The draw uses
-//! `blake2_256(seed ‖ parent_hash ‖ job ‖ round ‖ assignments)`, where `seed` accumulates every
+//! `blake2_256(seed ‖ parent_hash ‖ job ‖ round ‖ number of assignments)`, where `seed` accumulates every
 //! revealed salt (RANDAO-style). What can still be biased is in docs/protocol.md.
 
 use alloc::{collections::btree_map::BTreeMap, vec::Vec};

@@ -158,3 +158,24 @@ fn cohort_refusals() {
 		reveal_members(who, cohort, &members2);
 	});
 }
+
+#[test]
+fn an_empty_member_list_is_no_reveal_of_a_single_job() {
+	build_and_execute(|| {
+		// A provider commits to the root of no members for a single job and reveals them with
+		// `reveal_members`: the kind of reveal does not fit the job, so it is refused (it used
+		// to pass as a digest reveal of that root).
+		let single = submit(3);
+		run_to(2);
+		let chosen = assigned(single);
+		let empty = MemberDigests::new();
+		commit_members(chosen[0], single, &empty);
+		for who in &chosen[1..] {
+			commit(*who, single, 7);
+		}
+		assert_noop!(
+			Jobs::reveal_members(RuntimeOrigin::signed(chosen[0]), single, empty, salt(chosen[0])),
+			Error::<Test>::InvalidMembers
+		);
+	});
+}
