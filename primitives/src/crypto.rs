@@ -92,3 +92,67 @@ macro_rules! impl_test_signing {
 		}
 	};
 }
+
+/// Declares the test runtime `Test` of a pallet's unit tests: `frame_system` (index 0) and
+/// `pallet_balances` (index 1, `u128` balances, existential deposit 1) from their test
+/// preludes, `u64` accounts, and the pallets listed, at their indices. Defines `Test`,
+/// `AccountId`, `Balance`, `Block` and the runtime's aggregated types in the calling module;
+/// each pallet's `Config` is the caller's to write (usually `#[derive_impl]` from the pallet's
+/// `config_preludes::TestDefaultConfig`). For pallet tests (std only).
+///
+/// ```ignore
+/// synod_primitives::test_runtime!(2 => Models = pallet_models, 3 => Providers = pallet_providers);
+/// ```
+#[cfg(feature = "std")]
+#[macro_export]
+macro_rules! test_runtime {
+	($($index:literal => $name:ident = $pallet:ident),* $(,)?) => {
+		/// The test runtime's block.
+		pub type Block = frame_system::mocking::MockBlock<Test>;
+		/// Test accounts.
+		pub type AccountId = u64;
+		/// Test balances.
+		pub type Balance = u128;
+
+		#[frame_support::runtime]
+		mod runtime {
+			#[runtime::runtime]
+			#[runtime::derive(
+				RuntimeCall,
+				RuntimeEvent,
+				RuntimeError,
+				RuntimeOrigin,
+				RuntimeFreezeReason,
+				RuntimeHoldReason,
+				RuntimeSlashReason,
+				RuntimeLockId,
+				RuntimeTask,
+				RuntimeViewFunction
+			)]
+			pub struct Test;
+
+			#[runtime::pallet_index(0)]
+			pub type System = frame_system;
+			#[runtime::pallet_index(1)]
+			pub type Balances = pallet_balances;
+			$(
+				#[runtime::pallet_index($index)]
+				pub type $name = $pallet;
+			)*
+		}
+
+		#[frame_support::derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+		impl frame_system::Config for Test {
+			type Block = Block;
+			type AccountData = pallet_balances::AccountData<Balance>;
+		}
+
+		#[frame_support::derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+		impl pallet_balances::Config for Test {
+			type Balance = Balance;
+			type ExistentialDeposit = frame_support::traits::ConstU128<1>;
+			type AccountStore = System;
+			type RuntimeHoldReason = RuntimeHoldReason;
+		}
+	};
+}

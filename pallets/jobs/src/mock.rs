@@ -2,11 +2,7 @@
 
 #[cfg(test)]
 use crate as pallet_jobs;
-use frame_support::{
-	derive_impl,
-	traits::{ConstU128, Hooks},
-	weights::Weight,
-};
+use frame_support::{derive_impl, traits::Hooks, weights::Weight};
 use sp_runtime::BuildStorage;
 use synod_primitives::{
 	digest::{DType, Hash32},
@@ -16,52 +12,11 @@ use synod_primitives::{
 
 use pallet_jobs::{commitment_of, types::Salt};
 
-type Block = frame_system::mocking::MockBlock<Test>;
-pub type AccountId = u64;
-pub type Balance = u128;
-
-#[frame_support::runtime]
-mod runtime {
-	#[runtime::runtime]
-	#[runtime::derive(
-		RuntimeCall,
-		RuntimeEvent,
-		RuntimeError,
-		RuntimeOrigin,
-		RuntimeFreezeReason,
-		RuntimeHoldReason,
-		RuntimeSlashReason,
-		RuntimeLockId,
-		RuntimeTask,
-		RuntimeViewFunction
-	)]
-	pub struct Test;
-
-	#[runtime::pallet_index(0)]
-	pub type System = frame_system;
-	#[runtime::pallet_index(1)]
-	pub type Balances = pallet_balances;
-	#[runtime::pallet_index(2)]
-	pub type Models = pallet_models;
-	#[runtime::pallet_index(3)]
-	pub type Providers = pallet_providers;
-	#[runtime::pallet_index(4)]
-	pub type Jobs = pallet_jobs;
-}
-
-#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
-impl frame_system::Config for Test {
-	type Block = Block;
-	type AccountData = pallet_balances::AccountData<Balance>;
-}
-
-#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
-impl pallet_balances::Config for Test {
-	type Balance = Balance;
-	type ExistentialDeposit = ConstU128<1>;
-	type AccountStore = System;
-	type RuntimeHoldReason = RuntimeHoldReason;
-}
+synod_primitives::test_runtime!(
+	2 => Models = pallet_models,
+	3 => Providers = pallet_providers,
+	4 => Jobs = pallet_jobs,
+);
 
 #[derive_impl(pallet_models::config_preludes::TestDefaultConfig)]
 impl pallet_models::Config for Test {
