@@ -14,7 +14,12 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 source "$SYNOD_ROOT/scripts/lib.sh"
-trap synod_cleanup EXIT INT TERM
+# Every process it started stops with it: on exit, Ctrl-C (INT) and SIGTERM alike. Long
+# foreground steps run in the background and are waited for, so a signal is handled at once
+# (bash runs traps only between foreground commands, and `wait` is interrupted by them).
+trap synod_cleanup EXIT
+trap 'synod_cleanup; exit 130' INT
+trap 'synod_cleanup; exit 143' TERM
 
 exit_after=""
 [ "${1:-}" = "--exit" ] && exit_after=1
@@ -28,6 +33,7 @@ export WORKER_PORT=${WORKER_PORT:-7400} MODELS_PORT=${MODELS_PORT:-7480}
 dir="${DEVNET_DIR:-$SYNOD_CACHE/devnet}"
 rm -rf "$dir"
 synod_start_devnet "$dir"
+node_pid=${SYNOD_PIDS[-1]}
 
 cat <<MSG
 
@@ -40,7 +46,9 @@ Synod dev network is running:
 MSG
 node "$SYNOD_ROOT/client/demo.mjs" --url "ws://127.0.0.1:$RPC_PORT" \
 	--worker "http://127.0.0.1:$WORKER_PORT" --manifest "$SYNOD_ROOT/worker/tests/fixtures/mlp.json" \
-	--source-base "http://127.0.0.1:$MODELS_PORT/" --timeout "${DEMO_TIMEOUT:-300}" ||
+	--source-base "http://127.0.0.1:$MODELS_PORT/" --timeout "${DEMO_TIMEOUT:-300}" &
+SYNOD_PIDS+=($!)
+wait "${SYNOD_PIDS[-1]}" ||
 	{ echo "--- node log (tail)"; tail -n 40 "$dir/node.log"; echo "--- worker log (tail)"; tail -n 20 "$dir/worker.log"; exit 1; }
 
 [ -n "$exit_after" ] && exit 0
@@ -51,5 +59,7 @@ More jobs: node client/cli.mjs submit-job --url ws://127.0.0.1:$RPC_PORT \\
 Ctrl-C stops the network.
 
 MSG
-tail -n 0 -f "$dir/node.log" --pid "${SYNOD_PIDS[-1]}" |
-	grep --line-buffered -E 'job\(s\)|job [0-9]+|heartbeat|synod-worker|finalized #|ERROR|WARN' || true
+tail -n 0 -f "$dir/node.log" --pid "$node_pid" |
+	grep --line-buffered -E 'job\(s\)|job [0-9]+|heartbeat|synod-worker|finalized #|ERROR|WARN' &
+SYNOD_PIDS+=($!)
+wait "${SYNOD_PIDS[-1]}" || true

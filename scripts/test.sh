@@ -57,11 +57,12 @@ step "test (bench, try-runtime)" env SKIP_WASM_BUILD=1 cargo test --release "${F
 	--features "$FEATURES" --locked
 if [ -z "${SKIP_SMOKE:-}" ]; then
 	step "smoke: dev and local chains" "$SYNOD_ROOT/scripts/smoke.sh" all
-	# End to end through polkadot.js: a dev chain, one synod-worker, three provider keys; a job
-	# submitted, settled by the off-chain workers, its result verified, balances checked.
-	step "e2e: dev network, a job settled and verified" env RPC_PORT=19744 P2P_PORT=19733 \
-		PROM_PORT=19715 WORKER_PORT=19700 MODELS_PORT=19780 DEVNET_DIR="$SYNOD_CACHE/e2e" \
-		"$SYNOD_ROOT/scripts/dev.sh" --exit
+	# End to end through polkadot.js, as a user runs it: scripts/dev.sh (a dev chain, one
+	# synod-worker, three provider keys; a job, a batch and a cohort settled by the off-chain
+	# workers, results verified, balances checked), then SIGTERM: every process it started stops.
+	step "e2e: dev network, jobs settled and verified; SIGTERM stops all" env RPC_PORT=19744 \
+		P2P_PORT=19733 PROM_PORT=19715 WORKER_PORT=19700 MODELS_PORT=19780 \
+		DEVNET_DIR="$SYNOD_CACHE/e2e" "$SYNOD_ROOT/scripts/e2e.sh"
 	# Seven nodes and three workers under faults (about 5 minutes here): the liar outvoted and
 	# slashed, a provider and a validator stopped, a restart. SKIP_ZOMBIENET=1 leaves it out.
 	if [ -z "${SKIP_ZOMBIENET:-}" ]; then
