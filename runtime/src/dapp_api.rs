@@ -43,8 +43,9 @@ sp_api::decl_runtime_apis! {
 		Balance: Codec,
 		BlockNumber: Codec,
 	{
-		/// What a job would hold (`redundancy × max_price`), and the lowest price at which
-		/// `redundancy` providers are assignable now (`None`: not enough providers).
+		/// What a job would hold (`2 × redundancy × max_price`: half of it the escalation
+		/// reserve), and the lowest price at which `redundancy` providers are assignable now
+		/// (`None`: not enough providers).
 		fn quote(model: ModelHash, redundancy: u32, max_price: Balance) -> (Balance, Option<Balance>);
 		/// An open job.
 		fn job(job: JobId) -> Option<Job<AccountId, Balance, BlockNumber>>;

@@ -89,8 +89,8 @@ pub mod pallet {
 			pub const TestMaxVoteShare: sp_runtime::Perbill = sp_runtime::Perbill::from_percent(25);
 		}
 
-		/// A test configuration: redundancy 1 to 5, 1 KiB inline inputs, collateral twice the
-		/// price, windows of 3 blocks, jobs open at most 100 blocks, 8 queued, 4 assigned and 8
+		/// A test configuration: redundancy 1 to 5, 1 KiB inline inputs, collateral six times
+		/// the price (above the largest redundancy), windows of 3 blocks, jobs open at most 100 blocks, 8 queued, 4 assigned and 8
 		/// timeouts a block, 8 jobs a provider, batches and cohorts of 4, receipts kept 10
 		/// blocks, a quarter of the vote at most, unit weights. `Currency`, `Models`,
 		/// `Providers` and `AuthorityId` are the runtime's to say.
@@ -106,7 +106,7 @@ pub mod pallet {
 			type MinRedundancy = ConstU32<1>;
 			type MaxRedundancy = ConstU32<5>;
 			type MaxInlineInput = ConstU32<1024>;
-			type CollateralFactor = ConstU32<2>;
+			type CollateralFactor = ConstU32<6>;
 			type CommitWindow = ConstU64<3>;
 			type RevealWindow = ConstU64<3>;
 			type MaxJobDuration = ConstU64<100>;
@@ -450,6 +450,13 @@ pub mod pallet {
 			);
 			assert!(T::MaxCohort::get() <= types::MAX_COHORT, "MaxCohort above MAX_COHORT");
 			assert!(T::CollateralFactor::get() >= 1, "collateral must cover the price");
+			// A slash compensates the payer with `redundancy` prices and burns the rest of the
+			// collateral: with a larger redundancy than the factor nothing would be burned, and a
+			// payer running silent providers would get their whole collateral back.
+			assert!(
+				T::CollateralFactor::get() > T::MaxRedundancy::get(),
+				"CollateralFactor must exceed MaxRedundancy, or slashes burn nothing"
+			);
 			assert!(T::MaxAssignmentsPerBlock::get() >= 1, "nothing would ever be assigned");
 			assert!(
 				T::MaxJobsPerProvider::get() >= T::Providers::max_concurrency(),

@@ -39,8 +39,8 @@ pub const COMMIT_WINDOW: u64 = 3;
 pub const REVEAL_WINDOW: u64 = 3;
 /// Receipts live this long.
 pub const RETENTION: u64 = 10;
-/// Collateral = 2 × price.
-pub const FACTOR: u32 = 2;
+/// Collateral = 6 × price (above the largest redundancy, 5).
+pub const FACTOR: u32 = 6;
 /// The providers, all offering model 1 at [`PRICE`].
 pub const PROVIDERS: [AccountId; 5] = [1, 2, 3, 4, 5];
 /// Their bond.
@@ -56,16 +56,23 @@ pub const POOR: AccountId = 99;
 /// Every endowed account's starting balance.
 pub const ENDOWMENT: Balance = 100_000;
 
+frame_support::parameter_types! {
+	/// The collateral factor: the prelude's, in storage so that a test can break the rule
+	/// `integrity_test` checks.
+	pub storage CollateralFactor: u32 = FACTOR;
+}
+
 #[derive_impl(pallet_jobs::config_preludes::TestDefaultConfig)]
 impl pallet_jobs::Config for Test {
 	type Currency = Balances;
+	type CollateralFactor = CollateralFactor;
 	type Models = Models;
 	type Providers = Providers;
 	type AuthorityId = TestAuthId;
 }
 
 // The tests' constants are the prelude's.
-const _: () = assert!(COMMIT_WINDOW == 3 && REVEAL_WINDOW == 3 && RETENTION == 10 && FACTOR == 2);
+const _: () = assert!(COMMIT_WINDOW == 3 && REVEAL_WINDOW == 3 && RETENTION == 10 && FACTOR == 6);
 
 /// A manifest with hash `[tag; 32]` accepting up to `max_input` bytes.
 pub fn manifest(tag: u8, max_input: u32) -> ModelManifest {

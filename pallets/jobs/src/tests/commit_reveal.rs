@@ -83,7 +83,8 @@ fn nobody_answering_fails_the_job_by_its_windows() {
 			Event::JobFailed { job, reason: FailureReason::NoReveals, refunded: 6 * PRICE }.into(),
 		);
 		let collateral = FACTOR as Balance * PRICE;
-		assert_eq!(free(PAYER), ENDOWMENT + 5 * collateral);
+		// Each of the five slashes compensates the payer with the job's redundancy (3) prices.
+		assert_eq!(free(PAYER), ENDOWMENT + 5 * 3 * PRICE);
 		for who in PROVIDERS {
 			let p = pallet_providers::Records::<Test>::get(who).unwrap();
 			assert_eq!((p.bond, p.locked, p.running), (BOND - collateral, 0, 0));

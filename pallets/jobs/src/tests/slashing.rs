@@ -79,7 +79,9 @@ fn a_provider_that_misses_its_commit_window_is_slashed_and_replaced() {
 			}
 			.into(),
 		);
-		assert_eq!(free(PAYER), payer_before + collateral);
+		// Three prices (the redundancy) of its collateral to the payer, the rest burned.
+		assert_eq!(free(PAYER), payer_before + 3 * PRICE);
+		assert!(collateral > 3 * PRICE);
 		assert!(Jobs::assignments(silent).is_empty());
 		assert_noop!(
 			Jobs::commit(RuntimeOrigin::signed(silent), job, commitment(silent, 7)),
@@ -151,5 +153,23 @@ fn a_silent_provider_is_slashed_when_the_windows_close() {
 		let receipt = Jobs::receipt(job).unwrap();
 		assert_eq!(receipt.agreeing.len(), 2);
 		assert_eq!(receipt.dissenting.into_inner(), vec![silent]);
+	});
+}
+
+#[test]
+fn the_integrity_test_holds_for_the_test_configuration() {
+	new_test_ext().execute_with(|| {
+		<Jobs as frame_support::traits::Hooks<u64>>::integrity_test();
+	});
+}
+
+#[test]
+#[should_panic(expected = "CollateralFactor must exceed MaxRedundancy")]
+fn a_collateral_factor_that_burns_nothing_fails_the_integrity_test() {
+	// Factor 5 with redundancy up to 5: a slash's compensation (5 prices) would take all of the
+	// collateral, so a payer running silent providers would get back all they put up.
+	new_test_ext().execute_with(|| {
+		CollateralFactor::set(&5);
+		<Jobs as frame_support::traits::Hooks<u64>>::integrity_test();
 	});
 }
