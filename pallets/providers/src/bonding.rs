@@ -55,7 +55,8 @@ impl<T: Config> Pallet<T> {
 				running: 0,
 				paused: false,
 				last_heartbeat: frame_system::Pallet::<T>::block_number(),
-				reputation: Reputation::default(),
+				// At the bottom: a fresh account is no way out of a bad record.
+				reputation: Reputation::newcomer(T::ReputationDecay::get()),
 			},
 		);
 		ProviderCount::<T>::mutate(|n| *n = n.saturating_add(1));

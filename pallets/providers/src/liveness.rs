@@ -57,13 +57,15 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Whether a provider can be given a job at block `now`: not paused, not leaving, a
-	/// heartbeat within `HeartbeatTimeout`, a free job slot and some free bond.
+	/// heartbeat within `HeartbeatTimeout`, a free job slot, some free bond, and a bond of at
+	/// least `MinBond` (one slashed below it waits until `bond_more` restores it).
 	pub fn is_assignable(
 		record: &ProviderRecord<BalanceOf<T>, BlockNumberFor<T>>,
 		now: BlockNumberFor<T>,
 	) -> bool {
 		!record.paused
 			&& !record.bond.is_zero()
+			&& record.bond >= T::MinBond::get()
 			&& now.saturating_sub(record.last_heartbeat) <= T::HeartbeatTimeout::get()
 			&& record.running < record.max_concurrent
 			&& record.bond > record.locked

@@ -48,7 +48,8 @@ fn register_holds_the_bond() {
 		assert_eq!(ProviderCount::<Test>::get(), 1);
 		let record = ProviderRecords::<Test>::get(1).unwrap();
 		assert_eq!(record.class_id, class().id());
-		assert_eq!(record.reputation.score(), Permill::from_percent(50));
+		// A new provider starts at the bottom (decay 90%: 10 units of failures, 1/12).
+		assert_eq!(record.reputation.score(), Permill::from_rational(1u32, 12u32));
 	});
 }
 
@@ -411,9 +412,10 @@ fn reputation_is_a_discounted_beta_mean() {
 		register(1, MIN_BOND);
 		<Registry as ProviderRegistry<AccountId>>::record_outcome(&1, false);
 		<Registry as ProviderRegistry<AccountId>>::record_outcome(&7, true);
+		// A newcomer's failure keeps it at the bottom: 0.9 × 10 + 1 = 10 units, 1/12.
 		assert_eq!(
 			ProviderRecords::<Test>::get(1).unwrap().reputation.score(),
-			Permill::from_rational(1u32, 3u32)
+			Permill::from_rational(1u32, 12u32)
 		);
 	});
 }
@@ -530,4 +532,51 @@ proptest! {
 			Ok(())
 		})?;
 	}
+}
+
+#[test]
+fn a_fresh_account_is_no_way_out_of_a_bad_record() {
+	build_and_execute(|| {
+		// Provider 1 earns a good record, then fails again and again.
+		register(1, MIN_BOND);
+		let score = || ProviderRecords::<Test>::get(1).unwrap().reputation.score();
+		for _ in 0..20 {
+			<Registry as ProviderRegistry<AccountId>>::record_outcome(&1, true);
+		}
+		assert!(score() > Permill::from_percent(80));
+		for _ in 0..40 {
+			<Registry as ProviderRegistry<AccountId>>::record_outcome(&1, false);
+		}
+		// Leaving that record behind for a new account starts lower still, never higher.
+		register(2, MIN_BOND);
+		let fresh = ProviderRecords::<Test>::get(2).unwrap().reputation.score();
+		assert!(fresh <= score(), "fresh {fresh:?} above the failed record's {:?}", score());
+		// An honest newcomer reaches the neutral 1/2 within about seven successes.
+		for _ in 0..7 {
+			<Registry as ProviderRegistry<AccountId>>::record_outcome(&2, true);
+		}
+		assert!(
+			ProviderRecords::<Test>::get(2).unwrap().reputation.score()
+				>= Permill::from_percent(50)
+		);
+	});
+}
+
+#[test]
+fn a_provider_slashed_below_the_minimum_bond_is_not_assignable_until_it_bonds_again() {
+	build_and_execute(|| {
+		register(1, MIN_BOND);
+		offer(1, 1, 10);
+		let eligible = || <Registry as ProviderRegistry<AccountId>>::eligible(&model(1), 10);
+		assert_eq!(eligible().len(), 1);
+		// A job locks collateral and a slash takes some of it: the bond is below the minimum.
+		assert_ok!(<Registry as ProviderRegistry<AccountId>>::lock_collateral(&1, 10));
+		assert_ok!(<Registry as ProviderRegistry<AccountId>>::slash_collateral(&1, 10, &7, 0));
+		assert_ok!(<Registry as ProviderRegistry<AccountId>>::unlock_collateral(&1, 0));
+		assert_eq!(ProviderRecords::<Test>::get(1).unwrap().bond, MIN_BOND - 10);
+		assert!(eligible().is_empty(), "an under-bonded provider was still assignable");
+		// Bonding back to the minimum makes it assignable again.
+		assert_ok!(Providers::bond_more(RuntimeOrigin::signed(1), 10));
+		assert_eq!(eligible().len(), 1);
+	});
 }

@@ -3,7 +3,10 @@
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::traits::fungible::Inspect;
 use scale_info::TypeInfo;
-use sp_runtime::{traits::ConstU32, BoundedVec, Perbill, Permill};
+use sp_runtime::{
+	traits::{ConstU32, Saturating},
+	BoundedVec, PerThing, Perbill, Permill,
+};
 use synod_primitives::provider::{ClassId, DeterminismClass};
 
 /// The balance type of the pallet's currency.
@@ -23,7 +26,8 @@ pub const REPUTATION_UNIT: u64 = 1_000_000;
 ///
 /// Each outcome first multiplies both counts by the decay factor `d`, then adds one unit to
 /// the matching count, so evidence `n` outcomes old weighs `d^n`. The score is the mean of
-/// `Beta(successes + 1, failures + 1)`: `(s + 1) / (s + f + 2)`; a new provider scores 1/2.
+/// `Beta(successes + 1, failures + 1)`: `(s + 1) / (s + f + 2)`; a new provider starts at the
+/// bottom ([`Reputation::newcomer`]).
 #[derive(
 	Clone,
 	Copy,
@@ -45,6 +49,19 @@ pub struct Reputation {
 }
 
 impl Reputation {
+	/// Where a new provider starts: at the bottom, the evidence of a provider whose every
+	/// recent outcome failed (`failures = 1 / (1 − decay)` units, the most decayed failures can
+	/// add up to; score `1 / (1 / (1 − decay) + 2)`, 1/12 at a decay of 90%). So no provider
+	/// gains by leaving a bad record behind and registering again under a new account; an
+	/// honest newcomer reaches the neutral 1/2 after about seven successes at 90%.
+	pub fn newcomer(decay: Perbill) -> Self {
+		let keep = u64::from(Perbill::one().saturating_sub(decay).deconstruct());
+		let accuracy = u64::from(Perbill::ACCURACY);
+		let failures =
+			REPUTATION_UNIT.saturating_mul(accuracy).checked_div(keep).unwrap_or(u64::MAX);
+		Reputation { successes: 0, failures }
+	}
+
 	/// Adds one outcome after decaying the old evidence by `decay`.
 	pub fn record(&mut self, success: bool, decay: Perbill) {
 		self.successes = decay.mul_floor(self.successes);
