@@ -341,6 +341,9 @@ pub mod pallet {
 			refunded: BalanceOf<T>,
 			members: Vec<Hash32>,
 		},
+		/// One item of a `commit_batch` or `reveal_batch` failed and changed nothing (its window
+		/// closed, its job ended, it was sent before, …); the batch's other items stand.
+		BatchItemFailed { job: JobId, error: DispatchError },
 		/// A job ended without a result; the payer got all its escrow back.
 		JobFailed { job: JobId, reason: FailureReason, refunded: BalanceOf<T> },
 	}
@@ -548,11 +551,13 @@ pub mod pallet {
 			Ok(Some(used).into())
 		}
 
-		/// Commits to several jobs in one transaction; each item is checked as
-		/// [`commit`](Pallet::commit) does and the first failure undoes the whole batch.
+		/// Commits to several jobs in one transaction: each item is applied as
+		/// [`commit`](Pallet::commit) would be, on its own, so a stale item (its window closed,
+		/// its job gone, already committed) changes nothing and is reported in
+		/// [`Event::BatchItemFailed`] while the others stand.
 		///
-		/// Origin: signed by a provider. Errors: [`Error::InvalidBatch`] and those of
-		/// [`commit`](Pallet::commit).
+		/// Origin: signed by a provider. Errors: [`Error::InvalidBatch`]; when every item fails,
+		/// the first item's error (those of [`commit`](Pallet::commit)).
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::commit_batch(u32::try_from(items.len()).unwrap_or(u32::MAX)))]
 		pub fn commit_batch(
@@ -561,7 +566,7 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(!items.is_empty(), Error::<T>::InvalidBatch);
-			items.into_iter().try_for_each(|(job, c)| Self::do_commit(&who, job, c))
+			Self::do_each(items, |(job, c)| (job, Self::do_commit(&who, job, c))).map(|_| ())
 		}
 
 		/// Submits several jobs in one transaction, each as [`submit_job`](Pallet::submit_job)
@@ -590,13 +595,15 @@ pub mod pallet {
 			})
 		}
 
-		/// Reveals for several jobs in one transaction; each item is checked as
-		/// [`reveal`](Pallet::reveal) does and the first failure undoes the whole batch. Items that
-		/// are not the last reveal of their round weigh what [`reveal_batch`](Pallet::reveal_batch)
-		/// measures for them together; the others what the same [`reveal`](Pallet::reveal) would.
+		/// Reveals for several jobs in one transaction: each item is applied as
+		/// [`reveal`](Pallet::reveal) would be, on its own, so a stale item changes nothing and
+		/// is reported in [`Event::BatchItemFailed`] while the others stand. Items that are not
+		/// the last reveal of their round (and failed ones) weigh what
+		/// [`reveal_batch`](Pallet::reveal_batch) measures for them together; the others what the
+		/// same [`reveal`](Pallet::reveal) would.
 		///
-		/// Origin: signed by a provider. Errors: [`Error::InvalidBatch`] and those of
-		/// [`reveal`](Pallet::reveal).
+		/// Origin: signed by a provider. Errors: [`Error::InvalidBatch`]; when every item fails,
+		/// the first item's error (those of [`reveal`](Pallet::reveal)).
 		#[pallet::call_index(5)]
 		#[pallet::weight(Pallet::<T>::reveal_weight_max().saturating_mul(items.len() as u64))]
 		pub fn reveal_batch(
@@ -605,11 +612,14 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			ensure!(!items.is_empty(), Error::<T>::InvalidBatch);
+			let done = Self::do_each(items, |(job, d, s, o)| {
+				(job, Self::do_reveal(&who, job, Reveal::Output { digest: d, output: o }, s))
+			})?;
 			let (mut pending, mut used) = (0u32, Weight::zero());
-			for (job, d, s, o) in items {
-				match Self::do_reveal(&who, job, Reveal::Output { digest: d, output: o }, s)? {
-					Some(w) => used = used.saturating_add(w),
-					None => pending = pending.saturating_add(1),
+			for item in done {
+				match item {
+					Some(Some(w)) => used = used.saturating_add(w),
+					Some(None) | None => pending = pending.saturating_add(1),
 				}
 			}
 			if pending > 0 {

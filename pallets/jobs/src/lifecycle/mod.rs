@@ -37,3 +37,47 @@ pub mod timeouts;
 
 pub use assign::SCHEDULE_SLACK;
 pub use conclude::Concluded;
+
+use alloc::vec::Vec;
+use frame_support::storage::with_storage_layer;
+use sp_runtime::DispatchError;
+
+use crate::{types::JobId, Config, Event, Pallet, LOG_TARGET};
+
+impl<T: Config> Pallet<T> {
+	/// Applies `f` to each item of a batch on its own (in a storage layer): a failed item
+	/// changes nothing and is reported in `BatchItemFailed`, the others stand. Returns each
+	/// item's result (`None` for a failed one), or, when every item failed, the first error, so
+	/// that a batch of one fails as its call would.
+	///
+	/// A batch is then exactly its items sent as separate calls: one stale item (a window that
+	/// closed, a job that ended) no longer holds back the provider's other answers.
+	pub(crate) fn do_each<I, R>(
+		items: impl IntoIterator<Item = I>,
+		mut f: impl FnMut(I) -> (JobId, Result<R, DispatchError>),
+	) -> Result<Vec<Option<R>>, DispatchError> {
+		let mut results = Vec::new();
+		let mut first_error = None;
+		for item in items {
+			let mut job = 0;
+			let result = with_storage_layer(|| {
+				let (j, r) = f(item);
+				job = j;
+				r
+			});
+			match result {
+				Ok(r) => results.push(Some(r)),
+				Err(error) => {
+					log::debug!(target: LOG_TARGET, "batch item for job {job} failed: {error:?}");
+					first_error.get_or_insert(error);
+					results.push(None);
+					Self::deposit_event(Event::BatchItemFailed { job, error });
+				},
+			}
+		}
+		match first_error {
+			Some(error) if results.iter().all(Option::is_none) => Err(error),
+			_ => Ok(results),
+		}
+	}
+}

@@ -168,13 +168,51 @@ fn batches_commit_and_reveal_many_jobs_at_once() {
 		for job in jobs {
 			assert_eq!(Jobs::receipt(job).unwrap().agreeing.len(), 5);
 		}
-		// A failing item undoes its whole batch.
+		run_to(30);
+	});
+}
+
+#[test]
+fn a_stale_item_does_not_hold_back_the_rest_of_a_batch() {
+	build_and_execute(|| {
+		// A provider's batch names a job that has ended (here: an id no job has any more).
 		let job = submit(1);
 		run_to(3);
 		let who = assigned(job)[0];
 		let items = vec![(job, commitment(who, 7)), (99, [0; 32])];
+		assert_ok!(Jobs::commit_batch(RuntimeOrigin::signed(who), items.try_into().unwrap()));
+		// The valid commit stands (it was the only one, so reveals opened); the stale one is
+		// reported.
+		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Revealing);
+		System::assert_has_event(
+			Event::BatchItemFailed { job: 99, error: Error::<Test>::JobNotFound.into() }.into(),
+		);
+		// Sent again with a new job's commit (a resend that landed before): that item fails,
+		// the new one stands. Only `who` is left to draw, so it holds the new job too.
+		only(&[who]);
+		let second = submit(1);
+		run_to(4);
+		assert_eq!(assigned(second), vec![who]);
+		let items = vec![(job, commitment(who, 7)), (second, commitment(who, 7))];
+		assert_ok!(Jobs::commit_batch(RuntimeOrigin::signed(who), items.try_into().unwrap()));
+		System::assert_has_event(
+			Event::BatchItemFailed { job, error: Error::<Test>::CommitWindowClosed.into() }.into(),
+		);
+		assert_eq!(JobRecords::<Test>::get(second).unwrap().status, JobStatus::Revealing);
+		// Reveals likewise: the stale item is reported, the valid one settles its job.
+		let reveals = vec![(99, digest(7), salt(who), None), (job, digest(7), salt(who), None)];
+		assert_ok!(Jobs::reveal_batch(RuntimeOrigin::signed(who), reveals.try_into().unwrap()));
+		System::assert_has_event(
+			Event::BatchItemFailed { job: 99, error: Error::<Test>::JobNotFound.into() }.into(),
+		);
+		assert!(Jobs::receipt(job).is_some());
+		// A batch whose every item fails is refused with the first item's error, changing
+		// nothing.
 		assert_noop!(
-			Jobs::commit_batch(RuntimeOrigin::signed(who), items.try_into().unwrap()),
+			Jobs::commit_batch(
+				RuntimeOrigin::signed(who),
+				vec![(99, [0; 32]), (98, [0; 32])].try_into().unwrap()
+			),
 			Error::<Test>::JobNotFound
 		);
 		run_to(30);
