@@ -148,18 +148,21 @@ def main():
 	# providers (twice, when the block's pool was stale); one whose replacements find the
 	# schedule full, after which the job is decided at once (a tally of up to an escalated job's
 	# 2 × 7 voters with 64-element outputs); a reveal window whose tally settles 14 voters or
-	# escalates. (A tally that fails and is undone is charged twice too, but only a hold that
+	# escalates; or a first round of 7 whose escalation found nobody, charged both the try and
+	# the tally. (A tally that fails and is undone is charged twice too, but only a hold that
 	# cannot move makes it fail.)
 	assign_n, timeouts_n = bounds["MaxAssignmentsPerBlock"], bounds["MaxTimeoutsPerBlock"]
 	worst_assign = ref_ps(jobs["on_initialize_assign"], assign_n)
 	commit_end = ref_ps(jobs["on_initialize_timeouts"], 1) - ref_ps(jobs["on_initialize_timeouts"], 0)
-	tally_max = max(ref_ps(jobs["reveal"], 14), ref_ps(jobs["reveal_escalate"]))
+	failed_escalation = ref_ps(jobs["reveal"], 7) + ref_ps(jobs["reveal_escalate"])
+	tally_max = max(ref_ps(jobs["reveal"], 14), ref_ps(jobs["reveal_escalate"]), failed_escalation)
 	per_end = max(2 * commit_end, commit_end + tally_max, tally_max)
 	worst_timeouts = ref_ps(jobs["on_initialize_timeouts"], 0) + timeouts_n * per_end
 	print(f"Worst-case hooks at the runtime's bounds: assigning {assign_n} jobs {worst_assign / 1e9:,.0f} ms; "
 		f"{timeouts_n} window ends at {per_end / 1e9:,.2f} ms each (a commit window replacing 7 providers "
 		f"{commit_end / 1e9:,.2f} ms, then, with the schedule full, a tally of 14 voters "
-		f"{ref_ps(jobs['reveal'], 14) / 1e9:,.2f} ms; escalating instead: {ref_ps(jobs['reveal_escalate']) / 1e9:,.2f} ms) "
+		f"{ref_ps(jobs['reveal'], 14) / 1e9:,.2f} ms; escalating instead: {ref_ps(jobs['reveal_escalate']) / 1e9:,.2f} ms; "
+		f"an escalation that finds nobody, then a tally of 7: {failed_escalation / 1e9:,.2f} ms) "
 		f"{worst_timeouts / 1e9:,.0f} ms; together {(worst_assign + worst_timeouts) / 1e9:,.0f} ms of a "
 		f"{BLOCK_REF_PS / 1e12:.0f} s block.")
 	print()

@@ -77,8 +77,10 @@ impl<T: Config> Pallet<T> {
 				} else {
 					T::WeightInfo::reveal_digests(*voters)
 				};
+				// A failed escalation ran (its draws, then undone) before the decision: both
+				// costs were paid, so both are charged.
 				if *tried_escalation {
-					tally.max(T::WeightInfo::reveal_escalate())
+					tally.saturating_add(T::WeightInfo::reveal_escalate())
 				} else {
 					tally
 				}
@@ -87,10 +89,13 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The most a reveal (or one item of a batch) can weigh: the last reveal of an escalated
-	/// job settling every voter, or the last reveal of a first round escalating.
+	/// job settling every voter, or the last reveal of a first round escalating, or one whose
+	/// escalation failed and whose first round (at most `MaxRedundancy` voters) is decided.
 	pub(crate) fn reveal_weight_max() -> Weight {
 		let voters = types::MAX_ASSIGNMENTS.min(T::MaxRedundancy::get().saturating_mul(2));
-		T::WeightInfo::reveal(voters).max(T::WeightInfo::reveal_escalate())
+		let failed_escalation = T::WeightInfo::reveal(T::MaxRedundancy::get())
+			.saturating_add(T::WeightInfo::reveal_escalate());
+		T::WeightInfo::reveal(voters).max(T::WeightInfo::reveal_escalate()).max(failed_escalation)
 	}
 
 	/// Draws `redundancy` more providers for `job` (round 1) and opens their commit window;

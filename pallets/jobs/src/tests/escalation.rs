@@ -79,9 +79,19 @@ fn without_providers_to_escalate_to_two_of_three_decide() {
 		for who in &chosen {
 			commit(*who, job, if *who == liar { 9 } else { 7 });
 		}
+		let mut last = None;
 		for who in &chosen {
-			reveal(*who, job, if *who == liar { 9 } else { 7 });
+			let tag = if *who == liar { 9 } else { 7 };
+			last = Some(
+				Jobs::reveal(RuntimeOrigin::signed(*who), job, digest(tag), salt(*who), None)
+					.unwrap(),
+			);
 		}
+		// The last reveal tried to escalate (and found nobody), then decided: it is charged
+		// both, not the larger of the two.
+		let both = <() as crate::WeightInfo>::reveal_digests(3)
+			.saturating_add(<() as crate::WeightInfo>::reveal_escalate());
+		assert_eq!(last.unwrap().actual_weight, Some(both));
 		let receipt = Jobs::receipt(job).unwrap();
 		assert_eq!(receipt.result.digest(), digest(7));
 		assert_eq!(receipt.dissenting.into_inner(), vec![liar]);
