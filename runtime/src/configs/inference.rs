@@ -98,9 +98,9 @@ impl pallet_jobs::Config for Runtime {
 	type MaxQueued = ConstU32<8192>;
 	/// Jobs assigned per block (16.7 a second). With `MaxTimeoutsPerBlock`, chosen so that the
 	/// worst case of both hooks fits in one block: every job drawing `MaxRedundancy`
-	/// providers (0.04 s), and every window end the most expensive one, an escalated job's
-	/// commit window whose replacements find the schedule full and whose 14 voters are then
-	/// settled at once (5.8 ms each: 1.2 s of 2 s; docs/performance.md).
+	/// providers (0.04 s), and every window end the most expensive one, a commit window whose
+	/// replacements find the schedule full, so the job is decided at once (6.83 ms each: 1.43 s
+	/// of 2 s together; `tools/weights_report.py`, docs/performance.md).
 	type MaxAssignmentsPerBlock = ConstU32<100>;
 	/// Window ends per block: twice the assignment rate, so both windows of every job fit.
 	type MaxTimeoutsPerBlock = ConstU32<200>;
