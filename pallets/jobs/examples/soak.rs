@@ -322,6 +322,14 @@ fn main() {
 			},
 		}
 	}
+	// Refuse an unwritable results file now, not after the run.
+	let out = json.map(|path| {
+		let file = std::fs::File::create(&path).unwrap_or_else(|e| {
+			eprintln!("soak: cannot write {path}: {e}");
+			std::process::exit(2)
+		});
+		(path, file)
+	});
 	let started = std::time::Instant::now();
 	let (mut blocks, mut jobs, mut violations) = (0u64, 0u64, 0u64);
 	for i in 0..sequences {
@@ -341,8 +349,8 @@ fn main() {
 		"{{\n  \"sequences\": {sequences},\n  \"blocks\": {blocks},\n  \"jobs\": {jobs},\n  \"violations\": {violations},\n  \"seconds\": {seconds:.1},\n  \"seed\": {seed}\n}}\n"
 	);
 	print!("{summary}");
-	if let Some(path) = json {
-		std::fs::write(&path, &summary).unwrap_or_else(|e| {
+	if let Some((path, mut file)) = out {
+		std::io::Write::write_all(&mut file, summary.as_bytes()).unwrap_or_else(|e| {
 			eprintln!("soak: cannot write {path}: {e}");
 			std::process::exit(2)
 		});

@@ -566,7 +566,7 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(!items.is_empty(), Error::<T>::InvalidBatch);
-			Self::do_each(items, |(job, c)| (job, Self::do_commit(&who, job, c))).map(|_| ())
+			Self::do_each(items, |job, c| Self::do_commit(&who, job, c)).map(|_| ())
 		}
 
 		/// Submits several jobs in one transaction, each as [`submit_job`](Pallet::submit_job)
@@ -612,8 +612,9 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			ensure!(!items.is_empty(), Error::<T>::InvalidBatch);
-			let done = Self::do_each(items, |(job, d, s, o)| {
-				(job, Self::do_reveal(&who, job, Reveal::Output { digest: d, output: o }, s))
+			let items = items.into_iter().map(|(job, d, s, o)| (job, (d, s, o)));
+			let done = Self::do_each(items, |job, (d, s, o)| {
+				Self::do_reveal(&who, job, Reveal::Output { digest: d, output: o }, s)
 			})?;
 			let (mut pending, mut used) = (0u32, Weight::zero());
 			for item in done {

@@ -53,19 +53,13 @@ impl<T: Config> Pallet<T> {
 	/// A batch is then exactly its items sent as separate calls: one stale item (a window that
 	/// closed, a job that ended) no longer holds back the provider's other answers.
 	pub(crate) fn do_each<I, R>(
-		items: impl IntoIterator<Item = I>,
-		mut f: impl FnMut(I) -> (JobId, Result<R, DispatchError>),
+		items: impl IntoIterator<Item = (JobId, I)>,
+		mut f: impl FnMut(JobId, I) -> Result<R, DispatchError>,
 	) -> Result<Vec<Option<R>>, DispatchError> {
 		let mut results = Vec::new();
 		let mut first_error = None;
-		for item in items {
-			let mut job = 0;
-			let result = with_storage_layer(|| {
-				let (j, r) = f(item);
-				job = j;
-				r
-			});
-			match result {
+		for (job, item) in items {
+			match with_storage_layer(|| f(job, item)) {
 				Ok(r) => results.push(Some(r)),
 				Err(error) => {
 					log::debug!(target: LOG_TARGET, "batch item for job {job} failed: {error:?}");
