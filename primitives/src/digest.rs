@@ -203,6 +203,40 @@ pub fn members_root(members: &[Hash32]) -> Hash32 {
 	sp_crypto_hashing::blake2_256(&bytes)
 }
 
+/// The domain tag of [`unservable_digest`].
+pub const UNSERVABLE_TAG: &[u8; 20] = b"synod:unservable:v1\0";
+
+/// Why a provider cannot serve a job: the kinds of its signed "cannot serve" answer. Each
+/// is a fact about the job that every honest provider observes alike, so honest providers'
+/// answers agree digest for digest and the vote decides whether the input was servable.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
+pub enum Unservable {
+	/// The input could not be fetched from its URI, or the bytes fetched do not have its hash.
+	InputUnavailable = 1,
+	/// The model refuses the input (the worker's permanent error for it: token ids outside
+	/// the vocabulary, a shape the model does not take).
+	InputRejected = 2,
+}
+
+impl Unservable {
+	/// Every kind.
+	pub const ALL: [Unservable; 2] = [Unservable::InputUnavailable, Unservable::InputRejected];
+}
+
+/// The digest a provider commits to and reveals when it cannot serve a job:
+/// `blake2_256("synod:unservable:v1\0" ‖ model ‖ input_hash ‖ kind u8)`. It is bound to the
+/// job's model and input, so it never collides with an output digest and cannot be reused
+/// for another input.
+pub fn unservable_digest(model_hash: &Hash32, input_hash: &Hash32, kind: Unservable) -> Hash32 {
+	let mut bytes = alloc::vec::Vec::with_capacity(85);
+	bytes.extend_from_slice(UNSERVABLE_TAG);
+	bytes.extend_from_slice(model_hash);
+	bytes.extend_from_slice(input_hash);
+	bytes.push(kind as u8);
+	sp_crypto_hashing::blake2_256(&bytes)
+}
+
 /// Whether two quantized outputs agree: same length, and every element within `tolerance` steps.
 pub fn within_tolerance(a: &[i64], b: &[i64], tolerance: u64) -> bool {
 	a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.abs_diff(*y) <= tolerance)

@@ -91,6 +91,10 @@ pub trait ProviderRegistry<AccountId> {
 	/// Records a job outcome in `who`'s reputation.
 	fn record_outcome(who: &AccountId, success: bool);
 
+	/// `who`'s locked collateral and how many jobs it runs, what `try_state` checks against
+	/// its open assignments.
+	fn locked(who: &AccountId) -> (Self::Balance, u32);
+
 	/// Registers an active provider offering `model` at `price` with `bond`, for benchmarks of
 	/// other pallets.
 	#[cfg(feature = "runtime-benchmarks")]

@@ -217,7 +217,7 @@ fn check(accounts: &[AccountId], issuance: Balance) -> Result<(), String> {
 		let locked = pallet_providers::Records::<Test>::get(who).map_or(0, |r| r.locked);
 		let open: Balance = Open::<Test>::iter()
 			.flat_map(|(_, j)| j.assignments.into_iter())
-			.filter(|a| a.provider == *who && !a.slashed)
+			.filter(|a| a.provider == *who)
 			.map(|a| a.collateral)
 			.sum();
 		if locked != open {

@@ -1,10 +1,13 @@
-//! Drawing providers: weighted sampling without replacement and the choice of one
+//! Drawing providers: weighted sampling without replacement and the choice of a
 //! determinism class. Pure functions of their arguments (no storage access), so they are
 //! tested on their own (`tests::draw`).
 
 use alloc::vec::Vec;
 use codec::Encode;
-use sp_runtime::traits::{Saturating, UniqueSaturatedInto};
+use sp_runtime::{
+	traits::{Saturating, UniqueSaturatedInto},
+	Perquintill,
+};
 use synod_primitives::{
 	digest::Hash32,
 	provider::{Candidate, ClassId},
@@ -32,8 +35,7 @@ impl Draw {
 	}
 }
 
-/// A candidate's draw weight: its free bond scaled by its reputation (at least 1). It is also
-/// the provider's vote weight in the tally.
+/// A candidate's draw weight: its free bond scaled by its reputation (at least 1).
 pub fn weight<A, B: UniqueSaturatedInto<u128> + Copy>(c: &Candidate<A, B>) -> u128 {
 	let bond: u128 = c.free_bond.unique_saturated_into();
 	c.reputation.mul_floor(bond).max(1)
@@ -63,15 +65,20 @@ pub fn weighted_sample<A: Clone, B: UniqueSaturatedInto<u128> + Copy>(
 	chosen
 }
 
-/// Keeps one determinism class when some class has at least `k` candidates: the class is drawn
-/// with probability proportional to its total weight. Otherwise keeps everyone.
-pub fn one_class<A: Clone, B: UniqueSaturatedInto<u128> + Copy>(
-	pool: Vec<Candidate<A, B>>,
+/// Chooses the determinism class a job's `k` providers are drawn from: among the classes
+/// with at least `k` candidates, class `c` is chosen with probability proportional to
+/// `share(c)^k`, its share of their weight to the power `k`. That is the chance that `k`
+/// independent weighted draws from all of them would all land in `c`, so a class whose every
+/// member is an attacker (classes are declared by providers themselves) wins a whole job no
+/// more often than `k` independent draws would all pick the attacker: `p^k`, not `p`.
+/// `None` when no class has `k` candidates (then the draw mixes classes).
+pub fn choose_class<A, B: UniqueSaturatedInto<u128> + Copy>(
+	pool: &[Candidate<A, B>],
 	k: usize,
 	draw: &mut Draw,
-) -> Vec<Candidate<A, B>> {
+) -> Option<ClassId> {
 	let mut classes: Vec<(ClassId, usize, u128)> = Vec::new();
-	for c in &pool {
+	for c in pool {
 		match classes.iter_mut().find(|(id, _, _)| *id == c.class) {
 			Some(entry) => {
 				entry.1 = entry.1.saturating_add(1);
@@ -81,20 +88,43 @@ pub fn one_class<A: Clone, B: UniqueSaturatedInto<u128> + Copy>(
 		}
 	}
 	classes.retain(|(_, n, _)| *n >= k);
-	if classes.is_empty() {
-		return pool;
-	}
 	let total = classes.iter().fold(0u128, |a, (_, _, w)| a.saturating_add(*w));
-	let mut point = draw.below(total.max(1));
-	let mut class = classes.first().map(|c| c.0).unwrap_or_default();
-	for (id, _, w) in &classes {
-		if point < *w {
-			class = *id;
-			break;
-		}
-		point = point.saturating_sub(*w);
+	// share^k in parts per 10^18: Perquintill keeps a 1% class at k = 7 (10^-14) exact enough.
+	let odds: Vec<(ClassId, u128)> = classes
+		.iter()
+		.map(|(id, _, w)| {
+			let share = Perquintill::from_rational(*w, total.max(1));
+			let mut power = Perquintill::one();
+			for _ in 0..k {
+				power = power * share;
+			}
+			(*id, u128::from(power.deconstruct()))
+		})
+		.collect();
+	let sum = odds.iter().fold(0u128, |a, (_, o)| a.saturating_add(*o));
+	if sum == 0 {
+		// Every share^k rounded to zero (hundreds of tiny classes): fall back to the shares.
+		return pick(classes.iter().map(|(id, _, w)| (*id, *w)), total, draw);
 	}
-	pool.into_iter().filter(|c| c.class == class).collect()
+	pick(odds.into_iter(), sum, draw)
+}
+
+/// Picks one of `options` with probability proportional to its odds (`sum` in all).
+fn pick(
+	options: impl Iterator<Item = (ClassId, u128)>,
+	sum: u128,
+	draw: &mut Draw,
+) -> Option<ClassId> {
+	let mut point = draw.below(sum.max(1));
+	let mut last = None;
+	for (id, odds) in options {
+		if point < odds {
+			return Some(id);
+		}
+		point = point.saturating_sub(odds);
+		last = Some(id);
+	}
+	last
 }
 
 /// Takes one job slot and `collateral` of free bond from `who` in `pool`; drops it from the

@@ -1,6 +1,7 @@
 //! The money side: escrow holds, payments, slashes, refunds and receipts. It moves funds as the
 //! lifecycle (`crate::lifecycle`) decides and never calls back into it.
 
+use alloc::vec::Vec;
 use frame_support::{
 	traits::{
 		fungible::MutateHold,
@@ -15,11 +16,14 @@ use sp_runtime::{
 	traits::{Saturating, Zero},
 	DispatchError, DispatchResult,
 };
-use synod_primitives::traits::{ModelRegistry, ProviderRegistry};
+use synod_primitives::{
+	digest::{unservable_digest, Hash32, Unservable},
+	traits::{ModelRegistry, ProviderRegistry},
+};
 
 use crate::{
 	tally::{agree, Tally},
-	types::{BalanceOf, FailureReason, JobId, JobReceipt},
+	types::{AssignmentBound, BalanceOf, FailureReason, JobId, JobInput, JobReceipt},
 	weights::WeightInfo as _,
 	Config, Error, Event, HoldReason, JobOf, NextJobId, Open, Pallet, ProviderJobs, PruneCursor,
 	Receipts,
@@ -73,28 +77,25 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 
-	/// Slashes `who`'s collateral for `job` to the payer now and takes it out of the vote.
-	pub(crate) fn slash_out(
-		job: JobId,
-		record: &mut JobOf<T>,
-		who: &T::AccountId,
-	) -> DispatchResult {
-		let payer = record.payer.clone();
-		let redundancy = record.redundancy;
-		let Some(slot) = record.assignments.iter_mut().find(|a| a.provider == *who) else {
-			return Ok(());
-		};
-		Self::slash(job, &payer, who, slot.collateral, Self::compensation(slot.price, redundancy))?;
-		Self::unindex(who, job);
-		slot.slashed = true;
-		Ok(())
+	/// Takes `who` out of `job`'s vote (it missed its commit window, or its reveal before an
+	/// escalation). Its collateral stays locked until the job ends, when it is slashed with the
+	/// other dissenters (`settle`), so the payer's compensation can be sized by what the whole
+	/// job cost it.
+	pub(crate) fn slash_out(record: &mut JobOf<T>, who: &T::AccountId) {
+		if let Some(slot) = record.assignments.iter_mut().find(|a| a.provider == *who) {
+			slot.slashed = true;
+		}
 	}
 
-	/// What the payer gets from one slashed assignment at `price`: `redundancy` prices, what
-	/// the escalation that a dissenting or silent provider can force costs the payer at most.
-	/// The rest of the collateral is burned (docs/protocol.md, "Economics").
-	pub(crate) fn compensation(price: BalanceOf<T>, redundancy: u32) -> BalanceOf<T> {
-		price.saturating_mul(redundancy.into())
+	/// The most the payer is compensated from one slashed assignment of `record`:
+	/// `redundancy × max_price` per member, what the escalation a dissenting or silent
+	/// provider can force costs the payer at most. What the payer actually gets is further
+	/// bounded by what the job cost it beyond its first draw ([`Self::extra_paid`]).
+	pub(crate) fn compensation(record: &JobOf<T>) -> BalanceOf<T> {
+		record
+			.max_price
+			.saturating_mul(record.input.members().into())
+			.saturating_mul(record.redundancy.into())
 	}
 
 	/// Slashes `collateral` of `who` for `job`: `compensation` of it to `payer`, the rest burned;
@@ -120,27 +121,32 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Ends `job` with `decision`, the tally of `record`: pays the providers that agree with it,
-	/// slashes the others to the payer, releases the rest of the escrow and the model, and keeps
-	/// a receipt (or, without a decision, refunds the payer in full).
+	/// slashes the others, releases the rest of the escrow and the model, and keeps a receipt
+	/// (or, without a decision, refunds the payer in full).
+	///
+	/// The payer's compensation from all the slashes together is at most what it paid
+	/// providers beyond its first draw (the replacements and the escalation that the
+	/// dissenters and the silent forced), so that no payer ends a job richer than it started:
+	/// a payer that makes honest providers fail (an input nobody can serve, its own silent
+	/// providers) gains nothing from their collateral. The rest is burned.
 	pub(crate) fn settle(job: JobId, record: JobOf<T>, decision: Tally) -> DispatchResult {
 		let winner = match decision {
 			Tally::Output { anchor, .. } => record.assignments.get(anchor),
 			_ => None,
 		};
+		let first = usize::try_from(record.redundancy).unwrap_or(usize::MAX);
 		let escrow_reason = HoldReason::JobEscrow.into();
 		let mut paid = BalanceOf::<T>::zero();
+		let mut extra = BalanceOf::<T>::zero();
 		let mut agreeing = BoundedVec::new();
-		let mut dissenting = BoundedVec::new();
-		for a in &record.assignments {
-			if a.slashed {
-				let _ = dissenting.try_push(a.provider.clone());
-				continue;
-			}
-			let honest = match winner {
-				Some(w) => agree(w, a, record.tolerance),
-				// Without a decision nobody who revealed can be called wrong.
-				None => a.reveal.is_some(),
-			};
+		let mut dissenting = Vec::new();
+		for (i, a) in record.assignments.iter().enumerate() {
+			let honest = !a.slashed &&
+				match winner {
+					Some(w) => agree(w, a, record.tolerance),
+					// Without a decision nobody who revealed can be called wrong.
+					None => a.reveal.is_some(),
+				};
 			if honest {
 				if winner.is_some() {
 					let fee = T::Currency::transfer_on_hold(
@@ -153,23 +159,48 @@ impl<T: Config> Pallet<T> {
 						Fortitude::Force,
 					)?;
 					paid = paid.saturating_add(fee);
+					if i >= first {
+						extra = extra.saturating_add(fee);
+					}
 					T::Providers::record_outcome(&a.provider, true);
 					let _ = agreeing.try_push(a.provider.clone());
 				}
 				T::Providers::unlock_collateral(&a.provider, a.collateral)?;
+				Self::unindex(&a.provider, job);
 			} else {
-				let compensation = Self::compensation(a.price, record.redundancy);
-				Self::slash(job, &record.payer, &a.provider, a.collateral, compensation)?;
-				let _ = dissenting.try_push(a.provider.clone());
+				dissenting.push(a);
 			}
+		}
+		let mut budget = extra;
+		let most = Self::compensation(&record);
+		for a in &dissenting {
+			let compensation = most.min(budget);
+			budget = budget.saturating_sub(compensation);
+			Self::slash(job, &record.payer, &a.provider, a.collateral, compensation)?;
 			Self::unindex(&a.provider, job);
 		}
+		let dissenting: BoundedVec<T::AccountId, AssignmentBound> = dissenting
+			.into_iter()
+			.map(|a| a.provider.clone())
+			.collect::<Vec<_>>()
+			.try_into()
+			.unwrap_or_default();
 		let rest = record.escrow.saturating_sub(paid);
 		let refunded =
 			T::Currency::release(&escrow_reason, &record.payer, rest, Precision::BestEffort)?;
 		T::Models::release(&record.model)?;
 		Open::<T>::remove(job);
+		let unservable = winner
+			.and_then(|w| w.reveal.as_ref())
+			.is_some_and(|r| Self::is_unservable(&record, &r.digest()));
 		match (winner.and_then(|w| w.reveal.clone()), decision) {
+			(Some(_), _) if unservable => {
+				Self::deposit_event(Event::JobFailed {
+					job,
+					reason: FailureReason::Unservable,
+					refunded,
+				});
+			},
 			(Some(result), _) => {
 				let now = frame_system::Pallet::<T>::block_number();
 				let output_digest = result.digest();
@@ -210,6 +241,16 @@ impl<T: Config> Pallet<T> {
 			},
 		}
 		Ok(())
+	}
+
+	/// Whether `digest` is a "cannot serve" answer to `record`'s input
+	/// (`synod_primitives::digest::unservable_digest`, any kind). A cohort's members answer it
+	/// member by member and settle as results.
+	pub(crate) fn is_unservable(record: &JobOf<T>, digest: &Hash32) -> bool {
+		!matches!(record.input, JobInput::Cohort(_)) &&
+			Unservable::ALL
+				.iter()
+				.any(|kind| unservable_digest(&record.model, &record.input_hash, *kind) == *digest)
 	}
 
 	/// Removes receipts older than `ResultRetention`, in job order, while `meter` allows.

@@ -3,6 +3,7 @@
 use alloc::collections::btree_map::BTreeMap;
 use frame_support::{ensure, traits::fungible::InspectHold};
 use sp_runtime::traits::Saturating;
+use synod_primitives::traits::ProviderRegistry;
 
 use crate::{
 	types::{BalanceOf, JobStatus},
@@ -10,15 +11,19 @@ use crate::{
 };
 
 impl<T: Config> Pallet<T> {
-	/// - each payer's held `JobEscrow` equals the escrow of its open jobs;
+	/// - every account's held `JobEscrow` equals the escrow of its open jobs (zero without
+	///   one): no failure leaves an escrow hold behind;
+	/// - every account's locked collateral equals the collateral of its open assignments, and
+	///   its running jobs their number: no failure leaves collateral locked;
 	/// - no open job is past its deadline, and its current window ends by the deadline;
 	/// - queued jobs are exactly the open jobs from `AssignCursor` on, and have no assignment;
-	/// - `ProviderJobs` lists exactly the assignments of open jobs that are not slashed;
+	/// - `ProviderJobs` lists exactly the assignments of open jobs;
 	/// - a job escalates at most once.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let mut escrow: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		let mut assignments: u32 = 0;
+		let mut collateral: BTreeMap<T::AccountId, (BalanceOf<T>, u32)> = BTreeMap::new();
 		let cursor = AssignCursor::<T>::get();
 		let index: BTreeMap<T::AccountId, _> = ProviderJobs::<T>::iter().collect();
 		let indexed =
@@ -36,12 +41,11 @@ impl<T: Config> Pallet<T> {
 				ensure!(job.phase_end >= now, "window already over");
 			}
 			for a in &job.assignments {
-				if a.slashed {
-					ensure!(!indexed(&a.provider, id), "slashed assignment still indexed");
-					continue;
-				}
 				assignments = assignments.saturating_add(1);
 				ensure!(indexed(&a.provider, id), "assignment not indexed");
+				let (sum, count) = collateral.entry(a.provider.clone()).or_default();
+				*sum = sum.saturating_add(a.collateral);
+				*count = count.saturating_add(1);
 			}
 			ensure!(job.round <= 1, "a job escalates at most once");
 		}
@@ -51,11 +55,16 @@ impl<T: Config> Pallet<T> {
 				== Some(assignments),
 			"ProviderJobs holds entries of no open assignment"
 		);
-		for (payer, sum) in escrow {
+		for who in frame_system::Account::<T>::iter_keys() {
+			let sum = escrow.get(&who).copied().unwrap_or_default();
 			ensure!(
-				T::Currency::balance_on_hold(&HoldReason::JobEscrow.into(), &payer) == sum,
+				T::Currency::balance_on_hold(&HoldReason::JobEscrow.into(), &who) == sum,
 				"held escrow differs from the open jobs' escrow"
 			);
+			let (locked, running) = T::Providers::locked(&who);
+			let (open, count) = collateral.get(&who).copied().unwrap_or_default();
+			ensure!(locked == open, "locked collateral differs from the open assignments'");
+			ensure!(running == count, "running jobs differ from the open assignments");
 		}
 		Ok(())
 	}

@@ -82,17 +82,12 @@ pub mod pallet {
 	/// Default configurations of this pallet, for tests (`#[derive_impl]`).
 	pub mod config_preludes {
 		use super::*;
-		use frame_support::{derive_impl, parameter_types, traits::ConstU64};
-
-		parameter_types! {
-			/// No voter above a quarter of a tally's weight.
-			pub const TestMaxVoteShare: sp_runtime::Perbill = sp_runtime::Perbill::from_percent(25);
-		}
+		use frame_support::{derive_impl, traits::ConstU64};
 
 		/// A test configuration: redundancy 1 to 5, 1 KiB inline inputs, collateral six times
 		/// the price (above the largest redundancy), windows of 3 blocks, jobs open at most 100 blocks, 8 queued, 4 assigned and 8
 		/// timeouts a block, 8 jobs a provider, batches and cohorts of 4, receipts kept 10
-		/// blocks, a quarter of the vote at most, unit weights. `Currency`, `Models`,
+		/// blocks, unit weights. `Currency`, `Models`,
 		/// `Providers` and `AuthorityId` are the runtime's to say.
 		pub struct TestDefaultConfig;
 
@@ -117,7 +112,6 @@ pub mod pallet {
 			type MaxBatch = ConstU32<4>;
 			type MaxCohort = ConstU32<4>;
 			type ResultRetention = ConstU64<10>;
-			type MaxVoteShare = TestMaxVoteShare;
 			type WeightInfo = ();
 		}
 	}
@@ -208,11 +202,6 @@ pub mod pallet {
 		#[pallet::constant]
 		#[pallet::no_default_bounds]
 		type ResultRetention: Get<BlockNumberFor<Self>>;
-
-		/// The largest share of a tally's total vote weight one provider may hold; heavier
-		/// providers are capped (see [`tally::capped_weights`]).
-		#[pallet::constant]
-		type MaxVoteShare: Get<sp_runtime::Perbill>;
 
 		/// The key the off-chain worker signs commits and reveals with
 		/// (`synod_primitives::crypto`).

@@ -196,7 +196,7 @@ pub fn collateral_matches() {
 		let locked = pallet_providers::Records::<Test>::get(who).map_or(0, |r| r.locked);
 		let open: Balance = pallet_jobs::Open::<Test>::iter()
 			.flat_map(|(_, j)| j.assignments.into_iter())
-			.filter(|a| a.provider == who && !a.slashed)
+			.filter(|a| a.provider == who)
 			.map(|a| a.collateral)
 			.sum();
 		assert_eq!(locked, open, "collateral of {who}");

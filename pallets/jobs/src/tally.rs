@@ -1,9 +1,8 @@
-//! The tally: whether two reveals agree, capped vote weights, and the two-thirds decision.
+//! The tally: whether two reveals agree, and the two-thirds decision, one vote a voter.
 //! Pure functions of their arguments (no storage access), tested on their own
 //! (`tests::tally`).
 
 use alloc::vec::Vec;
-use sp_runtime::{helpers_128bit::multiply_by_rational_with_rounding, PerThing, Perbill, Rounding};
 use synod_primitives::digest::within_tolerance;
 
 use crate::types::{Assignment, Reveal};
@@ -49,78 +48,35 @@ pub fn reveals_agree(a: &Reveal, b: &Reveal, tolerance: u64) -> bool {
 	}
 }
 
-/// Caps vote weights so that no voter holds more than `share` of the capped total: the largest
-/// weights are lowered to one common cap `C` with `C = share × Σ min(w, C)` (water-filling).
-/// When `share × n < 1` no such cap exists (even equal weights give each voter more than
-/// `share`), and every voter gets weight 1.
-pub fn capped_weights(weights: &[u128], share: Perbill) -> Vec<u128> {
-	let n = weights.len();
-	let parts = u128::from(share.deconstruct());
-	let one = u128::from(Perbill::ACCURACY);
-	let equal = alloc::vec![1u128; n];
-	if parts.saturating_mul(n as u128) < one {
-		return equal;
-	}
-	let mut sorted: Vec<u128> = weights.to_vec();
-	sorted.sort_unstable_by(|a, b| b.cmp(a));
-	// rest = the sum of the weights below the top `m`.
-	let mut rest = sorted.iter().fold(0u128, |acc, w| acc.saturating_add(*w));
-	for m in 0..n {
-		// The top `m` are capped at C = share × rest / (1 − share × m).
-		let Some(denominator) = one.checked_sub(parts.saturating_mul(m as u128)) else { break };
-		if denominator == 0 {
-			break;
-		}
-		let Some(cap) =
-			multiply_by_rational_with_rounding(rest, parts, denominator, Rounding::Down)
-		else {
-			break;
-		};
-		let below = sorted.get(m).copied().unwrap_or(0);
-		let above = m.checked_sub(1).and_then(|i| sorted.get(i)).copied().unwrap_or(u128::MAX);
-		if below <= cap && cap <= above {
-			return weights.iter().map(|w| (*w).min(cap).max(1)).collect();
-		}
-		rest = rest.saturating_sub(below);
-	}
-	equal
+/// The fewest of `voters` voters whose agreement decides: two thirds of them, rounded up.
+pub fn supermajority(voters: usize) -> usize {
+	voters.saturating_mul(2).div_ceil(3)
 }
 
-/// Tallies a job's voters (its assignments that are not slashed): for every reveal, the capped
-/// weight of the reveals that agree with it; the heaviest wins when it holds at least two
-/// thirds of the capped weight of all voters (silent ones included). Ties go to the earlier
+/// Tallies a job's voters (its assignments that are not slashed), one vote each: for every
+/// reveal, how many voters' reveals agree with it; the best-supported wins when at least two
+/// thirds of all voters (silent ones included) agree with it. Ties go to the earlier
 /// assignment.
-pub fn tally<A, B>(assignments: &[Assignment<A, B>], tolerance: u64, share: Perbill) -> Tally {
-	let voters: Vec<usize> =
-		assignments.iter().enumerate().filter(|(_, a)| !a.slashed).map(|(i, _)| i).collect();
-	let weights: Vec<u128> =
-		voters.iter().filter_map(|i| assignments.get(*i)).map(|a| a.weight).collect();
-	let capped = capped_weights(&weights, share);
-	let total = capped.iter().fold(0u128, |acc, w| acc.saturating_add(*w));
-	let mut best: Option<(usize, u128, usize)> = None;
-	for &i in &voters {
-		let Some(a) = assignments.get(i) else { continue };
-		if a.reveal.is_none() {
+///
+/// Votes are not weighted by bond: a weight decides how often a provider is drawn, never how
+/// much its vote counts, so no set of fewer than [`supermajority`] voters decides, whatever
+/// their bonds (with weighted votes, three heavy voters outvoted three light honest ones).
+pub fn tally<A, B>(assignments: &[Assignment<A, B>], tolerance: u64) -> Tally {
+	let voters: Vec<&Assignment<A, B>> = assignments.iter().filter(|a| !a.slashed).collect();
+	let mut best: Option<(usize, usize)> = None;
+	for (i, a) in assignments.iter().enumerate() {
+		if a.slashed || a.reveal.is_none() {
 			continue;
 		}
-		let mut support = 0u128;
-		let mut members = 0usize;
-		for (j, w) in voters.iter().zip(&capped) {
-			if assignments.get(*j).is_some_and(|b| agree(a, b, tolerance)) {
-				support = support.saturating_add(*w);
-				members = members.saturating_add(1);
-			}
-		}
-		if best.is_none_or(|(_, s, _)| support > s) {
-			best = Some((i, support, members));
+		let support = voters.iter().filter(|b| agree(a, b, tolerance)).count();
+		if best.is_none_or(|(_, s)| support > s) {
+			best = Some((i, support));
 		}
 	}
 	match best {
 		None => Tally::NoReveals,
-		Some((anchor, support, members))
-			if support.saturating_mul(3) >= total.saturating_mul(2) =>
-		{
-			Tally::Output { anchor, unanimous: members == voters.len() }
+		Some((anchor, support)) if support >= supermajority(voters.len()) => {
+			Tally::Output { anchor, unanimous: support == voters.len() }
 		},
 		Some(_) => Tally::NoDecision,
 	}

@@ -7,6 +7,7 @@ use sp_runtime::traits::ConstU32;
 use synod_primitives::{
 	digest::{members_root, Hash32},
 	model::{ModelHash, SourceUri, MAX_RANK},
+	provider::ClassId,
 };
 
 /// The balance type of the pallet's currency.
@@ -239,17 +240,16 @@ pub struct Assignment<AccountId, Balance> {
 	pub price: Balance,
 	/// The collateral locked from its bond.
 	pub collateral: Balance,
-	/// Its vote weight: its draw weight (free bond × reputation) when it was drawn. The tally
-	/// caps it (`Config::MaxVoteShare`).
-	pub weight: u128,
 	/// The round it was drawn for: 0 (the first draw and its replacements) or 1 (escalation).
 	pub round: u8,
 	/// Its commitment, once sent.
 	pub commitment: Option<Commitment>,
 	/// What it revealed, once sent.
 	pub reveal: Option<Reveal>,
-	/// Already slashed (it missed its commit window, or its reveal before an escalation) and
-	/// out of the vote; it counts as dissenting in the receipt.
+	/// Out of the vote for missing its commit window, or its reveal before an escalation; its
+	/// collateral stays locked and is slashed when the job ends (so that the payer's
+	/// compensation is sized by what the whole job cost it); it counts as dissenting in the
+	/// receipt.
 	pub slashed: bool,
 }
 
@@ -296,7 +296,12 @@ pub struct Job<AccountId, Balance, BlockNumber> {
 	pub phase_end: BlockNumber,
 	/// No job is open after this block.
 	pub deadline: BlockNumber,
-	/// The assigned providers.
+	/// The determinism class its first providers were drawn from, if one class had enough of
+	/// them; replacements and the escalation are drawn from it too, so that nobody is compared
+	/// digest for digest with another class's float noise.
+	pub class: Option<ClassId>,
+	/// The assigned providers: the first `redundancy` are the first draw, the rest replacements
+	/// and the escalation.
 	pub assignments: BoundedVec<Assignment<AccountId, Balance>, AssignmentBound>,
 }
 
@@ -322,6 +327,9 @@ pub enum FailureReason {
 	NoReveals,
 	/// No output reached the supermajority.
 	NoDecision,
+	/// Two thirds of the providers answered that the input cannot be served (it cannot be
+	/// fetched, or the model refuses it): they were paid for finding out, the rest refunded.
+	Unservable,
 }
 
 /// The receipt of a settled job, kept for `ResultRetention` blocks.

@@ -121,6 +121,10 @@ impl<T: Config> ProviderRegistry<T::AccountId> for Pallet<T> {
 		});
 	}
 
+	fn locked(who: &T::AccountId) -> (Self::Balance, u32) {
+		Records::<T>::get(who).map_or((Zero::zero(), 0), |r| (r.locked, r.running))
+	}
+
 	#[cfg(feature = "runtime-benchmarks")]
 	fn register_benchmark_provider(
 		who: &T::AccountId,

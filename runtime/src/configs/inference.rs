@@ -71,8 +71,6 @@ parameter_types! {
 	pub const JobMaxDuration: BlockNumber = HOURS;
 	/// Receipts stay a day: long enough for any dapp to read its result.
 	pub const JobResultRetention: BlockNumber = DAYS;
-	/// The vote-weight cap of one provider in a tally.
-	pub const JobMaxVoteShare: sp_runtime::Perbill = sp_runtime::Perbill::from_percent(25);
 }
 
 impl pallet_jobs::Config for Runtime {
@@ -113,7 +111,6 @@ impl pallet_jobs::Config for Runtime {
 	type ResultRetention = JobResultRetention;
 	/// No provider holds more than a quarter of a tally's vote weight, however large its bond:
 	/// a supermajority (two thirds) always needs at least three voters.
-	type MaxVoteShare = JobMaxVoteShare;
 	type AuthorityId = synod_primitives::crypto::ProviderAuthId;
 	type WeightInfo = pallet_jobs::weights::SubstrateWeight<Runtime>;
 }

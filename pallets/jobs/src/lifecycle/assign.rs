@@ -17,7 +17,7 @@ use sp_runtime::{
 use synod_primitives::{model::ModelHash, provider::Candidate, traits::ProviderRegistry};
 
 use crate::{
-	draw::{one_class, take, weight, weighted_sample, Draw},
+	draw::{choose_class, take, weighted_sample, Draw},
 	types::{Assignment, BalanceOf, FailureReason, JobId, JobStatus},
 	AssignCursor, Config, Error, Event, JobOf, NextJobId, Open, Pallet, ProviderJobs, Seed,
 	Timeouts, LOG_TARGET,
@@ -166,14 +166,13 @@ impl<T: Config> Pallet<T> {
 		if k == 0 {
 			return Ok(Vec::new());
 		}
-		let factor = BalanceOf::<T>::from(T::CollateralFactor::get());
-		// A cohort's members are each priced as a job: a provider is paid its offer per member,
-		// and locks collateral on the whole.
+		// A cohort's members are each priced as a job: a provider is paid its offer per member.
 		let members = BalanceOf::<T>::from(record.input.members());
+		let collateral = Self::collateral_of(record);
 		let candidates: Vec<_> = pool
 			.iter()
 			.filter(|c| c.price <= record.max_price && c.slots > 0)
-			.filter(|c| c.free_bond >= c.price.saturating_mul(members).saturating_mul(factor))
+			.filter(|c| c.free_bond >= collateral)
 			.filter(|c| !record.assignments.iter().any(|a| a.provider == c.who))
 			.cloned()
 			.collect();
@@ -182,12 +181,18 @@ impl<T: Config> Pallet<T> {
 			&(Seed::<T>::get(), parent, job, record.round, record.assignments.len() as u32)
 				.encode(),
 		));
-		let candidates = one_class(candidates, k, &mut draw);
+		// The first draw chooses the job's class; replacements and the escalation keep it.
+		if record.assignments.is_empty() {
+			record.class = choose_class(&candidates, k, &mut draw);
+		}
+		let candidates = match record.class {
+			Some(class) => candidates.into_iter().filter(|c| c.class == class).collect(),
+			None => candidates,
+		};
 		let chosen = weighted_sample(candidates, k, &mut draw);
 		let mut drawn = Vec::with_capacity(chosen.len());
 		for c in chosen {
 			let price = c.price.saturating_mul(members);
-			let collateral = price.saturating_mul(factor);
 			T::Providers::lock_collateral(&c.who, collateral)?;
 			take(pool, &c.who, collateral);
 			ProviderJobs::<T>::try_append(&c.who, job)
@@ -198,7 +203,6 @@ impl<T: Config> Pallet<T> {
 					provider: c.who.clone(),
 					price,
 					collateral,
-					weight: weight(&c),
 					round: record.round,
 					commitment: None,
 					reveal: None,
@@ -208,6 +212,17 @@ impl<T: Config> Pallet<T> {
 			drawn.push(c.who);
 		}
 		Ok(drawn)
+	}
+
+	/// The collateral every provider of `record` locks: `CollateralFactor × max_price` per
+	/// member, sized by the job rather than by the provider's own offer, so that a provider
+	/// quoting 1 planck risks as much as one quoting the job's price (docs/protocol.md,
+	/// "Economics").
+	pub(crate) fn collateral_of(record: &JobOf<T>) -> BalanceOf<T> {
+		record
+			.max_price
+			.saturating_mul(record.input.members().into())
+			.saturating_mul(T::CollateralFactor::get().into())
 	}
 
 	/// Opens a commit window for the job's current round at block `n`; returns its end.

@@ -79,7 +79,7 @@ impl<T: Config> Pallet<T> {
 			let replacements = Self::draw_from(job, &mut record, count, pool)?;
 			if !replacements.is_empty() {
 				for who in &silent {
-					Self::slash_out(job, &mut record, who)?;
+					Self::slash_out(&mut record, who);
 				}
 				pool.retain(|c| !silent.contains(&c.who));
 				let commit_end = Self::open_commits(job, &mut record, n)?;

@@ -110,6 +110,7 @@ impl<T: Config> Pallet<T> {
 				submitted_at: now,
 				phase_end: Zero::zero(),
 				deadline,
+				class: None,
 				assignments: BoundedVec::new(),
 			},
 		);

@@ -83,9 +83,10 @@ fn a_cohort_liar_on_one_member_is_outvoted_and_slashed() {
 		assert_eq!(receipt.dissenting.into_inner(), vec![liar]);
 		assert_eq!(receipt.agreeing.len(), 4);
 		assert_eq!(receipt.paid, 4 * 3 * PRICE);
-		// Priced per member (3 × PRICE), so compensated with the redundancy's (3) such prices.
+		// Priced per member (3 × PRICE): the payer is compensated what the two escalation
+		// providers cost it.
 		let collateral = FACTOR as Balance * 3 * PRICE;
-		let compensated = 3 * (3 * PRICE);
+		let compensated = 2 * (3 * PRICE);
 		System::assert_has_event(
 			Event::ProviderSlashed {
 				job,

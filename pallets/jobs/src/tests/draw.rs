@@ -1,6 +1,6 @@
-//! Drawing on its own (`crate::draw`): weights, sampling without replacement, one class.
+//! Drawing on its own (`crate::draw`): weights, sampling without replacement, the class.
 
-use crate::draw::{one_class, take, weight, weighted_sample, Draw};
+use crate::draw::{choose_class, take, weight, weighted_sample, Draw};
 use sp_runtime::Permill;
 use synod_primitives::provider::Candidate;
 
@@ -61,14 +61,41 @@ fn the_first_pick_follows_the_weights() {
 }
 
 #[test]
-fn one_class_keeps_a_class_that_can_fill_the_job_or_everyone() {
+fn a_class_must_be_able_to_fill_the_job() {
 	let pool = vec![candidate(1, 100, 0), candidate(2, 100, 0), candidate(3, 100, 1)];
 	let mut draw = Draw::new([4; 32]);
 	// Only class 0 has two members.
-	let kept = one_class(pool.clone(), 2, &mut draw);
-	assert_eq!(kept.iter().map(|c| c.who).collect::<Vec<_>>(), vec![1, 2]);
-	// No class has three: everyone stays.
-	assert_eq!(one_class(pool, 3, &mut draw).len(), 3);
+	assert_eq!(choose_class(&pool, 2, &mut draw), Some([0; 32]));
+	// No class has three: the draw mixes classes.
+	assert_eq!(choose_class(&pool, 3, &mut draw), None);
+}
+
+/// Attack: providers declare their class themselves, so 3 sybils in a class of their own hold
+/// 10% of the weight. Chosen in proportion to its weight, that class took whole `k = 3` jobs
+/// 10% of the time; in proportion to `share^k` it takes them about `0.1^3 / (0.9^3 + 0.1^3)`
+/// = 0.14% of the time, what three independent draws from everyone would give them.
+#[test]
+fn a_sybil_class_wins_a_job_as_rarely_as_k_independent_draws() {
+	let mut pool: Vec<_> = (0..27).map(|i| candidate(i, 100, 0)).collect();
+	pool.extend((27..30).map(|i| candidate(i, 100, 9)));
+	let runs = 20_000u32;
+	let sybil = (0..runs)
+		.filter(|i| {
+			let mut draw = Draw::new(sp_crypto_hashing::blake2_256(&i.to_le_bytes()));
+			choose_class(&pool, 3, &mut draw) == Some([9; 32])
+		})
+		.count();
+	// Expected 27.4 of 20,000; weight-proportional classes gave about 2,000.
+	assert!(sybil <= 60, "{sybil} of {runs}");
+	// Two equal classes still split the jobs evenly.
+	let even: Vec<_> = (0..20).map(|i| candidate(i, 100, (i % 2) as u8)).collect();
+	let zeros = (0..2_000u32)
+		.filter(|i| {
+			let mut draw = Draw::new(sp_crypto_hashing::blake2_256(&i.to_le_bytes()));
+			choose_class(&even, 3, &mut draw) == Some([0; 32])
+		})
+		.count();
+	assert!((900..=1_100).contains(&zeros), "{zeros} of 2000");
 }
 
 #[test]

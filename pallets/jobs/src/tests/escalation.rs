@@ -49,22 +49,24 @@ fn a_liar_in_three_escalates_and_the_larger_set_outvotes_it() {
 		assert_eq!(receipt.dissenting.into_inner(), vec![liar]);
 		assert_eq!(receipt.paid, 4 * PRICE);
 		assert_eq!(receipt.refunded, 2 * PRICE);
-		// The payer gets the redundancy's (3) prices of the collateral, the rest is burned.
+		// The payer gets back what the escalation the liar forced cost it (the two providers
+		// drawn for it), the rest of the collateral is burned.
 		let collateral = FACTOR as Balance * PRICE;
 		System::assert_has_event(
 			Event::ProviderSlashed {
 				job,
 				provider: liar,
 				amount: collateral,
-				compensated: 3 * PRICE,
-				burned: collateral - 3 * PRICE,
+				compensated: 2 * PRICE,
+				burned: collateral - 2 * PRICE,
 			}
 			.into(),
 		);
 		assert_eq!(free(liar), liar_free);
 		assert_eq!(pallet_providers::Records::<Test>::get(liar).unwrap().bond, BOND - collateral);
-		// The payer paid four providers and got three prices of the liar's collateral.
-		assert_eq!(free(PAYER), ENDOWMENT - 4 * PRICE + 3 * PRICE);
+		// The payer paid four providers and got two prices of the liar's collateral: it paid
+		// for its first draw only.
+		assert_eq!(free(PAYER), ENDOWMENT - 4 * PRICE + 2 * PRICE);
 	});
 }
 
@@ -96,8 +98,8 @@ fn without_providers_to_escalate_to_two_of_three_decide() {
 		assert_eq!(receipt.result.digest(), digest(7));
 		assert_eq!(receipt.dissenting.into_inner(), vec![liar]);
 		assert_eq!((receipt.paid, receipt.refunded), (2 * PRICE, 4 * PRICE));
-		// The liar's slash compensates the payer with three prices.
-		assert_eq!(free(PAYER), ENDOWMENT - 2 * PRICE + 3 * PRICE);
+		// The liar cost the payer nothing beyond its first draw: no compensation.
+		assert_eq!(free(PAYER), ENDOWMENT - 2 * PRICE);
 	});
 }
 

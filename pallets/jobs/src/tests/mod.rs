@@ -2,6 +2,7 @@
 //! by concern; the helpers they share are here.
 
 mod assignment;
+mod attacks;
 mod cohorts;
 mod commit_reveal;
 mod draw;
@@ -24,7 +25,6 @@ pub(crate) use frame_support::{
 	traits::fungible::{Inspect, InspectHold},
 	BoundedVec,
 };
-pub(crate) use sp_runtime::Perbill;
 pub(crate) use synod_primitives::digest::{input_hash, members_root, Hash32};
 
 pub(crate) fn escrow_held(who: AccountId) -> Balance {

@@ -79,10 +79,9 @@ fn a_provider_that_misses_its_commit_window_is_slashed_and_replaced() {
 			}
 			.into(),
 		);
-		// Three prices (the redundancy) of its collateral to the payer, the rest burned.
-		assert_eq!(free(PAYER), payer_before + 3 * PRICE);
-		assert!(collateral > 3 * PRICE);
-		assert!(Jobs::assignments(silent).is_empty());
+		// Out of the vote now; its collateral stays locked until the job ends.
+		assert_eq!(free(PAYER), payer_before);
+		assert_eq!(pallet_providers::Records::<Test>::get(silent).unwrap().locked, collateral);
 		assert_noop!(
 			Jobs::commit(RuntimeOrigin::signed(silent), job, commitment(silent, 7)),
 			Error::<Test>::NotInRound
@@ -96,20 +95,36 @@ fn a_provider_that_misses_its_commit_window_is_slashed_and_replaced() {
 		assert_eq!(receipt.agreeing.len(), 3);
 		assert_eq!(receipt.dissenting.into_inner(), vec![silent]);
 		assert_eq!((receipt.paid, receipt.refunded), (3 * PRICE, 3 * PRICE));
+		// Slashed at the end: the payer gets what its replacement cost, the rest is burned.
+		System::assert_has_event(
+			Event::ProviderSlashed {
+				job,
+				provider: silent,
+				amount: collateral,
+				compensated: PRICE,
+				burned: collateral - PRICE,
+			}
+			.into(),
+		);
+		assert_eq!(free(PAYER), ENDOWMENT - 3 * PRICE + PRICE);
+		assert!(Jobs::assignments(silent).is_empty());
 	});
 }
 
 #[test]
-fn a_slash_compensates_the_payer_with_redundancy_prices_and_burns_the_rest() {
+fn a_slash_compensates_the_payer_with_what_it_cost_and_burns_the_rest() {
 	build_and_execute(|| {
-		// One provider: the payer's compensation is one price, the collateral two (the mock's
-		// factor), so one price is burned.
+		// One provider, silent and replaced: the payer's compensation is the replacement's
+		// price (at most the redundancy's prices), the rest of the collateral is burned.
 		let job = submit(1);
 		run_to(2);
 		let silent = assigned(job)[0];
 		let (payer_before, issuance) = (free(PAYER), Balances::total_issuance());
 		let bond = pallet_providers::Records::<Test>::get(silent).unwrap().bond;
 		run_to(2 + COMMIT_WINDOW);
+		let replacement = JobRecords::<Test>::get(job).unwrap().assignments[1].provider;
+		commit(replacement, job, 7);
+		reveal(replacement, job, 7);
 		let collateral = FACTOR as Balance * PRICE;
 		System::assert_has_event(
 			Event::ProviderSlashed {
@@ -121,7 +136,8 @@ fn a_slash_compensates_the_payer_with_redundancy_prices_and_burns_the_rest() {
 			}
 			.into(),
 		);
-		assert_eq!(free(PAYER), payer_before + PRICE);
+		// It paid the replacement one price and got it back from the silent one.
+		assert_eq!(free(PAYER), ENDOWMENT - PRICE + PRICE);
 		assert_eq!(Balances::total_issuance(), issuance - (collateral - PRICE));
 		assert_eq!(pallet_providers::Records::<Test>::get(silent).unwrap().bond, bond - collateral);
 	});

@@ -1,0 +1,177 @@
+//! The attacks of docs/protocol.md ("What a rational attacker can and cannot do"), one test
+//! each, played against the real models, providers and jobs pallets. Each failed before the
+//! rule it names.
+
+use super::*;
+use synod_primitives::{
+	digest::{unservable_digest, Unservable},
+	provider::{DeterminismClass, DeviceKind},
+};
+
+/// Registers provider `who` (funded here) in `class`, offering model 1 at `price`.
+fn provider(who: AccountId, class: DeterminismClass, price: Balance) {
+	assert_ok!(Balances::force_set_balance(RuntimeOrigin::root(), who, ENDOWMENT));
+	assert_ok!(Providers::register(RuntimeOrigin::signed(who), BOND, class, 4, vec![]));
+	assert_ok!(Providers::set_offer(RuntimeOrigin::signed(who), model(1), price));
+}
+
+/// A second determinism class: the same CPU with another libtorch build.
+fn other_class() -> DeterminismClass {
+	DeterminismClass { libtorch: b"2.10.0".to_vec().try_into().unwrap(), ..class() }
+}
+
+/// Submits a job for model 1 whose input is remote (hash `[9; 32]`, an URI nobody serves).
+fn submit_remote(k: u32) -> u64 {
+	let id = crate::NextJobId::<Test>::get();
+	assert_ok!(Jobs::submit_job(
+		RuntimeOrigin::signed(PAYER),
+		model(1),
+		JobInput::Remote { hash: [9; 32], uri: b"https://nowhere.invalid/x".to_vec().try_into().unwrap() },
+		k,
+		PRICE,
+		System::block_number() + 20
+	));
+	id
+}
+
+/// Attack 1 (payer griefing): an input nobody can serve leaves every honest provider unable
+/// to commit; each was slashed and `k` prices of its collateral went to the payer, and so on
+/// for every replacement. The payer's compensation is now bounded by what it paid beyond its
+/// first draw: it does not end the job richer than it started.
+#[test]
+fn a_payer_whose_input_nobody_can_serve_gains_nothing_from_the_slashes() {
+	build_and_execute(|| {
+		let job = submit_remote(5);
+		run_to(2);
+		assert_eq!(assigned(job).len(), 5);
+		// Nobody can fetch the input: nobody commits, the job fails at its commit window.
+		run_to(2 + COMMIT_WINDOW + 1);
+		assert!(JobRecords::<Test>::get(job).is_none());
+		assert_eq!(free(PAYER), ENDOWMENT);
+		assert_eq!(escrow_held(PAYER), 0);
+	});
+}
+
+/// Attack 1, the honest answer: providers that cannot serve the input commit and reveal the
+/// "cannot serve" digest of its kind; two thirds of them agreeing end the job as
+/// `Unservable`: nobody is slashed, they are paid for finding out, the payer gets the rest.
+#[test]
+fn providers_that_cannot_serve_an_input_say_so_and_are_paid() {
+	build_and_execute(|| {
+		let job = submit_remote(3);
+		run_to(2);
+		let chosen = assigned(job);
+		let answer = unservable_digest(&model(1), &[9; 32], Unservable::InputUnavailable);
+		for who in &chosen {
+			let c = commitment_of(&answer, &salt(*who), who);
+			assert_ok!(Jobs::commit(RuntimeOrigin::signed(*who), job, c));
+		}
+		for who in &chosen {
+			assert_ok!(Jobs::reveal(RuntimeOrigin::signed(*who), job, answer, salt(*who), None));
+		}
+		System::assert_has_event(
+			Event::JobFailed { job, reason: FailureReason::Unservable, refunded: 3 * PRICE }
+				.into(),
+		);
+		assert!(Jobs::receipt(job).is_none());
+		assert_eq!(free(PAYER), ENDOWMENT - 3 * PRICE);
+		for who in chosen {
+			assert_eq!(free(who), ENDOWMENT - BOND + PRICE);
+			assert_eq!(pallet_providers::Records::<Test>::get(who).unwrap().bond, BOND);
+		}
+		assert_eq!(burned(), 0);
+	});
+}
+
+/// Attack 7: a provider quoting 1 planck locked `CollateralFactor` planck, so lying cost it
+/// almost nothing while the escalation it forced cost the payer `k` honest prices. Collateral
+/// is now sized by the job's price.
+#[test]
+fn a_one_planck_liar_risks_the_jobs_collateral() {
+	build_and_execute(|| {
+		only(&[1, 2, 3]);
+		assert_ok!(Providers::set_offer(RuntimeOrigin::signed(1), model(1), 1));
+		let job = submit(3);
+		run_to(2);
+		let collateral = FACTOR as Balance * PRICE;
+		assert_eq!(pallet_providers::Records::<Test>::get(1).unwrap().locked, collateral);
+		for who in assigned(job) {
+			commit(who, job, if who == 1 { 9 } else { 7 });
+		}
+		for who in assigned(job) {
+			reveal(who, job, if who == 1 { 9 } else { 7 });
+		}
+		assert_eq!(Jobs::receipt(job).unwrap().result.digest(), digest(7));
+		assert_eq!(pallet_providers::Records::<Test>::get(1).unwrap().bond, BOND - collateral);
+	});
+}
+
+/// Attack 9: each draw chose a class afresh, so an escalation could come from another class
+/// than the first round and outvote an honest first-round provider whose digest differs only
+/// by float noise. Replacements and escalations now keep the job's class: with nobody left in
+/// it, the job does not escalate, and the honest provider keeps its collateral.
+#[test]
+fn an_escalation_does_not_switch_class() {
+	build_and_execute(|| {
+		only(&[1, 2, 3]);
+		let job = submit(3);
+		run_to(2);
+		// Another class joins after the first draw: three providers whose digests differ.
+		for who in [6, 7, 8] {
+			provider(who, other_class(), PRICE);
+		}
+		let chosen = assigned(job);
+		let honest = chosen[0];
+		commit(honest, job, 7);
+		// The other two of its class stay silent; the round ends with one reveal.
+		run_to(2 + COMMIT_WINDOW);
+		reveal(honest, job, 7);
+		run_to(System::block_number() + REVEAL_WINDOW);
+		// Were the other class drawn, its three matching digests would outvote the honest one.
+		if JobRecords::<Test>::contains_key(job) {
+			for who in escalated(job) {
+				commit(who, job, 8);
+			}
+			for who in escalated(job) {
+				reveal(who, job, 8);
+			}
+		}
+		run_to(System::block_number() + COMMIT_WINDOW + REVEAL_WINDOW + 1);
+		assert!(JobRecords::<Test>::get(job).is_none());
+		assert_eq!(pallet_providers::Records::<Test>::get(honest).unwrap().bond, BOND);
+		for who in [6, 7, 8] {
+			assert_eq!(pallet_providers::Records::<Test>::get(who).unwrap().running, 0);
+		}
+	});
+}
+
+/// Attack 2 on the chain: 27 honest providers in one class, 3 sybils in a class of their own
+/// (a tenth of the weight). The sybil class wins whole `k = 3` jobs about as often as three
+/// independent draws would all be sybils (0.1%), not a tenth of the time.
+#[test]
+fn a_sybil_class_rarely_captures_a_job() {
+	let mut captured = 0;
+	for round in 0..40u8 {
+		new_test_ext().execute_with(|| {
+			for who in PROVIDERS {
+				assert_ok!(Providers::remove_offer(RuntimeOrigin::signed(who), model(1)));
+			}
+			for who in 200..227 {
+				provider(who, class(), PRICE);
+			}
+			for who in 227..230 {
+				provider(who, other_class(), PRICE);
+			}
+			crate::Seed::<Test>::put([round; 32]);
+			let jobs: Vec<u64> = (0..8).map(|_| submit(3)).collect();
+			run_to(4);
+			for job in jobs {
+				if assigned(job).iter().all(|who| *who >= 227) {
+					captured += 1;
+				}
+			}
+		});
+	}
+	// 320 jobs: about 0.4 expected now; weight-proportional classes gave about 32.
+	assert!(captured <= 4, "{captured} of 320 jobs captured");
+}
