@@ -26,7 +26,7 @@ use crate::{
 	types::{AssignmentBound, BalanceOf, FailureReason, JobId, JobInput, JobReceipt},
 	weights::WeightInfo as _,
 	Config, Error, Event, HoldReason, JobOf, NextJobId, Open, Pallet, ProviderJobs, PruneCursor,
-	Receipts,
+	Receipts, LOG_TARGET,
 };
 
 /// The escrow of a job of `members` members (1 unless it is a cohort):
@@ -63,6 +63,33 @@ impl<T: Config> Pallet<T> {
 		T::Models::release(&record.model)?;
 		Open::<T>::remove(job);
 		Ok(refunded)
+	}
+
+	/// Ends `job` with every hold it has released, when ending it the normal way failed (a
+	/// defect, never an input: the lifecycle's own paths are all or nothing): the whole escrow
+	/// back to the payer, every assignment's collateral unlocked unslashed, the model
+	/// released. Each step is on its own, so one that fails does not keep the others' holds;
+	/// what failed is logged. Nothing is left locked and the job does not stay open.
+	pub(crate) fn void(job: JobId, record: JobOf<T>) {
+		log::error!(target: LOG_TARGET, "job {job}: its normal end failed; voiding it");
+		let refunded = T::Currency::release(
+			&HoldReason::JobEscrow.into(),
+			&record.payer,
+			record.escrow,
+			Precision::BestEffort,
+		)
+		.unwrap_or_default();
+		for a in &record.assignments {
+			if let Err(e) = T::Providers::unlock_collateral(&a.provider, a.collateral) {
+				log::error!(target: LOG_TARGET, "job {job}: unlocking {:?}: {e:?}", a.provider);
+			}
+			Self::unindex(&a.provider, job);
+		}
+		if let Err(e) = T::Models::release(&record.model) {
+			log::error!(target: LOG_TARGET, "job {job}: releasing its model: {e:?}");
+		}
+		Open::<T>::remove(job);
+		Self::deposit_event(Event::JobFailed { job, reason: FailureReason::Aborted, refunded });
 	}
 
 	/// Takes `job` off `who`'s open assignments (the list empties its storage entry).

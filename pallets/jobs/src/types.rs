@@ -294,6 +294,9 @@ pub struct Job<AccountId, Balance, BlockNumber> {
 	pub submitted_at: BlockNumber,
 	/// The end of the current window (commit or reveal); `0` while queued.
 	pub phase_end: BlockNumber,
+	/// The end of the current round's reveal window, scheduled with its commit window, so
+	/// that opening reveals never needs room in the schedule; `0` while queued.
+	pub reveal_end: BlockNumber,
 	/// No job is open after this block.
 	pub deadline: BlockNumber,
 	/// The determinism class its first providers were drawn from, if one class had enough of
@@ -327,6 +330,9 @@ pub enum FailureReason {
 	NoReveals,
 	/// No output reached the supermajority.
 	NoDecision,
+	/// Ending the job the normal way failed (a defect): every hold was released, nobody was
+	/// paid or slashed.
+	Aborted,
 	/// Two thirds of the providers answered that the input cannot be served (it cannot be
 	/// fetched, or the model refuses it): they were paid for finding out, the rest refunded.
 	Unservable,

@@ -66,11 +66,20 @@ impl<T: Config> Pallet<T> {
 				// Weighed as one more job.
 				handled = handled.saturating_add(1);
 			}
-			if let Err(e) = result {
-				log::warn!(target: LOG_TARGET, "assigning job {job} failed: {e:?}");
-				if let Some(record) = Open::<T>::get(job) {
-					let _ = Self::fail_unassigned(job, record, FailureReason::NotEnoughProviders);
-				}
+			match result {
+				Ok(()) => {},
+				// The blocks its windows would end in are full: it waits in the queue (it fails
+				// by itself once its deadline is too close), and so do the jobs behind it.
+				Err(e) if e == Error::<T>::TooManyTimeouts.into() => {
+					cursor = job;
+					break;
+				},
+				Err(e) => {
+					log::warn!(target: LOG_TARGET, "assigning job {job} failed: {e:?}");
+					if let Some(record) = Open::<T>::get(job) {
+						Self::fail_or_void(job, record, FailureReason::NotEnoughProviders);
+					}
+				},
 			}
 		}
 		if handled > 0 || skipped > 0 {
@@ -225,7 +234,13 @@ impl<T: Config> Pallet<T> {
 			.saturating_mul(T::CollateralFactor::get().into())
 	}
 
-	/// Opens a commit window for the job's current round at block `n`; returns its end.
+	/// Opens a commit window for the job's current round at block `n` and schedules both its
+	/// ends: the commit window's and the reveal window's after it. Returns the commit window's.
+	///
+	/// Scheduling the reveal window here, where a full schedule only fails the draw (nobody
+	/// has done any work yet), means that a commit, or a commit window closing, never needs
+	/// room in the schedule: filling target blocks with cheap jobs cannot make committed
+	/// providers look silent.
 	pub(crate) fn open_commits(
 		job: JobId,
 		record: &mut JobOf<T>,
@@ -233,9 +248,20 @@ impl<T: Config> Pallet<T> {
 	) -> Result<BlockNumberFor<T>, sp_runtime::DispatchError> {
 		let latest = record.deadline.saturating_sub(T::RevealWindow::get());
 		let commit_end = Self::schedule(job, n.saturating_add(T::CommitWindow::get()), latest)?;
+		let reveal_end =
+			Self::schedule(job, commit_end.saturating_add(T::RevealWindow::get()), record.deadline)?;
 		record.status = JobStatus::Committing;
 		record.phase_end = commit_end;
+		record.reveal_end = reveal_end;
 		Ok(commit_end)
+	}
+
+	/// Fails a job nobody was assigned to with a full refund, all or nothing; voids it when
+	/// that fails.
+	fn fail_or_void(job: JobId, record: JobOf<T>, reason: FailureReason) {
+		if with_storage_layer(|| Self::fail_unassigned(job, record.clone(), reason)).is_err() {
+			Self::void(job, record);
+		}
 	}
 
 	fn fail_unassigned(job: JobId, record: JobOf<T>, reason: FailureReason) -> DispatchResult {

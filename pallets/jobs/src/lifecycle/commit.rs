@@ -2,9 +2,9 @@
 //! (the silent are replaced, or reveals open for those who committed).
 
 use alloc::vec::Vec;
-use frame_support::{ensure, traits::Get, weights::Weight};
+use frame_support::{ensure, storage::with_storage_layer, weights::Weight};
 use frame_system::pallet_prelude::BlockNumberFor;
-use sp_runtime::{traits::Saturating, DispatchError, DispatchResult};
+use sp_runtime::{DispatchError, DispatchResult};
 
 use crate::{
 	lifecycle::assign::PoolOf,
@@ -32,25 +32,18 @@ impl<T: Config> Pallet<T> {
 		slot.commitment = Some(commitment);
 		Self::deposit_event(Event::Committed { job, provider: who.clone() });
 		if record.assignments.iter().filter(|a| a.in_round(round)).all(|a| a.commitment.is_some()) {
-			let now = frame_system::Pallet::<T>::block_number();
-			Self::start_reveal(job, &mut record, now)?;
+			Self::start_reveal(job, &mut record);
 		}
 		Open::<T>::insert(job, record);
 		Ok(())
 	}
 
-	/// Opens the reveal window of `record` at block `now`.
-	pub(crate) fn start_reveal(
-		job: JobId,
-		record: &mut JobOf<T>,
-		now: BlockNumberFor<T>,
-	) -> DispatchResult {
-		let end = now.saturating_add(T::RevealWindow::get()).min(record.deadline);
-		let end = Self::schedule(job, end.max(now.saturating_add(1u32.into())), record.deadline)?;
+	/// Opens the reveal window of `record`; it ends at the block scheduled with the commit
+	/// window (`Job::reveal_end`), so opening it cannot fail.
+	pub(crate) fn start_reveal(job: JobId, record: &mut JobOf<T>) {
 		record.status = JobStatus::Revealing;
-		record.phase_end = end;
-		Self::deposit_event(Event::RevealStarted { job, reveal_end: end });
-		Ok(())
+		record.phase_end = record.reveal_end;
+		Self::deposit_event(Event::RevealStarted { job, reveal_end: record.reveal_end });
 	}
 
 	/// The commit window of `job` ended at `n` with commits missing. Where time and eligible
@@ -75,26 +68,37 @@ impl<T: Config> Pallet<T> {
 			.map(|a| a.provider.clone())
 			.collect();
 		if !silent.is_empty() && Self::time_for_round(&record, n) {
-			let count = u32::try_from(silent.len()).unwrap_or(u32::MAX);
-			let replacements = Self::draw_from(job, &mut record, count, pool)?;
-			if !replacements.is_empty() {
+			// All or nothing, the pool included: a replacement that cannot be drawn or
+			// scheduled (a full schedule) leaves the round to those who committed.
+			let before = pool.clone();
+			let replaced = with_storage_layer(|| {
+				let mut record = record.clone();
+				let count = u32::try_from(silent.len()).unwrap_or(u32::MAX);
+				let replacements = Self::draw_from(job, &mut record, count, pool)?;
+				if replacements.is_empty() {
+					return Err(DispatchError::Other("no replacement"));
+				}
 				for who in &silent {
 					Self::slash_out(&mut record, who);
 				}
-				pool.retain(|c| !silent.contains(&c.who));
 				let commit_end = Self::open_commits(job, &mut record, n)?;
 				Open::<T>::insert(job, record);
 				Self::deposit_event(Event::ProvidersReplaced {
 					job,
-					replaced: silent,
+					replaced: silent.clone(),
 					providers: replacements,
 					commit_end,
 				});
+				Ok(())
+			});
+			if replaced.is_ok() {
+				pool.retain(|c| !silent.contains(&c.who));
 				return Ok(Weight::zero());
 			}
+			*pool = before;
 		}
 		if record.assignments.iter().any(|a| a.in_round(round) && a.commitment.is_some()) {
-			Self::start_reveal(job, &mut record, n)?;
+			Self::start_reveal(job, &mut record);
 			Open::<T>::insert(job, record);
 			Ok(Weight::zero())
 		} else {

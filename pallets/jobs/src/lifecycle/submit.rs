@@ -109,6 +109,7 @@ impl<T: Config> Pallet<T> {
 				status: JobStatus::Queued,
 				submitted_at: now,
 				phase_end: Zero::zero(),
+				reveal_end: Zero::zero(),
 				deadline,
 				class: None,
 				assignments: BoundedVec::new(),

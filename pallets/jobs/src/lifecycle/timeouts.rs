@@ -63,14 +63,16 @@ impl<T: Config> Pallet<T> {
 			};
 			if let Err(e) = result {
 				log::warn!(target: LOG_TARGET, "closing a window of job {job}: {e:?}");
-				// No room to schedule the next window: decide with what there is. Each try
-				// is all or nothing, so nothing is paid twice.
+				// Decide with what there is, and void the job if even that fails. Each try is
+				// all or nothing, so nothing is paid twice, and the job never stays open.
 				if Open::<T>::contains_key(job) {
 					weight = weight.saturating_add(Self::reveal_weight_max());
-					if let Err(e) =
-						frame_support::storage::with_storage_layer(|| Self::finalize(job, record))
+					if frame_support::storage::with_storage_layer(|| {
+						Self::finalize(job, record.clone())
+					})
+					.is_err()
 					{
-						frame_support::defensive!("job could not be finalized", e);
+						Self::void(job, record);
 					}
 				}
 			}

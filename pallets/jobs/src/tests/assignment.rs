@@ -59,19 +59,18 @@ fn too_few_providers_or_no_time_fail_the_job_with_a_full_refund() {
 		));
 		run_to(3);
 		assert!(JobRecords::<Test>::iter().next().is_none());
-		// Every window end near the deadline is taken: the job cannot be scheduled.
+		// Every window end near the deadline is taken: the job cannot be scheduled, waits in
+		// the queue, and fails once its deadline is too close.
 		let job = submit(1);
 		for b in 4..=30 {
 			Timeouts::<Test>::insert(b, BoundedVec::truncate_from(vec![1_000u64; 8]));
 		}
 		run_to(4);
+		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Queued);
+		run_to(20);
 		System::assert_has_event(
-			Event::JobFailed {
-				job,
-				reason: FailureReason::NotEnoughProviders,
-				refunded: 2 * PRICE,
-			}
-			.into(),
+			Event::JobFailed { job, reason: FailureReason::DeadlineTooClose, refunded: 2 * PRICE }
+				.into(),
 		);
 		for b in 4..=30 {
 			Timeouts::<Test>::remove(b);

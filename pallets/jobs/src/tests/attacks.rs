@@ -5,7 +5,7 @@
 use super::*;
 use synod_primitives::{
 	digest::{unservable_digest, Unservable},
-	provider::{DeterminismClass, DeviceKind},
+	provider::DeterminismClass,
 };
 
 /// Registers provider `who` (funded here) in `class`, offering model 1 at `price`.
@@ -174,4 +174,39 @@ fn a_sybil_class_rarely_captures_a_job() {
 	}
 	// 320 jobs: about 0.4 expected now; weight-proportional classes gave about 32.
 	assert!(captured <= 4, "{captured} of 320 jobs captured");
+}
+
+/// Attack 11: a settlement that failed left the job open for ever (its escrow held, its
+/// providers' collateral locked, receipt pruning stopped behind it). Here the model's job
+/// count is broken so that releasing the model fails: the job is voided at its window's end,
+/// with every hold released (the invariants after the test check every account).
+#[test]
+fn a_job_whose_settlement_fails_releases_every_hold() {
+	build_and_execute(|| {
+		only(&[1, 2, 3]);
+		let job = submit(3);
+		run_to(2);
+		for who in assigned(job) {
+			commit(who, job, 7);
+		}
+		pallet_models::Records::<Test>::mutate(model(1), |r| r.as_mut().unwrap().open_jobs = 0);
+		let chosen = assigned(job);
+		reveal(chosen[0], job, 7);
+		reveal(chosen[1], job, 7);
+		// The last reveal settles, which fails: the reveal is refused and changes nothing.
+		assert!(Jobs::reveal(RuntimeOrigin::signed(chosen[2]), job, digest(7), salt(chosen[2]), None)
+			.is_err());
+		let end = JobRecords::<Test>::get(job).unwrap().phase_end;
+		run_to(end + 1);
+		assert!(JobRecords::<Test>::get(job).is_none());
+		System::assert_has_event(
+			Event::JobFailed { job, reason: FailureReason::Aborted, refunded: 6 * PRICE }.into(),
+		);
+		assert_eq!(escrow_held(PAYER), 0);
+		for who in chosen {
+			let p = pallet_providers::Records::<Test>::get(who).unwrap();
+			assert_eq!((p.locked, p.running, p.bond), (0, 0, BOND));
+		}
+		assert!(Jobs::assignments(1).is_empty());
+	});
 }

@@ -14,7 +14,8 @@ fn unanimous_honest_providers_settle_at_the_last_reveal() {
 		let record = JobRecords::<Test>::get(job).unwrap();
 		assert_eq!(record.status, JobStatus::Revealing);
 		System::assert_has_event(
-			Event::RevealStarted { job, reveal_end: 2 + REVEAL_WINDOW }.into(),
+			// Scheduled with the commit window: the end of a reveal window after it.
+			Event::RevealStarted { job, reveal_end: 2 + COMMIT_WINDOW + REVEAL_WINDOW }.into(),
 		);
 		let before: Vec<Balance> = chosen.iter().map(|w| free(*w)).collect();
 		for who in &chosen {

@@ -2,8 +2,12 @@
 
 use super::*;
 
+/// Attack 4: with the blocks a replacement's windows could end in full (an attacker can fill
+/// them with cheap jobs), the commit window's close failed and the job was decided at once,
+/// slashing the providers that had committed but never got to reveal. Now the replacement is
+/// skipped and reveals open for those who committed: they are paid, not slashed.
 #[test]
-fn a_commit_window_whose_replacements_find_the_schedule_full_is_decided_at_once() {
+fn a_full_schedule_leaves_the_providers_that_committed_their_collateral() {
 	build_and_execute(|| {
 		let jobs = [submit(3), submit(3)];
 		run_to(2);
@@ -26,23 +30,88 @@ fn a_commit_window_whose_replacements_find_the_schedule_full_is_decided_at_once(
 		run_to(end - 1);
 		System::set_block_number(end);
 		let weight = Jobs::process_timeouts(end);
-		// Each tried its replacements once (a full schedule is not mended by a fresh pool: no
-		// second try for the second job either), then was decided at once: nobody revealed, so
-		// each fails with a full refund and its silent provider is slashed.
+		// Each tried its replacements once (no second try with a fresh pool: the draw
+		// succeeded, the schedule did not), then opened reveals.
 		let base = <() as crate::WeightInfo>::on_initialize_timeouts(0);
 		let per_window = <() as crate::WeightInfo>::on_initialize_timeouts(1).saturating_sub(base);
-		assert_eq!(weight, base + (per_window + Jobs::reveal_weight_max()).saturating_mul(2));
+		assert_eq!(weight, base + per_window.saturating_mul(2));
 		for job in jobs {
-			assert!(JobRecords::<Test>::get(job).is_none());
-			assert!(System::events().iter().any(|r| matches!(
-				r.event,
-				RuntimeEvent::Jobs(Event::JobFailed { job: j, .. }) if j == job
-			)));
+			assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Revealing);
+			let chosen = assigned(job);
+			let before = [free(chosen[0]), free(chosen[1])];
+			reveal(chosen[0], job, 7);
+			reveal(chosen[1], job, 7);
+			// The escalation finds the schedule full too: two of three decide.
+			let receipt = Jobs::receipt(job).unwrap();
+			assert_eq!(receipt.agreeing.into_inner(), vec![chosen[0], chosen[1]]);
+			assert_eq!([free(chosen[0]), free(chosen[1])], [before[0] + PRICE, before[1] + PRICE]);
 		}
-		assert_eq!(escrow_held(PAYER), 0);
+		// Nothing left locked: the providers that committed got their collateral back.
+		for who in PROVIDERS {
+			assert_eq!(pallet_providers::Records::<Test>::get(who).unwrap().locked, 0);
+		}
 		for block in blocks {
 			Timeouts::<Test>::remove(block);
 		}
+	});
+}
+
+/// Attack 4, the last commit: opening reveals needed room in the schedule, so with every block
+/// up to the deadline full the last commit of a round failed (`TooManyTimeouts`) and the
+/// providers that had committed were slashed when the window closed. The reveal window is now
+/// scheduled with the commit window: a commit into a full schedule is accepted.
+#[test]
+fn a_commit_into_a_full_schedule_is_accepted() {
+	build_and_execute(|| {
+		let job = submit(3);
+		run_to(2);
+		let cap = <<Test as crate::Config>::MaxTimeoutsPerBlock as frame_support::traits::Get<
+			u32,
+		>>::get();
+		let deadline = JobRecords::<Test>::get(job).unwrap().deadline;
+		let mut filled = Vec::new();
+		for block in 2..=deadline {
+			let mut entries = Timeouts::<Test>::get(block).into_inner();
+			entries.extend((1000..).take(cap as usize - entries.len()));
+			Timeouts::<Test>::insert(block, BoundedVec::try_from(entries).unwrap());
+			filled.push(block);
+		}
+		for who in assigned(job) {
+			commit(who, job, 7);
+		}
+		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Revealing);
+		for who in assigned(job) {
+			reveal(who, job, 7);
+		}
+		assert_eq!(Jobs::receipt(job).unwrap().agreeing.len(), 3);
+		for block in filled {
+			Timeouts::<Test>::remove(block);
+		}
+	});
+}
+
+/// Attack 4, the queue: a job whose windows cannot be scheduled (the blocks they would end in
+/// are full) waits in the queue, and is assigned once they free up, instead of failing.
+#[test]
+fn a_job_waits_in_the_queue_while_the_schedule_is_full() {
+	build_and_execute(|| {
+		let job = submit(3);
+		let cap = <<Test as crate::Config>::MaxTimeoutsPerBlock as frame_support::traits::Get<
+			u32,
+		>>::get();
+		let blocks = 2 + COMMIT_WINDOW..=2 + COMMIT_WINDOW + crate::lifecycle::SCHEDULE_SLACK as u64;
+		for block in blocks.clone() {
+			let full: Vec<u64> = (1000..1000 + u64::from(cap)).collect();
+			Timeouts::<Test>::insert(block, BoundedVec::try_from(full).unwrap());
+		}
+		run_to(2);
+		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Queued);
+		assert_eq!(crate::AssignCursor::<Test>::get(), job);
+		for block in blocks {
+			Timeouts::<Test>::remove(block);
+		}
+		run_to(3);
+		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Committing);
 	});
 }
 
@@ -119,7 +188,7 @@ fn a_slash_compensates_the_payer_with_what_it_cost_and_burns_the_rest() {
 		let job = submit(1);
 		run_to(2);
 		let silent = assigned(job)[0];
-		let (payer_before, issuance) = (free(PAYER), Balances::total_issuance());
+		let issuance = Balances::total_issuance();
 		let bond = pallet_providers::Records::<Test>::get(silent).unwrap().bond;
 		run_to(2 + COMMIT_WINDOW);
 		let replacement = JobRecords::<Test>::get(job).unwrap().assignments[1].provider;
