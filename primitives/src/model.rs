@@ -121,11 +121,23 @@ pub enum ManifestError {
 	InvalidShape,
 	/// The quantization exponent is above [`MAX_STEP_EXPONENT`].
 	InvalidStepExponent,
+	/// The tolerance is above [`max_tolerance`] for the step.
+	InvalidTolerance,
 	/// `max_input_bytes` is zero or smaller than one batch item of the input spec.
 	InvalidMaxInputBytes,
 	/// No source, or a source with a scheme other than `http://`, `https://`, `ipfs://`, or
 	/// nothing after the scheme.
 	InvalidSource,
+}
+
+/// The largest tolerance a manifest may set with quantization step `2^-step_exponent`: a
+/// 64th of one unit of output, `2^(step_exponent − 6)` steps (0 for steps of 1/32 and
+/// coarser, where outputs must match exactly). Float noise between determinism classes is
+/// about 1e-6 of an output's scale in f32 and 1e-3 in f16; a 64th of a unit covers it with
+/// room, while an unbounded tolerance (`u64::MAX`) made every small output agree with every
+/// other, so that any answer passed the vote.
+pub fn max_tolerance(step_exponent: u8) -> u64 {
+	1u64.checked_shl(u32::from(step_exponent)).map_or(0, |steps| steps >> 6)
 }
 
 fn check_shape(spec: &TensorSpec) -> Result<(), ManifestError> {
@@ -187,6 +199,9 @@ impl ModelManifest {
 		if self.canonicalization.step_exponent > MAX_STEP_EXPONENT {
 			return Err(ManifestError::InvalidStepExponent);
 		}
+		if self.canonicalization.tolerance > max_tolerance(self.canonicalization.step_exponent) {
+			return Err(ManifestError::InvalidTolerance);
+		}
 		let item_bytes = self
 			.input
 			.static_elements()
@@ -240,6 +255,16 @@ mod tests {
 		let mut m = sample();
 		m.canonicalization.step_exponent = MAX_STEP_EXPONENT + 1;
 		assert_eq!(m.validate(), Err(ManifestError::InvalidStepExponent));
+		// Attack 10: a tolerance with which every small output agrees.
+		let mut m = sample();
+		m.canonicalization.tolerance = u64::MAX;
+		assert_eq!(m.validate(), Err(ManifestError::InvalidTolerance));
+		m.canonicalization.tolerance = max_tolerance(m.canonicalization.step_exponent);
+		assert_eq!((m.validate(), m.canonicalization.tolerance), (Ok(()), 1024));
+		m.canonicalization.tolerance += 1;
+		assert_eq!(m.validate(), Err(ManifestError::InvalidTolerance));
+		assert_eq!(max_tolerance(0), 0);
+		assert_eq!(max_tolerance(MAX_STEP_EXPONENT), 1 << 34);
 		let mut m = sample();
 		m.max_input_bytes = 63;
 		assert_eq!(m.validate(), Err(ManifestError::InvalidMaxInputBytes));

@@ -156,6 +156,9 @@ pub mod pallet {
 		InvalidShape,
 		/// The quantization exponent is above the largest allowed (40).
 		InvalidStepExponent,
+		/// The tolerance is above `synod_primitives::model::max_tolerance` for the step (a
+		/// 64th of one unit of output).
+		InvalidTolerance,
 		/// `max_input_bytes` is zero or smaller than one batch item of the input spec.
 		InvalidMaxInputBytes,
 		/// `max_input_bytes` is above the chain's `MaxInputBytes`.
@@ -197,7 +200,7 @@ pub mod pallet {
 		/// Origin: signed (the publisher). Emits [`Event::ModelRegistered`]. Errors:
 		/// [`Error::ModelAlreadyRegistered`], [`Error::InsufficientBalance`],
 		/// [`Error::MaxInputBytesTooLarge`], and for a malformed manifest [`Error::InvalidName`],
-		/// [`Error::InvalidShape`], [`Error::InvalidStepExponent`],
+		/// [`Error::InvalidShape`], [`Error::InvalidStepExponent`], [`Error::InvalidTolerance`],
 		/// [`Error::InvalidMaxInputBytes`], [`Error::InvalidSource`].
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_model())]

@@ -27,6 +27,7 @@ impl<T: Config> From<ManifestError> for Error<T> {
 			ManifestError::InvalidName => Error::<T>::InvalidName,
 			ManifestError::InvalidShape => Error::<T>::InvalidShape,
 			ManifestError::InvalidStepExponent => Error::<T>::InvalidStepExponent,
+			ManifestError::InvalidTolerance => Error::<T>::InvalidTolerance,
 			ManifestError::InvalidMaxInputBytes => Error::<T>::InvalidMaxInputBytes,
 			ManifestError::InvalidSource => Error::<T>::InvalidSource,
 		}

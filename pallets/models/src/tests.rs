@@ -52,6 +52,7 @@ fn malformed_manifests_are_refused_with_their_reason() {
 			(|m| m.output.shape = vec![Some(2), None].try_into().unwrap(), Error::InvalidShape),
 			(|m| m.input.shape = vec![None, Some(0)].try_into().unwrap(), Error::InvalidShape),
 			(|m| m.canonicalization.step_exponent = 41, Error::InvalidStepExponent),
+			(|m| m.canonicalization.tolerance = u64::MAX, Error::InvalidTolerance),
 			(|m| m.max_input_bytes = 0, Error::InvalidMaxInputBytes),
 			(|m| m.max_input_bytes = 63, Error::InvalidMaxInputBytes),
 			(|m| m.max_input_bytes = 1_048_577, Error::MaxInputBytesTooLarge),

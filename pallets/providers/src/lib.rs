@@ -216,7 +216,7 @@ pub mod pallet {
 		OfferSet { provider: T::AccountId, model: ModelHash, price: BalanceOf<T> },
 		/// A provider withdrew its offer for a model.
 		OfferRemoved { provider: T::AccountId, model: ModelHash },
-		/// A full model index dropped its most expensive offer for a cheaper one.
+		/// A full model index dropped its lightest offer (bond × reputation) for a heavier one.
 		OfferEvicted { provider: T::AccountId, model: ModelHash, price: BalanceOf<T> },
 		/// A provider paused: it is not assigned new jobs.
 		ProviderPaused { provider: T::AccountId },
@@ -272,7 +272,7 @@ pub mod pallet {
 		OfferNotFound,
 		/// The provider already offers `MaxOffersPerProvider` models.
 		TooManyOffers,
-		/// The model's index is full and the price is not below its most expensive offer.
+		/// The model's index is full and the provider weighs no more than its lightest offer.
 		ModelIndexFull,
 		/// A price of zero.
 		ZeroPrice,
@@ -370,14 +370,17 @@ pub mod pallet {
 		}
 
 		/// Offers `model` at `price` per job (or changes the price). When the model's index is
-		/// full, a cheaper offer replaces the most expensive one.
+		/// full, a provider of more weight (bond × reputation) replaces the lightest one.
 		///
 		/// Origin: signed provider. Emits [`Event::OfferSet`] (and [`Event::OfferEvicted`]).
 		/// Errors: [`Error::ProviderNotFound`], [`Error::ProviderLeaving`],
 		/// [`Error::ModelNotActive`], [`Error::ZeroPrice`], [`Error::TooManyOffers`],
 		/// [`Error::ModelIndexFull`].
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::set_offer())]
+		// The measured call, and one read per index entry to weigh them when it is full.
+		#[pallet::weight(T::WeightInfo::set_offer().saturating_add(
+			T::DbWeight::get().reads(T::MaxProvidersPerModel::get().into())
+		))]
 		pub fn set_offer(
 			origin: OriginFor<T>,
 			model: ModelHash,

@@ -6,8 +6,9 @@
 
 use alloc::vec::Vec;
 use frame_support::{ensure, traits::Get};
+use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
-	traits::{Saturating, Zero},
+	traits::{Saturating, UniqueSaturatedInto, Zero},
 	DispatchResult,
 };
 use synod_primitives::{model::ModelHash, provider::Candidate, traits::ModelRegistry};
@@ -40,15 +41,19 @@ impl<T: Config> Pallet<T> {
 			None => {
 				offers.try_push((model, price)).map_err(|_| Error::<T>::TooManyOffers)?;
 				if index.is_full() {
-					let (pos, top) = index
+					// The lightest offer (bond × reputation) makes way for a heavier one.
+					let (pos, lightest, light) = index
 						.iter()
 						.enumerate()
-						.max_by_key(|(_, (_, p))| *p)
-						.map(|(i, (a, p))| (i, (a.clone(), *p)))
+						.map(|(i, (a, p))| {
+							let w = Records::<T>::get(a).map_or(0, |r| Self::index_weight(&r));
+							(i, (a.clone(), *p), w)
+						})
+						.min_by_key(|(_, _, w)| *w)
 						.ok_or(Error::<T>::ModelIndexFull)?;
-					ensure!(price < top.1, Error::<T>::ModelIndexFull);
+					ensure!(Self::index_weight(&record) > light, Error::<T>::ModelIndexFull);
 					index.remove(pos);
-					evicted = Some(top);
+					evicted = Some(lightest);
 				}
 				index.try_push((who.clone(), price)).map_err(|_| Error::<T>::ModelIndexFull)?;
 			},
@@ -61,6 +66,16 @@ impl<T: Config> Pallet<T> {
 		ModelIndex::<T>::insert(model, index);
 		Self::deposit_event(Event::OfferSet { provider: who, model, price });
 		Ok(())
+	}
+
+	/// What a provider weighs when a full model index must drop an offer: its bond times its
+	/// reputation, the weight it would be drawn with when none of it is locked. Ranking by
+	/// price let 64 one-planck sybils fill an index and never be evicted; ranking by weight
+	/// makes holding a slot cost bond that a heavier honest provider can outbid, and sybils
+	/// start at the bottom of the reputation scale.
+	pub(crate) fn index_weight(record: &crate::types::ProviderRecord<BalanceOf<T>, BlockNumberFor<T>>) -> u128 {
+		let bond: u128 = record.bond.unique_saturated_into();
+		record.reputation.score().mul_floor(bond)
 	}
 
 	/// Withdraws `who`'s offer for `model`.

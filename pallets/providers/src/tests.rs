@@ -234,26 +234,34 @@ fn offers_and_their_refusals() {
 	});
 }
 
+/// Attack 6 (index squatting): when a model's index was full, a new offer had to be cheaper
+/// than the dearest, so sybils at 1 planck filled it and could never be evicted. A full index
+/// now drops its lightest provider (bond × reputation) for a heavier one, whatever the prices.
 #[test]
-fn a_full_index_takes_only_a_cheaper_offer_and_evicts_the_dearest() {
+fn sybils_at_one_planck_cannot_lock_a_full_index() {
 	build_and_execute(|| {
 		for who in 1..=MAX_PER_MODEL as u64 {
 			register(who, MIN_BOND);
-			offer(who, 1, 100 + who as Balance);
+			offer(who, 1, 1);
 		}
+		// An honest provider with as much bond as each sybil does not outweigh any of them.
 		register(9, MIN_BOND);
 		assert_noop!(
-			Providers::set_offer(RuntimeOrigin::signed(9), model(1), 104),
+			Providers::set_offer(RuntimeOrigin::signed(9), model(1), 100),
 			Error::<Test>::ModelIndexFull
 		);
-		offer(9, 1, 50);
-		System::assert_has_event(
-			Event::OfferEvicted { provider: MAX_PER_MODEL as u64, model: model(1), price: 104 }
-				.into(),
-		);
-		assert!(Offers::<Test>::get(MAX_PER_MODEL as u64).is_empty());
+		// With more bond it does, at any price: the lightest sybil (the first) is evicted.
+		assert_ok!(Providers::bond_more(RuntimeOrigin::signed(9), MIN_BOND));
+		offer(9, 1, 100);
+		System::assert_has_event(Event::OfferEvicted { provider: 1, model: model(1), price: 1 }.into());
+		assert!(Offers::<Test>::get(1).is_empty());
 		assert_eq!(ModelIndex::<Test>::get(model(1)).len(), MAX_PER_MODEL as usize);
 		assert!(eligible(1, 1_000).contains(&9));
+		// A sybil coming back must now outweigh the lightest of the rest, not be cheaper.
+		assert_noop!(
+			Providers::set_offer(RuntimeOrigin::signed(1), model(1), 1),
+			Error::<Test>::ModelIndexFull
+		);
 	});
 }
 
