@@ -145,6 +145,16 @@ pub struct ErrorBody {
 }
 
 impl ErrorBody {
+	/// Whether this failure is a fact about the job's input, so that every honest provider
+	/// meets it alike and answers the job "cannot serve" (`crate::digest::unservable_digest`):
+	/// the input does not fit the manifest (`invalid_input`) or the model fails on it
+	/// (`inference`: token ids outside the vocabulary). A failure of the model or the worker
+	/// itself is not.
+	pub fn unservable(&self) -> Option<crate::digest::Unservable> {
+		matches!(self.kind.as_str(), "invalid_input" | "inference")
+			.then_some(crate::digest::Unservable::InputRejected)
+	}
+
 	/// Whether another attempt may succeed where this one failed (the model may become
 	/// available, the queue may drain, the worker may come back).
 	pub fn is_transient(&self) -> bool {

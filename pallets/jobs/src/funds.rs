@@ -5,7 +5,8 @@ use alloc::vec::Vec;
 use frame_support::{
 	traits::{
 		fungible::MutateHold,
-		tokens::{Fortitude, Precision, Restriction},
+		fungible::Mutate,
+		tokens::{Fortitude, Precision, Preservation, Restriction},
 		Get,
 	},
 	weights::WeightMeter,
@@ -48,8 +49,57 @@ impl<T: Config> Pallet<T> {
 			.map_err(|_| Error::<T>::InsufficientBalance.into())
 	}
 
-	/// Ends a job nobody was assigned to: releases all its escrow and the model; returns what
-	/// came back.
+	/// The fee a job burns when `queued` jobs wait before it: `JobFee` doubled for every
+	/// eighth of `MaxQueued` they fill (at most 128 times it, the last eighth). Congestion
+	/// pricing: an empty queue costs one fee a job, and keeping it full costs 128 fees for
+	/// every job the assignment takes out of it (`docs/protocol.md`, "Spam").
+	pub fn queue_fee(queued: u64) -> BalanceOf<T> {
+		let max = u64::from(T::MaxQueued::get()).max(1);
+		let eighths = queued.saturating_mul(8).checked_div(max).unwrap_or(0).min(7);
+		T::JobFee::get().saturating_mul(BalanceOf::<T>::from(1u32 << eighths))
+	}
+
+	/// The storage deposit of a job whose input encodes to `bytes` bytes.
+	pub fn deposit_for(bytes: usize) -> BalanceOf<T> {
+		let bytes = BalanceOf::<T>::from(u32::try_from(bytes).unwrap_or(u32::MAX));
+		T::JobDeposit::get().saturating_add(T::JobDepositPerByte::get().saturating_mul(bytes))
+	}
+
+	/// Burns the queue fee of a job submitted behind `queued` others and holds its storage
+	/// deposit; returns the deposit.
+	pub(crate) fn charge_submission(
+		payer: &T::AccountId,
+		queued: u64,
+		bytes: usize,
+	) -> Result<BalanceOf<T>, DispatchError> {
+		let fee = Self::queue_fee(queued);
+		if !fee.is_zero() {
+			T::Currency::burn_from(
+				payer,
+				fee,
+				Preservation::Preserve,
+				Precision::Exact,
+				Fortitude::Polite,
+			)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		}
+		let deposit = Self::deposit_for(bytes);
+		T::Currency::hold(&HoldReason::JobDeposit.into(), payer, deposit)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		Ok(deposit)
+	}
+
+	/// Releases a job's storage deposit to its payer (its record and receipt are gone).
+	pub(crate) fn release_deposit(payer: &T::AccountId, deposit: BalanceOf<T>) {
+		if let Err(e) =
+			T::Currency::release(&HoldReason::JobDeposit.into(), payer, deposit, Precision::BestEffort)
+		{
+			log::error!(target: LOG_TARGET, "releasing a job deposit of {payer:?}: {e:?}");
+		}
+	}
+
+	/// Ends a job nobody was assigned to: releases all its escrow, its deposit and the model;
+	/// returns the escrow that came back.
 	pub(crate) fn refund_unassigned(
 		job: JobId,
 		record: &crate::JobOf<T>,
@@ -60,6 +110,7 @@ impl<T: Config> Pallet<T> {
 			record.escrow,
 			Precision::BestEffort,
 		)?;
+		Self::release_deposit(&record.payer, record.deposit);
 		T::Models::release(&record.model)?;
 		Open::<T>::remove(job);
 		Ok(refunded)
@@ -88,6 +139,7 @@ impl<T: Config> Pallet<T> {
 		if let Err(e) = T::Models::release(&record.model) {
 			log::error!(target: LOG_TARGET, "job {job}: releasing its model: {e:?}");
 		}
+		Self::release_deposit(&record.payer, record.deposit);
 		Open::<T>::remove(job);
 		Self::deposit_event(Event::JobFailed { job, reason: FailureReason::Aborted, refunded });
 	}
@@ -222,6 +274,7 @@ impl<T: Config> Pallet<T> {
 			.is_some_and(|r| Self::is_unservable(&record, &r.digest()));
 		match (winner.and_then(|w| w.reveal.clone()), decision) {
 			(Some(_), _) if unservable => {
+				Self::release_deposit(&record.payer, record.deposit);
 				Self::deposit_event(Event::JobFailed {
 					job,
 					reason: FailureReason::Unservable,
@@ -243,6 +296,7 @@ impl<T: Config> Pallet<T> {
 						dissenting: dissenting.clone(),
 						paid,
 						refunded,
+						deposit: record.deposit,
 						settled_at: now,
 					},
 				);
@@ -259,6 +313,7 @@ impl<T: Config> Pallet<T> {
 				});
 			},
 			(None, decision) => {
+				Self::release_deposit(&record.payer, record.deposit);
 				let reason = if decision == Tally::NoReveals {
 					FailureReason::NoReveals
 				} else {
@@ -295,6 +350,7 @@ impl<T: Config> Pallet<T> {
 					break;
 				}
 				Receipts::<T>::remove(cursor);
+				Self::release_deposit(&receipt.payer, receipt.deposit);
 			}
 			cursor = cursor.saturating_add(1);
 			moved = true;

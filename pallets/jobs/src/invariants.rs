@@ -7,12 +7,13 @@ use synod_primitives::traits::ProviderRegistry;
 
 use crate::{
 	types::{BalanceOf, JobStatus},
-	AssignCursor, Config, HoldReason, NextJobId, Open, Pallet, ProviderJobs,
+	AssignCursor, Config, HoldReason, NextJobId, Open, Pallet, ProviderJobs, Receipts,
 };
 
 impl<T: Config> Pallet<T> {
 	/// - every account's held `JobEscrow` equals the escrow of its open jobs (zero without
 	///   one): no failure leaves an escrow hold behind;
+	/// - every account's held `JobDeposit` equals the deposits of its open jobs and receipts;
 	/// - every account's locked collateral equals the collateral of its open assignments, and
 	///   its running jobs their number: no failure leaves collateral locked;
 	/// - no open job is past its deadline, and its current window ends by the deadline;
@@ -22,6 +23,11 @@ impl<T: Config> Pallet<T> {
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let mut escrow: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		for (_, receipt) in Receipts::<T>::iter() {
+			let sum = deposits.entry(receipt.payer.clone()).or_default();
+			*sum = sum.saturating_add(receipt.deposit);
+		}
 		let mut assignments: u32 = 0;
 		let mut collateral: BTreeMap<T::AccountId, (BalanceOf<T>, u32)> = BTreeMap::new();
 		let cursor = AssignCursor::<T>::get();
@@ -31,6 +37,8 @@ impl<T: Config> Pallet<T> {
 		for (id, job) in Open::<T>::iter() {
 			let sum = escrow.entry(job.payer.clone()).or_default();
 			*sum = sum.saturating_add(job.escrow);
+			let sum = deposits.entry(job.payer.clone()).or_default();
+			*sum = sum.saturating_add(job.deposit);
 			ensure!(now <= job.deadline, "open job past its deadline");
 			if job.status == JobStatus::Queued {
 				ensure!(id >= cursor, "queued job behind the assignment cursor");
@@ -60,6 +68,11 @@ impl<T: Config> Pallet<T> {
 			ensure!(
 				T::Currency::balance_on_hold(&HoldReason::JobEscrow.into(), &who) == sum,
 				"held escrow differs from the open jobs' escrow"
+			);
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::JobDeposit.into(), &who)
+					== deposits.get(&who).copied().unwrap_or_default(),
+				"held job deposits differ from the open jobs' and receipts' deposits"
 			);
 			let (locked, running) = T::Providers::locked(&who);
 			let (open, count) = collateral.get(&who).copied().unwrap_or_default();

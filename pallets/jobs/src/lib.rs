@@ -152,7 +152,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxInlineInput: Get<u32>;
 
-		/// Collateral locked per assignment, as a multiple of the provider's price.
+		/// Collateral locked per assignment, as a multiple of the job's `max_price` (per member
+		/// of a cohort), whatever the provider's own price.
 		#[pallet::constant]
 		type CollateralFactor: Get<u32>;
 
@@ -203,6 +204,24 @@ pub mod pallet {
 		#[pallet::no_default_bounds]
 		type ResultRetention: Get<BlockNumberFor<Self>>;
 
+		/// The fee a job burns when it is submitted into an empty queue; it doubles with every
+		/// eighth of `MaxQueued` already waiting (`Pallet::queue_fee`), so that holding the
+		/// queue full costs 128 to 256 times it per job the assignment takes out.
+		#[pallet::constant]
+		#[pallet::no_default]
+		type JobFee: Get<BalanceOf<Self>>;
+
+		/// The storage deposit of a job, held from the payer until its record and its receipt
+		/// are gone: this much, plus `JobDepositPerByte` per byte of its input.
+		#[pallet::constant]
+		#[pallet::no_default]
+		type JobDeposit: Get<BalanceOf<Self>>;
+
+		/// The storage deposit per byte of a job's input.
+		#[pallet::constant]
+		#[pallet::no_default]
+		type JobDepositPerByte: Get<BalanceOf<Self>>;
+
 		/// The key the off-chain worker signs commits and reveals with
 		/// (`synod_primitives::crypto`).
 		#[pallet::no_default]
@@ -219,6 +238,10 @@ pub mod pallet {
 		/// reserve), held from the payer until the job ends.
 		#[codec(index = 0)]
 		JobEscrow,
+		/// A job's storage deposit, held from the payer until the job's record and receipt
+		/// are removed.
+		#[codec(index = 1)]
+		JobDeposit,
 	}
 
 	/// The next job id.

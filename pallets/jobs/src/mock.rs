@@ -60,12 +60,20 @@ frame_support::parameter_types! {
 	/// The collateral factor: the prelude's, in storage so that a test can break the rule
 	/// `integrity_test` checks.
 	pub storage CollateralFactor: u32 = FACTOR;
+	/// No queue fee and no storage deposit unless a test sets them, so that balances in the
+	/// other tests are the escrow's alone.
+	pub storage JobFee: Balance = 0;
+	pub storage JobDeposit: Balance = 0;
+	pub storage JobDepositPerByte: Balance = 0;
 }
 
 #[derive_impl(pallet_jobs::config_preludes::TestDefaultConfig)]
 impl pallet_jobs::Config for Test {
 	type Currency = Balances;
 	type CollateralFactor = CollateralFactor;
+	type JobFee = JobFee;
+	type JobDeposit = JobDeposit;
+	type JobDepositPerByte = JobDepositPerByte;
 	type Models = Models;
 	type Providers = Providers;
 	type AuthorityId = TestAuthId;

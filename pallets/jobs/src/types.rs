@@ -288,6 +288,8 @@ pub struct Job<AccountId, Balance, BlockNumber> {
 	pub max_price: Balance,
 	/// Escrow still held for this job.
 	pub escrow: Balance,
+	/// Its storage deposit (held under `JobDeposit` until its receipt is pruned).
+	pub deposit: Balance,
 	/// Where it is.
 	pub status: JobStatus,
 	/// When it was submitted.
@@ -360,6 +362,8 @@ pub struct JobReceipt<AccountId, Balance, BlockNumber> {
 	pub paid: Balance,
 	/// Escrow released back to the payer.
 	pub refunded: Balance,
+	/// The job's storage deposit, released to the payer when the receipt is pruned.
+	pub deposit: Balance,
 	/// The block it settled in.
 	pub settled_at: BlockNumber,
 }

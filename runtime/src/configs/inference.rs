@@ -3,13 +3,16 @@
 //! Every constant says why it has its value; docs/architecture.md and docs/protocol.md carry
 //! the reasoning at length.
 
-use frame_support::{parameter_types, traits::ConstU32};
+use frame_support::{
+	parameter_types,
+	traits::{ConstU128, ConstU32},
+};
 use frame_system::EnsureRoot;
 use sp_runtime::Perbill;
 
 use crate::{
 	AccountId, Balance, Balances, BlockNumber, Models, Providers, Runtime, RuntimeHoldReason, DAYS,
-	HOURS, MILLI_UNIT, MINUTES, UNIT,
+	HOURS, MICRO_UNIT, MILLI_UNIT, MINUTES, UNIT,
 };
 
 parameter_types! {
@@ -84,9 +87,10 @@ impl pallet_jobs::Config for Runtime {
 	type MaxRedundancy = ConstU32<7>;
 	/// 16 KiB inline (a MiniLM input is 512 bytes); larger inputs go by hash and URI.
 	type MaxInlineInput = ConstU32<{ 16 * 1024 }>;
-	/// Collateral is 10× the price: a provider that is caught with probability p per job
-	/// loses 10·p·price against at most price gained by skipping the work, so cheating does
-	/// not pay once p > 10% (docs/protocol.md).
+	/// Collateral is 10× the job's price (`max_price`, whatever the provider quotes): a
+	/// provider that is caught with probability p per job loses 10·p·max_price against at
+	/// most its price gained by skipping the work, so cheating does not pay once p > 10%
+	/// (docs/protocol.md).
 	type CollateralFactor = ConstU32<10>;
 	type CommitWindow = JobCommitWindow;
 	type RevealWindow = JobRevealWindow;
@@ -109,8 +113,14 @@ impl pallet_jobs::Config for Runtime {
 	/// Members of one cohort: one commitment and one reveal per provider answer 64 jobs.
 	type MaxCohort = ConstU32<64>;
 	type ResultRetention = JobResultRetention;
-	/// No provider holds more than a quarter of a tally's vote weight, however large its bond:
-	/// a supermajority (two thirds) always needs at least three voters.
+	/// A thousandth of a SYN into an empty queue (a tenth of a typical 10 mSYN price),
+	/// doubling with every eighth of the queue taken: keeping the queue full for an hour
+	/// burns 600 blocks × 100 jobs × 128 mSYN = 7,680 SYN (`runtime/src/tests.rs`).
+	type JobFee = ConstU128<MILLI_UNIT>;
+	/// 10 mSYN a job plus 1 µSYN per input byte, held until its receipt is pruned a day later:
+	/// a job and its receipt take about 250 bytes of state besides the input.
+	type JobDeposit = ConstU128<{ 10 * MILLI_UNIT }>;
+	type JobDepositPerByte = ConstU128<MICRO_UNIT>;
 	type AuthorityId = synod_primitives::crypto::ProviderAuthId;
 	type WeightInfo = pallet_jobs::weights::SubstrateWeight<Runtime>;
 }

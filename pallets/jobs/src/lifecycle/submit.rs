@@ -91,6 +91,8 @@ impl<T: Config> Pallet<T> {
 			job.saturating_sub(AssignCursor::<T>::get()) < u64::from(T::MaxQueued::get()),
 			Error::<T>::QueueFull
 		);
+		let queued = job.saturating_sub(AssignCursor::<T>::get());
+		let deposit = Self::charge_submission(&payer, queued, input.encoded_size())?;
 		Self::hold_escrow(&payer, escrow)?;
 		T::Models::acquire(&model).map_err(|_| Error::<T>::ModelNotActive)?;
 		NextJobId::<T>::put(job.saturating_add(1));
@@ -106,6 +108,7 @@ impl<T: Config> Pallet<T> {
 				round: 0,
 				max_price,
 				escrow,
+				deposit,
 				status: JobStatus::Queued,
 				submitted_at: now,
 				phase_end: Zero::zero(),

@@ -4,7 +4,7 @@
 use alloc::{format, string::String, vec::Vec};
 use frame_support::BoundedVec;
 use synod_primitives::{
-	digest::{element_count, output_digest, Hash32},
+	digest::{element_count, output_digest, Hash32, Unservable},
 	model::ModelManifest,
 	ocw,
 	traits::ModelRegistry,
@@ -14,7 +14,7 @@ use synod_primitives::{
 	},
 };
 
-use super::{JobCtx, WORKER_TIMEOUT_MS};
+use super::{JobCtx, MAX_ATTEMPTS, WORKER_TIMEOUT_MS};
 use crate::{
 	types::{commitment_of, Commitment, JobInput, MemberDigests, Reveal, SmallOutput},
 	Config, Pallet, LOG_TARGET,
@@ -135,6 +135,16 @@ impl<T: Config> Pallet<T> {
 		};
 		let inputs = match Self::inputs(job, record, &manifest) {
 			Ok(inputs) => inputs,
+			Err((reason, transient))
+				if (!transient || attempt.saturating_add(1) >= MAX_ATTEMPTS)
+					&& !matches!(record.input, JobInput::Cohort(_)) =>
+			{
+				// Every honest provider meets the same unfetchable input: say so, signed,
+				// rather than stay silent and be slashed for the payer's input.
+				log::warn!(target: LOG_TARGET, "job {job}: input unavailable ({reason}); answering that it cannot be served");
+				cx.set_unservable(Unservable::InputUnavailable);
+				return Ok(());
+			},
 			Err((reason, transient)) => {
 				log::warn!(target: LOG_TARGET, "job {job}: input unavailable: {reason}");
 				cx.set_failed(attempt, transient);
@@ -271,6 +281,7 @@ impl<T: Config> Pallet<T> {
 				Ok(Some(commitment_of(&digest, &salt, &cx.account.id)))
 			},
 			Status::Failed => {
+				let unservable = view.error.as_ref().and_then(|e| e.unservable());
 				let (kind, message, transient) = view
 					.error
 					.map(|e| {
@@ -278,6 +289,10 @@ impl<T: Config> Pallet<T> {
 						(e.kind, e.message, transient)
 					})
 					.unwrap_or_else(|| ("unknown".into(), "no reason given".into(), false));
+				if let Some(why) = unservable {
+					log::warn!(target: LOG_TARGET, "job {job}: synod-worker refused the input ({kind}: {message}); answering that it cannot be served");
+					return Ok(Some(cx.set_unservable(why)));
+				}
 				log::warn!(target: LOG_TARGET, "job {job}: synod-worker failed it ({kind}: {message}){}", if transient { "; will retry" } else { "" });
 				cx.set_failed(attempt, transient);
 				Ok(None)

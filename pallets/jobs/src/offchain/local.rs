@@ -5,9 +5,11 @@ use codec::{Decode, Encode};
 use frame_system::offchain::Account;
 use sp_runtime::offchain::storage::StorageValueRef;
 
+use synod_primitives::digest::{unservable_digest, Unservable};
+
 use super::JobCtx;
 use crate::{
-	types::{JobId, Reveal, Salt},
+	types::{commitment_of, Commitment, JobId, Reveal, Salt},
 	Config, Pallet,
 };
 
@@ -79,6 +81,14 @@ impl<T: Config> JobCtx<'_, T> {
 	/// Records that attempt `attempt` failed now.
 	pub(crate) fn set_failed(&self, attempt: u8, transient: bool) {
 		self.set_local(&LocalJob::Failed { attempt, at: self.now, transient });
+	}
+
+	/// Stores the "cannot serve" answer of kind `why` as this job's result (with a fresh salt,
+	/// as any result) and returns the commitment to it.
+	pub(crate) fn set_unservable(&self, why: Unservable) -> Commitment {
+		let digest = unservable_digest(&self.record.model, &self.record.input_hash, why);
+		let salt = self.set_ready(Reveal::Output { digest, output: None });
+		commitment_of(&digest, &salt, &self.account.id)
 	}
 
 	/// Stores `reveal` with a fresh salt, before anything is sent, and returns the salt.

@@ -3,6 +3,7 @@
 //! rule it names.
 
 use super::*;
+use codec::Encode;
 use synod_primitives::{
 	digest::{unservable_digest, Unservable},
 	provider::DeterminismClass,
@@ -208,5 +209,74 @@ fn a_job_whose_settlement_fails_releases_every_hold() {
 			assert_eq!((p.locked, p.running, p.bond), (0, 0, BOND));
 		}
 		assert!(Jobs::assignments(1).is_empty());
+	});
+}
+
+/// Attack 12 (spam): submitting and cancelling jobs at a tiny escrow kept `QueueFull` for
+/// everyone for as long as the assignment took to step over them, for transaction fees alone;
+/// jobs and receipts paid no storage deposit. A job now burns a queue fee that doubles with
+/// every eighth of the queue taken, and holds a storage deposit until its receipt is gone.
+/// Here (queue of 8, 4 assigned or skipped a block, fee 1): filling the queue burns 255, and
+/// keeping it full burns 240 a block, 16 to 128 fees for each job the queue takes out.
+#[test]
+fn keeping_the_queue_full_costs_fees_that_rise_with_it() {
+	build_and_execute(|| {
+		JobFee::set(&1);
+		JobDeposit::set(&5);
+		JobDepositPerByte::set(&1);
+		let spammer = PAYER;
+		let issuance = Balances::total_issuance();
+		let submit_and_cancel = || {
+			let job = submit(1);
+			assert_ok!(Jobs::cancel_job(RuntimeOrigin::signed(spammer), job));
+		};
+		let fees: Vec<Balance> = (0..8)
+			.map(|_| {
+				let before = Balances::total_issuance();
+				submit_and_cancel();
+				before - Balances::total_issuance()
+			})
+			.collect();
+		assert_eq!(fees, vec![1, 2, 4, 8, 16, 32, 64, 128]);
+		assert_noop!(
+			Jobs::submit_job(RuntimeOrigin::signed(spammer), model(1), inline(&[1]), 1, PRICE, 30),
+			Error::<Test>::QueueFull
+		);
+		// Each block the assignment steps over four cancelled jobs; the spammer refills them.
+		for _ in 0..10 {
+			run_to(System::block_number() + 1);
+			let before = Balances::total_issuance();
+			for _ in 0..4 {
+				submit_and_cancel();
+			}
+			assert_eq!(before - Balances::total_issuance(), 16 + 32 + 64 + 128);
+		}
+		assert_eq!(issuance - Balances::total_issuance(), 255 + 10 * 240);
+		// Cancelling gave every deposit back: only the fees are gone.
+		assert_eq!(free(spammer), ENDOWMENT - 255 - 10 * 240);
+	});
+}
+
+/// The storage deposit of a settled job is held with its receipt and comes back when the
+/// receipt is pruned.
+#[test]
+fn a_jobs_deposit_comes_back_when_its_receipt_is_pruned() {
+	build_and_execute(|| {
+		JobDeposit::set(&5);
+		JobDepositPerByte::set(&1);
+		let job = submit(1);
+		let deposit = 5 + JobInput::Inline(vec![1, 2, 3, 4].try_into().unwrap()).encoded_size() as Balance;
+		let held = || Balances::balance_on_hold(&RuntimeHoldReason::Jobs(HoldReason::JobDeposit), &PAYER);
+		assert_eq!(held(), deposit);
+		run_to(2);
+		let who = assigned(job)[0];
+		commit(who, job, 7);
+		reveal(who, job, 7);
+		assert_eq!(Jobs::receipt(job).unwrap().deposit, deposit);
+		assert_eq!(held(), deposit);
+		run_to(System::block_number() + RETENTION + 1);
+		assert!(Jobs::receipt(job).is_none());
+		assert_eq!(held(), 0);
+		assert_eq!(free(PAYER), ENDOWMENT - PRICE);
 	});
 }

@@ -561,3 +561,101 @@ fn a_cohort_member_the_worker_refuses_or_fails_fails_the_cohort_locally() {
 		assert!(matches!(local(provider, job), Some(LocalJob::Submitted { .. })));
 	});
 }
+
+/// The commitment in a `commit` (or the only one of a `commit_batch`) sent by the OCW.
+fn sent_commitment(calls: &[(AccountId, RuntimeCall)]) -> crate::types::Commitment {
+	match &calls[..] {
+		[(_, RuntimeCall::Jobs(crate::Call::commit { commitment, .. }))] => *commitment,
+		[(_, RuntimeCall::Jobs(crate::Call::commit_batch { items }))] if items.len() == 1 => {
+			items[0].1
+		},
+		other => panic!("expected one commit, got {other:?}"),
+	}
+}
+
+/// Attack 1 on the provider's side: a remote input no node can fetch used to leave every
+/// honest provider silent (and slashed). The node now answers, signed, that the input cannot
+/// be served, and reveals that answer like any result.
+#[test]
+fn an_unfetchable_input_is_answered_cannot_serve() {
+	let (mut ext, state, pool) = ocw_ext();
+	ext.execute_with(|| {
+		let uri = "http://127.0.0.1:1/missing";
+		let input = JobInput::Remote { hash: [9; 32], uri: uri.as_bytes().to_vec().try_into().unwrap() };
+		let (job, providers) = assigned(1, input);
+		let who = providers[0];
+		UintAuthorityId::set_all_keys([who]);
+		// The bytes it serves do not have the input's hash: no attempt can mend that.
+		state.write().expect_request(PendingRequest {
+			method: "GET".into(),
+			uri: uri.into(),
+			response: Some(b"other bytes".to_vec()),
+			sent: true,
+			..Default::default()
+		});
+		run_ocw();
+		let answer = synod_primitives::digest::unservable_digest(
+			&model(1),
+			&[9; 32],
+			synod_primitives::digest::Unservable::InputUnavailable,
+		);
+		match local(who, job) {
+			Some(LocalJob::Ready { reveal, .. }) => assert_eq!(reveal.digest(), answer),
+			other => panic!("expected a stored answer, got {other:?}"),
+		}
+		run_to(System::block_number() + 1);
+		run_ocw();
+		let commitment = sent_commitment(&drain(&pool));
+		let Some(LocalJob::Ready { salt, .. }) = local(who, job) else { unreachable!() };
+		assert_eq!(commitment, crate::types::commitment_of(&answer, &salt, &who));
+	});
+}
+
+/// A worker refusing the input itself (`invalid_input`, or `inference` for a model that fails
+/// on it) is a fact about the input: the node answers "cannot serve" (input rejected). A
+/// failure of the model or the worker (`model_load`) is not, and sends nothing.
+#[test]
+fn an_input_the_model_refuses_is_answered_cannot_serve() {
+	let (mut ext, state, pool) = ocw_ext();
+	ext.execute_with(|| {
+		let (job, providers) = assigned_job(1);
+		let who = providers[0];
+		UintAuthorityId::set_all_keys([who]);
+		let id = worker_id(job, 0);
+		expect_post(&state, job, 0, r#"{"status":"queued"}"#);
+		run_ocw();
+		expect_get(
+			&state,
+			&format!("/v1/jobs/{id}"),
+			r#"{"status":"failed","error":{"kind":"inference","message":"index out of range in self"}}"#,
+		);
+		run_ocw();
+		let answer = synod_primitives::digest::unservable_digest(
+			&model(1),
+			&synod_primitives::digest::input_hash(&INPUT),
+			synod_primitives::digest::Unservable::InputRejected,
+		);
+		let commitment = sent_commitment(&drain(&pool));
+		let Some(LocalJob::Ready { salt, reveal, .. }) = local(who, job) else {
+			panic!("no stored answer")
+		};
+		assert_eq!(reveal.digest(), answer);
+		assert_eq!(commitment, crate::types::commitment_of(&answer, &salt, &who));
+
+		// Another job whose model does not load: nothing is claimed about its input.
+		let (job, _) = assigned_job(1);
+		if JobRecords::<Test>::get(job).unwrap().assignments[0].provider == who {
+			let id = worker_id(job, 0);
+			expect_post(&state, job, 0, r#"{"status":"queued"}"#);
+			run_ocw();
+			drain(&pool);
+			expect_get(
+				&state,
+				&format!("/v1/jobs/{id}"),
+				r#"{"status":"failed","error":{"kind":"model_load","message":"not TorchScript"}}"#,
+			);
+			run_ocw();
+			assert!(matches!(local(who, job), Some(LocalJob::Failed { transient: false, .. })));
+		}
+	});
+}
