@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # docs/protocol.md's attack table: simulates 10,000 jobs per row on pallet-jobs' test runtime
-# (real models, providers and jobs pallets) with colluding providers holding 10, 20 and 33% of
-# the weight, and prints the measured rate of wrong results accepted beside the formula
+# (real models, providers and jobs pallets) for each attacker strategy (uniform liars, a sybil
+# class, an index squatter, a griefing payer) at k = 3 and 5 with 10, 20 and 33% of the weight;
+# prints the table and writes docs/results/attacks.json (strategy, k, attacker_share, jobs,
+# wrong_accepted, bound, honest_slashed per 1,000 jobs, payer_profit, no_decision)
 # (pallets/jobs/examples/attack_simulation.rs).
 #
 #   scripts/bench-protocol.sh              10,000 jobs per row
-#   SYNOD_SIM_JOBS=1000 scripts/bench-protocol.sh
+#   SYNOD_SIM_JOBS=1000 SYNOD_SIM_JSON=/tmp/attacks.json scripts/bench-protocol.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$SYNOD_ROOT"
 # The chain's package selection (as test.sh), so nothing is rebuilt for this.
 cargo build --release --workspace --exclude synod-worker --examples --locked
-"$CARGO_TARGET_DIR/release/examples/attack_simulation" --jobs "${SYNOD_SIM_JOBS:-10000}"
+"$CARGO_TARGET_DIR/release/examples/attack_simulation" --jobs "${SYNOD_SIM_JOBS:-10000}" \
+	--json "${SYNOD_SIM_JSON:-docs/results/attacks.json}"

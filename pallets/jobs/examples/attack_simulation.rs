@@ -1,10 +1,19 @@
-//! The attack simulation behind docs/protocol.md's table: jobs on pallet-jobs' test runtime
-//! (the real models, providers and jobs pallets) with colluding providers holding 10, 20 and
-//! 33% of the weight, the measured rate of wrong results accepted beside the formula.
+//! The attack simulation behind docs/protocol.md's tables: jobs on pallet-jobs' test runtime
+//! (the real models, providers and jobs pallets) against an attacker holding 10, 20 and 33%
+//! of the weight, one row per strategy and redundancy, with the measured rate of wrong
+//! results accepted beside the formula's bound, honest providers slashed, and what a griefing
+//! payer gained.
+//!
+//! Strategies: `uniform` (colluding liars among honest providers of one class),
+//! `sybil_class` (the liars declare a class of their own), `index_squatter` (the liars filled
+//! the model's provider index with one-planck offers before the honest providers came),
+//! `payer_griefer` (the payer sends an input nobody can fetch and runs silent providers, to
+//! be compensated from slashes).
 //!
 //! ```sh
-//! scripts/bench-protocol.sh                # the table, 10,000 jobs per row
-//! attack_simulation --jobs 1000            # the table, 1,000 jobs per row
+//! scripts/bench-protocol.sh                # every row, 10,000 jobs each, and
+//!                                          # docs/results/attacks.json
+//! attack_simulation --jobs 1000 --json out.json
 //! attack_simulation --check                # the formulas against hand computation, and a
 //!                                          # 400-job simulation against the exact formula
 //! ```
@@ -25,7 +34,11 @@ mod mock;
 use codec::Encode;
 use frame_support::assert_ok;
 use mock::*;
-use pallet_jobs::{JobInput, Open as JobRecords, Receipts};
+use pallet_jobs::{Event, JobInput, Open as JobRecords, Receipts};
+use synod_primitives::{
+	digest::{unservable_digest, Unservable},
+	provider::DeterminismClass,
+};
 
 fn inline(bytes: &[u8]) -> JobInput {
 	JobInput::Inline(bytes.to_vec().try_into().unwrap())
@@ -83,16 +96,82 @@ fn wrong_accept_exact(k: u32, n: u32, a: u32) -> f64 {
 	hyper(n, a, k, k) + split
 }
 
-/// Simulates `jobs` jobs of redundancy `k` on 30 equal providers of which `attackers` collude
-/// on one wrong digest; returns (wrong results accepted, jobs without a decision, jobs).
-/// Each batch of 8 jobs runs on a fresh chain with a fresh random seed, so slashing and
-/// reputation from earlier jobs do not drift the weights.
-fn simulate_attack(k: u32, attackers: u64, jobs: u32) -> (u32, u32, u32) {
-	const N: u64 = 30;
-	let mut wrong = 0;
-	let mut undecided = 0;
-	let mut done = 0;
+/// How the attacker plays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Strategy {
+	Uniform,
+	SybilClass,
+	IndexSquatter,
+	PayerGriefer,
+}
+
+impl Strategy {
+	const ALL: [Strategy; 4] =
+		[Strategy::Uniform, Strategy::SybilClass, Strategy::IndexSquatter, Strategy::PayerGriefer];
+
+	fn name(self) -> &'static str {
+		match self {
+			Strategy::Uniform => "uniform",
+			Strategy::SybilClass => "sybil_class",
+			Strategy::IndexSquatter => "index_squatter",
+			Strategy::PayerGriefer => "payer_griefer",
+		}
+	}
+}
+
+/// One row of the table and of docs/results/attacks.json.
+struct Row {
+	strategy: Strategy,
+	k: u32,
+	attacker_share: f64,
+	jobs: u32,
+	wrong_accepted: f64,
+	bound: f64,
+	honest_slashed: f64,
+	payer_profit: i128,
+	no_decision: f64,
+}
+
+/// The honest providers (ids from 200) and how many there are.
+const HONEST_FROM: u64 = 200;
+const N: u64 = 30;
+/// The attacker's providers (ids from 300).
+const ATTACKER_FROM: u64 = 300;
+/// The mock's provider index bound: the squatter fills it.
+const INDEX: u64 = 32;
+
+fn attacker(who: u64) -> bool {
+	who >= ATTACKER_FROM
+}
+
+fn other_class() -> DeterminismClass {
+	DeterminismClass { libtorch: b"2.10.0".to_vec().try_into().unwrap(), ..class() }
+}
+
+fn provider(who: u64, bond: Balance, class: DeterminismClass, price: Balance) {
+	let _ = Balances::force_set_balance(RuntimeOrigin::root(), who, ENDOWMENT);
+	assert_ok!(Providers::register(RuntimeOrigin::signed(who), bond, class, 8, vec![]));
+	assert_ok!(Providers::set_offer(RuntimeOrigin::signed(who), model(3), price));
+}
+
+/// Everything the griefer owns: the payer's balance and its providers'.
+fn griefer_wealth(attackers: &[u64]) -> i128 {
+	let total = |who: u64| -> i128 {
+		use frame_support::traits::fungible::Inspect;
+		Balances::total_balance(&who) as i128
+	};
+	total(PAYER) + attackers.iter().map(|w| total(*w)).sum::<i128>()
+}
+
+/// Simulates `jobs` jobs of redundancy `k` against an attacker with `share` of the weight
+/// playing `strategy`. Each batch of 8 jobs runs on a fresh chain with a fresh random seed,
+/// so slashing and reputation from earlier jobs do not drift the weights.
+fn simulate(strategy: Strategy, k: u32, share: f64, jobs: u32) -> Row {
+	let (mut wrong, mut undecided, mut honest_slashed, mut done) = (0u32, 0u32, 0u32, 0u32);
+	let mut profit: i128 = 0;
 	let mut batch: u32 = 0;
+	// Attackers among 30 equal providers, except for the squatter, whose share is of bond.
+	let count = (share * N as f64).round() as u64;
 	while done < jobs {
 		batch += 1;
 		let mut ext = new_test_ext();
@@ -101,30 +180,71 @@ fn simulate_attack(k: u32, attackers: u64, jobs: u32) -> (u32, u32, u32) {
 				RuntimeOrigin::signed(PUBLISHER),
 				Box::new(manifest(3, 64))
 			));
-			for who in 200..200 + N {
-				let _ = Balances::force_set_balance(RuntimeOrigin::root(), who, ENDOWMENT);
-				assert_ok!(Providers::register(
-					RuntimeOrigin::signed(who),
-					BOND,
-					class(),
-					8,
-					vec![]
-				));
-				assert_ok!(Providers::set_offer(RuntimeOrigin::signed(who), model(3), PRICE));
-			}
+			let attackers: Vec<u64> = match strategy {
+				Strategy::IndexSquatter => {
+					// The squatter fills the index first, at one planck, with as much bond in
+					// all as `share` of everyone's; then the honest providers come.
+					let total = share / (1.0 - share) * (N * BOND as u64) as f64;
+					let each = (total / INDEX as f64) as Balance;
+					let ids: Vec<u64> = (ATTACKER_FROM..ATTACKER_FROM + INDEX).collect();
+					for who in &ids {
+						provider(*who, each, class(), 1);
+					}
+					for who in HONEST_FROM..HONEST_FROM + N {
+						provider(who, BOND, class(), PRICE);
+					}
+					ids.into_iter()
+						.filter(|w| !pallet_providers::Offers::<Test>::get(w).is_empty())
+						.collect()
+				},
+				_ => {
+					let class_of = |who: u64| {
+						if attacker(who) && strategy == Strategy::SybilClass {
+							other_class()
+						} else {
+							class()
+						}
+					};
+					let ids: Vec<u64> = (HONEST_FROM..HONEST_FROM + N - count)
+						.chain(ATTACKER_FROM..ATTACKER_FROM + count)
+						.collect();
+					for who in &ids {
+						provider(*who, BOND, class_of(*who), PRICE);
+					}
+					ids.into_iter().filter(|w| attacker(*w)).collect()
+				},
+			};
 			pallet_jobs::Seed::<Test>::put(sp_io::hashing::blake2_256(
-				&(k, attackers, batch).encode(),
+				&(strategy.name(), k, count, batch).encode(),
 			));
+			let input = match strategy {
+				Strategy::PayerGriefer => JobInput::Remote {
+					hash: [9; 32],
+					uri: b"https://nowhere.invalid/x".to_vec().try_into().unwrap(),
+				},
+				_ => inline(&[1]),
+			};
+			let answer = |who: u64, input_hash: &[u8; 32]| -> Option<[u8; 32]> {
+				match (strategy, attacker(who)) {
+					(Strategy::PayerGriefer, true) => None,
+					(Strategy::PayerGriefer, false) => {
+						Some(unservable_digest(&model(3), input_hash, Unservable::InputUnavailable))
+					},
+					(_, true) => Some(digest(66)),
+					(_, false) => Some(digest(7)),
+				}
+			};
+			let before = griefer_wealth(&attackers);
 			let ids: Vec<u64> = (0..8)
 				.map(|_| {
 					let id = pallet_jobs::NextJobId::<Test>::get();
 					assert_ok!(Jobs::submit_job(
 						RuntimeOrigin::signed(PAYER),
 						model(3),
-						inline(&[1]),
+						input.clone(),
 						k,
 						PRICE,
-						30
+						40
 					));
 					id
 				})
@@ -132,30 +252,26 @@ fn simulate_attack(k: u32, attackers: u64, jobs: u32) -> (u32, u32, u32) {
 			// Four assignments per block in the mock: all eight by block 3. Every provider
 			// answers at once, in each round (an escalation draws more).
 			run_to(3);
-			while ids.iter().any(JobRecords::<Test>::contains_key) {
-				let open = |id: &u64| JobRecords::<Test>::contains_key(id);
+			let open = |id: &u64| JobRecords::<Test>::contains_key(id);
+			while ids.iter().any(open) {
 				for id in ids.iter().filter(|id| open(id)) {
+					let input_hash = JobRecords::<Test>::get(id).unwrap().input_hash;
 					for who in assigned(*id) {
-						let tag = if who < 200 + attackers { 66 } else { 7 };
-						let _ = Jobs::commit(RuntimeOrigin::signed(who), *id, commitment(who, tag));
+						if let Some(d) = answer(who, &input_hash) {
+							let c = pallet_jobs::commitment_of(&d, &salt(who), &who);
+							let _ = Jobs::commit(RuntimeOrigin::signed(who), *id, c);
+						}
 					}
 				}
 				for id in ids.iter().filter(|id| open(id)) {
-					if !open(id) {
-						continue;
-					}
+					let input_hash = JobRecords::<Test>::get(id).unwrap().input_hash;
 					for who in assigned(*id) {
 						if !open(id) {
 							break;
 						}
-						let tag = if who < 200 + attackers { 66 } else { 7 };
-						let _ = Jobs::reveal(
-							RuntimeOrigin::signed(who),
-							*id,
-							digest(tag),
-							salt(who),
-							None,
-						);
+						if let Some(d) = answer(who, &input_hash) {
+							let _ = Jobs::reveal(RuntimeOrigin::signed(who), *id, d, salt(who), None);
+						}
 					}
 				}
 				run_to(System::block_number() + 1);
@@ -165,35 +281,105 @@ fn simulate_attack(k: u32, attackers: u64, jobs: u32) -> (u32, u32, u32) {
 				match Receipts::<Test>::get(id) {
 					Some(r) if r.result.digest() == digest(66) => wrong += 1,
 					Some(_) => {},
+					None if strategy == Strategy::PayerGriefer => {},
 					None => undecided += 1,
 				}
 			}
+			honest_slashed += System::events()
+				.iter()
+				.filter(|e| {
+					matches!(&e.event, RuntimeEvent::Jobs(Event::ProviderSlashed { provider, .. })
+						if !attacker(*provider))
+				})
+				.count() as u32;
+			if strategy == Strategy::PayerGriefer {
+				profit += griefer_wealth(&attackers) - before;
+			}
 		});
 	}
-	(wrong, undecided, done)
+	let bound = match strategy {
+		// The liars cannot win a job whose input nobody can serve.
+		Strategy::PayerGriefer => 0.0,
+		Strategy::IndexSquatter => wrong_accept_formula(k, share),
+		_ => wrong_accept_exact(k, N as u32, count as u32),
+	};
+	let rate = |n: u32| f64::from(n) / f64::from(done);
+	Row {
+		strategy,
+		k,
+		attacker_share: match strategy {
+			Strategy::IndexSquatter => share,
+			_ => count as f64 / N as f64,
+		},
+		jobs: done,
+		wrong_accepted: rate(wrong),
+		bound,
+		honest_slashed: 1000.0 * rate(honest_slashed),
+		payer_profit: profit,
+		no_decision: rate(undecided),
+	}
 }
 
-/// Prints docs/protocol.md's table: the measured rate of wrong results accepted, beside the
-/// formula, for `jobs` jobs per row.
-fn table(jobs: u32) {
+/// The uniform liars' rate alone, for `--check`.
+fn simulate_attack(k: u32, attackers: u64, jobs: u32) -> (u32, u32, u32) {
+	let row = simulate(Strategy::Uniform, k, attackers as f64 / N as f64, jobs);
+	let n = |r: f64| (r * f64::from(row.jobs)).round() as u32;
+	(n(row.wrong_accepted), n(row.no_decision), row.jobs)
+}
+
+/// Every row: prints docs/protocol.md's table and returns the rows.
+fn table(jobs: u32) -> Vec<Row> {
 	println!(
-		"| k | attacker weight | jobs | wrong accepted (measured) | formula, binomial | formula, 30 providers | no decision (measured) |"
+		"| strategy | k | attacker share | jobs | wrong accepted | bound | honest slashed / 1,000 jobs | griefer's profit (planck) | no decision |"
 	);
-	println!("| --- | --- | --- | --- | --- | --- | --- |");
-	for k in [3u32, 5] {
-		for attackers in [3u64, 6, 10] {
-			let (wrong, undecided, done) = simulate_attack(k, attackers, jobs);
-			let p = attackers as f64 / 30.0;
-			println!(
-				"| {k} | {:.0}% ({attackers} of 30) | {done} | {:.4} | {:.4} | {:.4} | {:.4} |",
-				p * 100.0,
-				f64::from(wrong) / f64::from(done),
-				wrong_accept_formula(k, p),
-				wrong_accept_exact(k, 30, attackers as u32),
-				f64::from(undecided) / f64::from(done),
-			);
+	println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+	let mut rows = Vec::new();
+	for strategy in Strategy::ALL {
+		for k in [3u32, 5] {
+			for share in [0.1, 0.2, 1.0 / 3.0] {
+				let r = simulate(strategy, k, share, jobs);
+				println!(
+					"| {} | {k} | {:.0}% | {} | {:.4} | {:.4} | {:.1} | {} | {:.4} |",
+					strategy.name(),
+					r.attacker_share * 100.0,
+					r.jobs,
+					r.wrong_accepted,
+					r.bound,
+					r.honest_slashed,
+					r.payer_profit,
+					r.no_decision,
+				);
+				rows.push(r);
+			}
 		}
 	}
+	rows
+}
+
+/// docs/results/attacks.json: one object per row.
+fn write_json(path: &str, rows: &[Row]) -> std::io::Result<()> {
+	let rows: Vec<serde_json::Value> = rows
+		.iter()
+		.map(|r| {
+			serde_json::json!({
+				"strategy": r.strategy.name(),
+				"k": r.k,
+				"attacker_share": (r.attacker_share * 1e4).round() / 1e4,
+				"jobs": r.jobs,
+				"wrong_accepted": r.wrong_accepted,
+				"bound": (r.bound * 1e6).round() / 1e6,
+				"honest_slashed": (r.honest_slashed * 10.0).round() / 10.0,
+				"payer_profit": r.payer_profit,
+				"no_decision": r.no_decision,
+			})
+		})
+		.collect();
+	let doc = serde_json::json!({
+		"command": "scripts/bench-protocol.sh",
+		"runtime": "pallet-jobs test runtime: 30 equal providers (the squatter: 32 index slots), collateral 6 × max_price",
+		"rows": rows,
+	});
+	std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")
 }
 
 /// The formulas against a hand computation, and a small simulation against the exact formula.
@@ -241,9 +427,11 @@ fn main() {
 	let mut args = std::env::args().skip(1);
 	let mut jobs: u32 = 10_000;
 	let mut only_check = false;
+	let mut json: Option<String> = None;
 	while let Some(arg) = args.next() {
 		match arg.as_str() {
 			"--check" => only_check = true,
+			"--json" => json = args.next(),
 			"--jobs" => {
 				jobs = match args.next().and_then(|v| v.parse().ok()) {
 					Some(n) if n > 0 => n,
@@ -254,7 +442,9 @@ fn main() {
 				}
 			},
 			other => {
-				eprintln!("attack_simulation: unknown argument {other:?} (--jobs N, --check)");
+				eprintln!(
+					"attack_simulation: unknown argument {other:?} (--jobs N, --json PATH, --check)"
+				);
 				std::process::exit(2);
 			},
 		}
@@ -266,5 +456,19 @@ fn main() {
 		}
 		return;
 	}
-	table(jobs);
+	// Opened first, so that an unwritable path fails before the run.
+	if let Some(path) = &json {
+		if let Err(e) = std::fs::write(path, "") {
+			eprintln!("attack_simulation: cannot write {path}: {e}");
+			std::process::exit(2);
+		}
+	}
+	let rows = table(jobs);
+	if let Some(path) = &json {
+		if let Err(e) = write_json(path, &rows) {
+			eprintln!("attack_simulation: writing {path}: {e}");
+			std::process::exit(1);
+		}
+		println!("attack_simulation: wrote {path}");
+	}
 }

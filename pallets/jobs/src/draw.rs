@@ -4,10 +4,7 @@
 
 use alloc::vec::Vec;
 use codec::Encode;
-use sp_runtime::{
-	traits::{Saturating, UniqueSaturatedInto},
-	Perquintill,
-};
+use sp_runtime::traits::{Saturating, UniqueSaturatedInto};
 use synod_primitives::{
 	digest::Hash32,
 	provider::{Candidate, ClassId},
@@ -65,13 +62,17 @@ pub fn weighted_sample<A: Clone, B: UniqueSaturatedInto<u128> + Copy>(
 	chosen
 }
 
-/// Chooses the determinism class a job's `k` providers are drawn from: among the classes
-/// with at least `k` candidates, class `c` is chosen with probability proportional to
-/// `share(c)^k`, its share of their weight to the power `k`. That is the chance that `k`
-/// independent weighted draws from all of them would all land in `c`, so a class whose every
-/// member is an attacker (classes are declared by providers themselves) wins a whole job no
-/// more often than `k` independent draws would all pick the attacker: `p^k`, not `p`.
-/// `None` when no class has `k` candidates (then the draw mixes classes).
+/// Chooses the determinism class a job's `k` providers are drawn from, among the classes with
+/// at least `k` candidates: `k` independent weighted draws from all of their candidates
+/// (with replacement); when all `k` land in one class, that class, and otherwise the heaviest
+/// class (ties broken by the draw).
+///
+/// Classes are declared by the providers themselves, so an attacker can own a whole class.
+/// A class other than the heaviest is chosen only when `k` independent draws all pick it:
+/// an attacker whose class holds a share `p` of the weight wins a whole job with probability
+/// `p^k`, what it would win by luck if classes did not exist, never `p`. The cost falls on
+/// honest minority classes, which get `share^k` of the jobs until their class is measured
+/// rather than declared. `None` when no class has `k` candidates (the draw mixes classes).
 pub fn choose_class<A, B: UniqueSaturatedInto<u128> + Copy>(
 	pool: &[Candidate<A, B>],
 	k: usize,
@@ -89,42 +90,29 @@ pub fn choose_class<A, B: UniqueSaturatedInto<u128> + Copy>(
 	}
 	classes.retain(|(_, n, _)| *n >= k);
 	let total = classes.iter().fold(0u128, |a, (_, _, w)| a.saturating_add(*w));
-	// share^k in parts per 10^18: Perquintill keeps a 1% class at k = 7 (10^-14) exact enough.
-	let odds: Vec<(ClassId, u128)> = classes
-		.iter()
-		.map(|(id, _, w)| {
-			let share = Perquintill::from_rational(*w, total.max(1));
-			let mut power = Perquintill::one();
-			for _ in 0..k {
-				power = power * share;
+	let probe = |draw: &mut Draw| {
+		let mut point = draw.below(total.max(1));
+		for (id, _, w) in &classes {
+			if point < *w {
+				return Some(*id);
 			}
-			(*id, u128::from(power.deconstruct()))
-		})
-		.collect();
-	let sum = odds.iter().fold(0u128, |a, (_, o)| a.saturating_add(*o));
-	if sum == 0 {
-		// Every share^k rounded to zero (hundreds of tiny classes): fall back to the shares.
-		return pick(classes.iter().map(|(id, _, w)| (*id, *w)), total, draw);
-	}
-	pick(odds.into_iter(), sum, draw)
-}
-
-/// Picks one of `options` with probability proportional to its odds (`sum` in all).
-fn pick(
-	options: impl Iterator<Item = (ClassId, u128)>,
-	sum: u128,
-	draw: &mut Draw,
-) -> Option<ClassId> {
-	let mut point = draw.below(sum.max(1));
-	let mut last = None;
-	for (id, odds) in options {
-		if point < odds {
-			return Some(id);
+			point = point.saturating_sub(*w);
 		}
-		point = point.saturating_sub(odds);
-		last = Some(id);
+		classes.last().map(|c| c.0)
+	};
+	let first = probe(draw)?;
+	let mut unanimous = true;
+	for _ in 1..k {
+		unanimous &= probe(draw) == Some(first);
 	}
-	last
+	if unanimous {
+		return Some(first);
+	}
+	let heaviest = classes.iter().map(|c| c.2).max().unwrap_or(0);
+	let tied: Vec<ClassId> =
+		classes.iter().filter(|c| c.2 == heaviest).map(|c| c.0).collect();
+	let pick = usize::try_from(draw.below(tied.len() as u128)).unwrap_or(0);
+	tied.get(pick).copied()
 }
 
 /// Takes one job slot and `collateral` of free bond from `who` in `pool`; drops it from the

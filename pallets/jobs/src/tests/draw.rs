@@ -70,10 +70,9 @@ fn a_class_must_be_able_to_fill_the_job() {
 	assert_eq!(choose_class(&pool, 3, &mut draw), None);
 }
 
-/// Attack: providers declare their class themselves, so 3 sybils in a class of their own hold
-/// 10% of the weight. Chosen in proportion to its weight, that class took whole `k = 3` jobs
-/// 10% of the time; in proportion to `share^k` it takes them about `0.1^3 / (0.9^3 + 0.1^3)`
-/// = 0.14% of the time, what three independent draws from everyone would give them.
+/// Attack 2: providers declare their class themselves, so 3 sybils in a class of their own
+/// hold 10% of the weight. Chosen in proportion to its weight, that class took whole `k = 3`
+/// jobs 10% of the time; now only when three independent draws all pick it: 0.1%.
 #[test]
 fn a_sybil_class_wins_a_job_as_rarely_as_k_independent_draws() {
 	let mut pool: Vec<_> = (0..27).map(|i| candidate(i, 100, 0)).collect();
@@ -85,9 +84,9 @@ fn a_sybil_class_wins_a_job_as_rarely_as_k_independent_draws() {
 			choose_class(&pool, 3, &mut draw) == Some([9; 32])
 		})
 		.count();
-	// Expected 27.4 of 20,000; weight-proportional classes gave about 2,000.
-	assert!(sybil <= 60, "{sybil} of {runs}");
-	// Two equal classes still split the jobs evenly.
+	// Expected 20 of 20,000; weight-proportional classes gave about 2,000.
+	assert!(sybil <= 45, "{sybil} of {runs}");
+	// Two equal classes still split the jobs evenly (the tie between the heaviest is drawn).
 	let even: Vec<_> = (0..20).map(|i| candidate(i, 100, (i % 2) as u8)).collect();
 	let zeros = (0..2_000u32)
 		.filter(|i| {
