@@ -270,7 +270,8 @@ fn simulate(strategy: Strategy, k: u32, share: f64, jobs: u32) -> Row {
 							break;
 						}
 						if let Some(d) = answer(who, &input_hash) {
-							let _ = Jobs::reveal(RuntimeOrigin::signed(who), *id, d, salt(who), None);
+							let _ =
+								Jobs::reveal(RuntimeOrigin::signed(who), *id, d, salt(who), None);
 						}
 					}
 				}

@@ -109,8 +109,7 @@ pub fn choose_class<A, B: UniqueSaturatedInto<u128> + Copy>(
 		return Some(first);
 	}
 	let heaviest = classes.iter().map(|c| c.2).max().unwrap_or(0);
-	let tied: Vec<ClassId> =
-		classes.iter().filter(|c| c.2 == heaviest).map(|c| c.0).collect();
+	let tied: Vec<ClassId> = classes.iter().filter(|c| c.2 == heaviest).map(|c| c.0).collect();
 	let pick = usize::try_from(draw.below(tied.len() as u128)).unwrap_or(0);
 	tied.get(pick).copied()
 }

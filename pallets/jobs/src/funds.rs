@@ -4,8 +4,8 @@
 use alloc::vec::Vec;
 use frame_support::{
 	traits::{
-		fungible::MutateHold,
 		fungible::Mutate,
+		fungible::MutateHold,
 		tokens::{Fortitude, Precision, Preservation, Restriction},
 		Get,
 	},
@@ -91,9 +91,12 @@ impl<T: Config> Pallet<T> {
 
 	/// Releases a job's storage deposit to its payer (its record and receipt are gone).
 	pub(crate) fn release_deposit(payer: &T::AccountId, deposit: BalanceOf<T>) {
-		if let Err(e) =
-			T::Currency::release(&HoldReason::JobDeposit.into(), payer, deposit, Precision::BestEffort)
-		{
+		if let Err(e) = T::Currency::release(
+			&HoldReason::JobDeposit.into(),
+			payer,
+			deposit,
+			Precision::BestEffort,
+		) {
 			log::error!(target: LOG_TARGET, "releasing a job deposit of {payer:?}: {e:?}");
 		}
 	}
@@ -220,8 +223,8 @@ impl<T: Config> Pallet<T> {
 		let mut agreeing = BoundedVec::new();
 		let mut dissenting = Vec::new();
 		for (i, a) in record.assignments.iter().enumerate() {
-			let honest = !a.slashed &&
-				match winner {
+			let honest = !a.slashed
+				&& match winner {
 					Some(w) => agree(w, a, record.tolerance),
 					// Without a decision nobody who revealed can be called wrong.
 					None => a.reveal.is_some(),
@@ -329,8 +332,8 @@ impl<T: Config> Pallet<T> {
 	/// (`synod_primitives::digest::unservable_digest`, any kind). A cohort's members answer it
 	/// member by member and settle as results.
 	pub(crate) fn is_unservable(record: &JobOf<T>, digest: &Hash32) -> bool {
-		!matches!(record.input, JobInput::Cohort(_)) &&
-			Unservable::ALL
+		!matches!(record.input, JobInput::Cohort(_))
+			&& Unservable::ALL
 				.iter()
 				.any(|kind| unservable_digest(&record.model, &record.input_hash, *kind) == *digest)
 	}

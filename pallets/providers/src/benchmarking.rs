@@ -154,7 +154,9 @@ mod benchmarks {
 	fn set_offer() {
 		let caller: T::AccountId = whitelisted_caller();
 		// Heavier than the index's providers, so that it evicts one.
-		assert!(register_provider::<T>(&caller, min_bond::<T>().saturating_mul(2u32.into())).is_ok());
+		assert!(
+			register_provider::<T>(&caller, min_bond::<T>().saturating_mul(2u32.into())).is_ok()
+		);
 		let model = model_hash(u32::MAX);
 		let others = fill_index::<T>(model, T::MaxProvidersPerModel::get(), 1_000);
 		// The most expensive provider (evicted) also has a full list of offers.

@@ -73,7 +73,9 @@ impl<T: Config> Pallet<T> {
 	/// price let 64 one-planck sybils fill an index and never be evicted; ranking by weight
 	/// makes holding a slot cost bond that a heavier honest provider can outbid, and sybils
 	/// start at the bottom of the reputation scale.
-	pub(crate) fn index_weight(record: &crate::types::ProviderRecord<BalanceOf<T>, BlockNumberFor<T>>) -> u128 {
+	pub(crate) fn index_weight(
+		record: &crate::types::ProviderRecord<BalanceOf<T>, BlockNumberFor<T>>,
+	) -> u128 {
 		let bond: u128 = record.bond.unique_saturated_into();
 		record.reputation.score().mul_floor(bond)
 	}

@@ -253,7 +253,9 @@ fn sybils_at_one_planck_cannot_lock_a_full_index() {
 		// With more bond it does, at any price: the lightest sybil (the first) is evicted.
 		assert_ok!(Providers::bond_more(RuntimeOrigin::signed(9), MIN_BOND));
 		offer(9, 1, 100);
-		System::assert_has_event(Event::OfferEvicted { provider: 1, model: model(1), price: 1 }.into());
+		System::assert_has_event(
+			Event::OfferEvicted { provider: 1, model: model(1), price: 1 }.into(),
+		);
 		assert!(Offers::<Test>::get(1).is_empty());
 		assert_eq!(ModelIndex::<Test>::get(model(1)).len(), MAX_PER_MODEL as usize);
 		assert!(eligible(1, 1_000).contains(&9));

@@ -248,8 +248,11 @@ impl<T: Config> Pallet<T> {
 	) -> Result<BlockNumberFor<T>, sp_runtime::DispatchError> {
 		let latest = record.deadline.saturating_sub(T::RevealWindow::get());
 		let commit_end = Self::schedule(job, n.saturating_add(T::CommitWindow::get()), latest)?;
-		let reveal_end =
-			Self::schedule(job, commit_end.saturating_add(T::RevealWindow::get()), record.deadline)?;
+		let reveal_end = Self::schedule(
+			job,
+			commit_end.saturating_add(T::RevealWindow::get()),
+			record.deadline,
+		)?;
 		record.status = JobStatus::Committing;
 		record.phase_end = commit_end;
 		record.reveal_end = reveal_end;

@@ -27,7 +27,10 @@ fn submit_remote(k: u32) -> u64 {
 	assert_ok!(Jobs::submit_job(
 		RuntimeOrigin::signed(PAYER),
 		model(1),
-		JobInput::Remote { hash: [9; 32], uri: b"https://nowhere.invalid/x".to_vec().try_into().unwrap() },
+		JobInput::Remote {
+			hash: [9; 32],
+			uri: b"https://nowhere.invalid/x".to_vec().try_into().unwrap()
+		},
 		k,
 		PRICE,
 		System::block_number() + 20
@@ -71,8 +74,7 @@ fn providers_that_cannot_serve_an_input_say_so_and_are_paid() {
 			assert_ok!(Jobs::reveal(RuntimeOrigin::signed(*who), job, answer, salt(*who), None));
 		}
 		System::assert_has_event(
-			Event::JobFailed { job, reason: FailureReason::Unservable, refunded: 3 * PRICE }
-				.into(),
+			Event::JobFailed { job, reason: FailureReason::Unservable, refunded: 3 * PRICE }.into(),
 		);
 		assert!(Jobs::receipt(job).is_none());
 		assert_eq!(free(PAYER), ENDOWMENT - 3 * PRICE);
@@ -195,8 +197,14 @@ fn a_job_whose_settlement_fails_releases_every_hold() {
 		reveal(chosen[0], job, 7);
 		reveal(chosen[1], job, 7);
 		// The last reveal settles, which fails: the reveal is refused and changes nothing.
-		assert!(Jobs::reveal(RuntimeOrigin::signed(chosen[2]), job, digest(7), salt(chosen[2]), None)
-			.is_err());
+		assert!(Jobs::reveal(
+			RuntimeOrigin::signed(chosen[2]),
+			job,
+			digest(7),
+			salt(chosen[2]),
+			None
+		)
+		.is_err());
 		let end = JobRecords::<Test>::get(job).unwrap().phase_end;
 		run_to(end + 1);
 		assert!(JobRecords::<Test>::get(job).is_none());
@@ -265,8 +273,10 @@ fn a_jobs_deposit_comes_back_when_its_receipt_is_pruned() {
 		JobDeposit::set(&5);
 		JobDepositPerByte::set(&1);
 		let job = submit(1);
-		let deposit = 5 + JobInput::Inline(vec![1, 2, 3, 4].try_into().unwrap()).encoded_size() as Balance;
-		let held = || Balances::balance_on_hold(&RuntimeHoldReason::Jobs(HoldReason::JobDeposit), &PAYER);
+		let deposit =
+			5 + JobInput::Inline(vec![1, 2, 3, 4].try_into().unwrap()).encoded_size() as Balance;
+		let held =
+			|| Balances::balance_on_hold(&RuntimeHoldReason::Jobs(HoldReason::JobDeposit), &PAYER);
 		assert_eq!(held(), deposit);
 		run_to(2);
 		let who = assigned(job)[0];

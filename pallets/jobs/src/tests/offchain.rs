@@ -581,7 +581,8 @@ fn an_unfetchable_input_is_answered_cannot_serve() {
 	let (mut ext, state, pool) = ocw_ext();
 	ext.execute_with(|| {
 		let uri = "http://127.0.0.1:1/missing";
-		let input = JobInput::Remote { hash: [9; 32], uri: uri.as_bytes().to_vec().try_into().unwrap() };
+		let input =
+			JobInput::Remote { hash: [9; 32], uri: uri.as_bytes().to_vec().try_into().unwrap() };
 		let (job, providers) = assigned(1, input);
 		let who = providers[0];
 		UintAuthorityId::set_all_keys([who]);

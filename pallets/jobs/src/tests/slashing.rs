@@ -99,7 +99,8 @@ fn a_job_waits_in_the_queue_while_the_schedule_is_full() {
 		let cap = <<Test as crate::Config>::MaxTimeoutsPerBlock as frame_support::traits::Get<
 			u32,
 		>>::get();
-		let blocks = 2 + COMMIT_WINDOW..=2 + COMMIT_WINDOW + crate::lifecycle::SCHEDULE_SLACK as u64;
+		let blocks =
+			2 + COMMIT_WINDOW..=2 + COMMIT_WINDOW + crate::lifecycle::SCHEDULE_SLACK as u64;
 		for block in blocks.clone() {
 			let full: Vec<u64> = (1000..1000 + u64::from(cap)).collect();
 			Timeouts::<Test>::insert(block, BoundedVec::try_from(full).unwrap());
