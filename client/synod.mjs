@@ -352,6 +352,8 @@ function describe(method, d) {
     case 'RevealStarted': return `reveals open until #${d.reveal_end}`;
     case 'JobEscalated': return `no unanimity: escalated to ${d.providers.map(short).join(', ')}; they commit until #${d.commit_end}`;
     case 'ProvidersReplaced': return `${d.replaced.map(short).join(', ')} missed the commit window; replaced by ${d.providers.map(short).join(', ')} (commits until #${d.commit_end})`;
+    case 'Sealed': return `${short(d.provider)} sealed its answer`;
+    case 'OpeningStarted': return `seals decided; the answer is opened by #${d.open_end}`;
     case 'Revealed': return `${short(d.provider)} revealed ${d.digest}`;
     case 'ProviderSlashed': return `${short(d.provider)} slashed ${formatAmount(d.amount)}: ${formatAmount(d.compensated)} to the payer, ${formatAmount(d.burned)} burned`;
     case 'JobSettled': return `settled: digest ${d.output_digest}${d.members.length ? ` (root of ${d.members.length} members)` : ''}, paid ${formatAmount(d.paid)}, refunded ${formatAmount(d.refunded)}, agreeing ${d.agreeing.length}, dissenting ${d.dissenting.length}`;

@@ -99,19 +99,22 @@ def main():
 	# pruning of its receipt a day later (`on_idle`). Each extrinsic adds the base weight.
 	def share(name):
 		return ref_ps(jobs[name], batch) / batch
+	# Each provider commits and seals (the last seal tallies the seals and opens the opening
+	# window); one provider opens the digest, which settles.
 	extrinsics = (
 		share("submit_batch")
 		+ k * share("commit_batch")
 		+ (k - 1) * share("reveal_batch")
-		+ (1 + 2 * k / batch) * EXTRINSIC_BASE_PS
+		+ ref_ps(jobs["reveal_digests"], k)
+		+ (1 + 2 * k / batch + 1) * EXTRINSIC_BASE_PS
 	)
 	hooks = (
 		ref_ps(jobs["on_initialize_assign"], 1) - ref_ps(jobs["on_initialize_assign"], 0)
 		+ 2 * READ_PS
 		+ ref_ps(jobs["on_idle_prune"])
 	)
-	print(f"Per fully verified job, k = {k}, first round unanimous, submissions, commits and reveals "
-		f"in batches of {batch} (one transaction per payer or provider per block):")
+	print(f"Per fully verified job, k = {k}, first round unanimous, submissions, commits and seals "
+		f"in batches of {batch} (one transaction per payer or provider per block), one opening:")
 	print()
 	print("| output | extrinsics (µs) | hooks (µs) | total (µs) | weight allows (jobs/block) | jobs per block | jobs per second | bound |")
 	print("| --- | --- | --- | --- | --- | --- | --- | --- |")
@@ -121,7 +124,7 @@ def main():
 		per_block = {
 			"weight": min(BLOCK_REF_PS * NORMAL / ext, (BLOCK_REF_PS - BLOCK_BASE_PS) / (ext + hooks)),
 			"`MaxAssignmentsPerBlock`": bounds["MaxAssignmentsPerBlock"],
-			"`MaxTimeoutsPerBlock` / 2": bounds["MaxTimeoutsPerBlock"] / 2,
+			"`MaxTimeoutsPerBlock` / 3": bounds["MaxTimeoutsPerBlock"] / 3,
 		}
 		bound = min(per_block, key=per_block.get)
 		return per_block["weight"], bound, per_block[bound]
@@ -131,15 +134,16 @@ def main():
 		print(f"| {label} | {ext / 1e6:,.1f} | {hooks / 1e6:,.1f} | {(ext + hooks) / 1e6:,.1f} | {by_weight:,.0f} | {n:,.0f} | "
 			f"{n / BLOCK_SECONDS:,.1f} | {bound} |")
 	print()
-	# An escalated job: the first round splits (its last reveal escalates), k more commit and
-	# reveal, and the last reveal settles 2k voters.
+	# An escalated job: the first round splits (its last seal escalates instead of opening),
+	# k more commit and reveal, the first round opens its k seals, and the last reveal settles
+	# 2k voters.
 	escalated = (
-		extrinsics + hooks
+		extrinsics - ref_ps(jobs["reveal_digests"], k) + hooks
 		+ ref_ps(jobs["reveal_escalate"])
 		+ k * share("commit_batch")
-		+ (k - 1) * share("reveal_batch")
+		+ (2 * k - 1) * share("reveal_batch")
 		+ ref_ps(jobs["reveal"], 2 * k)
-		+ 2 * READ_PS
+		+ 3 * READ_PS
 	)
 	print(f"An escalated job (small outputs, {2 * k} voters): {escalated / 1e6:,.1f} µs, "
 		f"{BLOCK_REF_PS * NORMAL / escalated / BLOCK_SECONDS:,.1f} jobs per second if every job escalated.")
@@ -167,28 +171,29 @@ def main():
 		f"{BLOCK_REF_PS / 1e12:.0f} s block.")
 	print()
 	# Cohorts: `m` jobs of one model submitted as one (`JobInput::Cohort`, members by hash and
-	# a 40-byte URI), assigned once, answered by each provider with one commitment (an item of
-	# its commit batch) and one `reveal_members` of the m member digests; the last reveal
-	# settles 3 voters (charged `reveal_digests(3)` plus `reveal_members(m)`). Hooks as for a
-	# job. A window end of a cohort costs what a job's does plus `reveal_members(m)`.
+	# a 40-byte URI), assigned once, answered by each provider with one commitment and one seal
+	# (items of its batches); one provider opens the m member digests with `reveal_members`,
+	# which settles 3 voters (charged `reveal_digests(3)` plus `reveal_members(m)`). Hooks as
+	# for a job. A window end of a cohort costs what a job's does plus `reveal_members(m)`.
 	m = bounds["MaxCohort"]
 	member_bytes = 1 + 32 + 1 + 40
 	per_byte = (ref_ps(jobs["submit_job"], 2) - ref_ps(jobs["submit_job"], 1))
 	cohort_ext = (
 		ref_ps(jobs["submit_cohort"], m) + per_byte * m * member_bytes + EXTRINSIC_BASE_PS
 		+ k * share("commit_batch") + k * EXTRINSIC_BASE_PS / batch
-		+ k * (ref_ps(jobs["reveal_members"], m) + EXTRINSIC_BASE_PS)
+		+ (k - 1) * share("reveal_batch") + ref_ps(jobs["reveal_digests"], k) + k * EXTRINSIC_BASE_PS / batch
+		+ ref_ps(jobs["reveal_members"], m) + EXTRINSIC_BASE_PS
 		+ ref_ps(jobs["reveal_digests"], k)
 	)
 	cohort_by_weight, cbound, cn = capacity(cohort_ext)
 	print(f"Per cohort of {m} jobs, k = {k}, first round unanimous (members by hash and URI; "
-		"commits batched, one `reveal_members` per provider):")
+		"commits and seals batched, one `reveal_members` opening):")
 	print()
 	print("| extrinsics (µs) | hooks (µs) | per job (µs) | weight allows (cohorts/block) | cohorts per block | jobs per block | jobs per second | bound |")
 	print("| --- | --- | --- | --- | --- | --- | --- | --- |")
 	print(f"| {cohort_ext / 1e6:,.1f} | {hooks / 1e6:,.1f} | {(cohort_ext + hooks) / m / 1e6:,.1f} | "
 		f"{cohort_by_weight:,.0f} | {cn:,.0f} | {cn * m:,.0f} | {cn * m / BLOCK_SECONDS:,.1f} | {cbound} |")
-	cohort_len = (32 + 1 + 2 + m * member_bytes + 4 + 16 + 4) + k * 40 + k * (2 + 32 * m + 32 + 8 + 100)
+	cohort_len = (32 + 1 + 2 + m * member_bytes + 4 + 16 + 4) + k * 40 + k * 72 + (2 + 32 * m + 32 + 8 + 100)
 	print()
 	print(f"Block length, cohort of {m} by hash and URI: about {cohort_len:,} bytes per cohort "
 		f"({cohort_len / m:,.0f} per job), {BLOCK_PROOF * NORMAL / cohort_len:,.0f} cohorts per block (length bound).")
@@ -199,12 +204,13 @@ def main():
 		f"of a {BLOCK_REF_PS / 1e12:.0f} s block.")
 	print()
 	# Bytes per job: a batched submission item (model, 512-byte inline input, redundancy, price,
-	# deadline) or one by hash and URI, and k batch items of commit (40 B) and reveal (digest-only
-	# 73 B; a small output adds its shape and 8 bytes an element); batches share signatures.
+	# deadline) or one by hash and URI, k batch items of commit (40 B) and seal (72 B), and one
+	# opening (digest-only 73 B; a small output adds its shape and 8 bytes an element) with its
+	# signature (about 100 B); batches share signatures.
 	for input_label, submit_bytes in (("512-byte inline input", 32 + 2 + 512 + 4 + 16 + 4), ("input by hash and URI", 32 + 1 + 32 + 40 + 4 + 16 + 4)):
 		for label, elements in (("digests only", 0), ("10-element output", 10), ("64-element output", 64)):
 			reveal = 73 + (0 if elements == 0 else 1 + 4 + 1 + 8 * elements)
-			length = submit_bytes + k * 40 + k * reveal
+			length = submit_bytes + k * 40 + k * 72 + reveal + 100
 			print(f"Block length, {input_label}, {label}: about {length} bytes per job, "
 				f"{BLOCK_PROOF * NORMAL / length:,.0f} jobs per block (length bound).")
 

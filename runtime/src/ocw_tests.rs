@@ -161,7 +161,20 @@ fn the_offchain_worker_signs_commits_and_reveals_with_the_keystore_key() {
 		assert!(matches!(call, RuntimeCall::Jobs(pallet_jobs::Call::commit { job: j, .. }) if j == job));
 		assert_ok!(call.dispatch(RuntimeOrigin::signed(who)));
 
-		// Reveals opened with the only commit: the reveal carries the small output.
+		// Reveals opened with the only commit: the first round's answer is sealed first...
+		next_block();
+		Jobs::offchain_worker(System::block_number());
+		let sent = drain_checked(&pool_state);
+		assert_eq!(sent.len(), 1);
+		let (who, call) = sent.into_iter().next().unwrap();
+		let seal = pallet_jobs::seal_of(job, 0, &digest);
+		assert!(matches!(
+			&call,
+			RuntimeCall::Jobs(pallet_jobs::Call::seal { job: j, seal: s, .. }) if *j == job && *s == seal
+		));
+		assert_ok!(call.dispatch(RuntimeOrigin::signed(who)));
+
+		// ... then opened: the opening carries the small output and settles.
 		next_block();
 		Jobs::offchain_worker(System::block_number());
 		let sent = drain_checked(&pool_state);

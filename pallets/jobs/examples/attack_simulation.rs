@@ -103,11 +103,17 @@ enum Strategy {
 	SybilClass,
 	IndexSquatter,
 	PayerGriefer,
+	CopyingNewcomers,
 }
 
 impl Strategy {
-	const ALL: [Strategy; 4] =
-		[Strategy::Uniform, Strategy::SybilClass, Strategy::IndexSquatter, Strategy::PayerGriefer];
+	const ALL: [Strategy; 5] = [
+		Strategy::Uniform,
+		Strategy::SybilClass,
+		Strategy::CopyingNewcomers,
+		Strategy::IndexSquatter,
+		Strategy::PayerGriefer,
+	];
 
 	fn name(self) -> &'static str {
 		match self {
@@ -115,6 +121,7 @@ impl Strategy {
 			Strategy::SybilClass => "sybil_class",
 			Strategy::IndexSquatter => "index_squatter",
 			Strategy::PayerGriefer => "payer_griefer",
+			Strategy::CopyingNewcomers => "copying_newcomers",
 		}
 	}
 }
@@ -253,12 +260,38 @@ fn simulate(strategy: Strategy, k: u32, share: f64, jobs: u32) -> Row {
 			// answers at once, in each round (an escalation draws more).
 			run_to(3);
 			let open = |id: &u64| JobRecords::<Test>::contains_key(id);
+			// Copying newcomers: the escalation's honest providers do not compute; they copy
+			// what the chain shows of the first round's answers (its leading seal, or digest
+			// once opened).
+			let mut copiers: Vec<u64> = Vec::new();
+			let leading = |id: &u64, opened: bool| -> Option<[u8; 32]> {
+				let record = JobRecords::<Test>::get(id)?;
+				let answers: Vec<[u8; 32]> = record
+					.assignments
+					.iter()
+					.filter(|a| a.round == 0)
+					.filter_map(|a| if opened { a.digest() } else { a.sealed })
+					.collect();
+				answers.iter().max_by_key(|x| answers.iter().filter(|y| y == x).count()).copied()
+			};
 			while ids.iter().any(open) {
 				for id in ids.iter().filter(|id| open(id)) {
-					let input_hash = JobRecords::<Test>::get(id).unwrap().input_hash;
-					for who in assigned(*id) {
-						if let Some(d) = answer(who, &input_hash) {
-							let c = pallet_jobs::commitment_of(&d, &salt(who), &who);
+					let record = JobRecords::<Test>::get(id).unwrap();
+					if record.status != pallet_jobs::types::JobStatus::Committing {
+						continue;
+					}
+					for a in record.assignments.iter().filter(|a| a.commitment.is_none()) {
+						let who = a.provider;
+						if strategy == Strategy::CopyingNewcomers && a.round == 1 && !attacker(who)
+						{
+							copiers.push(who);
+							// The leading seal as its own: the only answer it can read.
+							if let Some(seal) = leading(id, false) {
+								let c = pallet_jobs::commitment_of(&seal, &salt(who), &who);
+								let _ = Jobs::commit(RuntimeOrigin::signed(who), *id, c);
+							}
+						} else if let Some(d) = answer(who, &record.input_hash) {
+							let c = commitment_for(who, *id, &d);
 							let _ = Jobs::commit(RuntimeOrigin::signed(who), *id, c);
 						}
 					}
@@ -269,9 +302,13 @@ fn simulate(strategy: Strategy, k: u32, share: f64, jobs: u32) -> Row {
 						if !open(id) {
 							break;
 						}
-						if let Some(d) = answer(who, &input_hash) {
-							let _ =
-								Jobs::reveal(RuntimeOrigin::signed(who), *id, d, salt(who), None);
+						if copiers.contains(&who) {
+							// It reveals the leading digest once the first round opens it.
+							if let Some(d) = leading(id, true) {
+								let _ = answer_output(who, *id, d, None);
+							}
+						} else if let Some(d) = answer(who, &input_hash) {
+							let _ = answer_output(who, *id, d, None);
 						}
 					}
 				}
@@ -290,7 +327,7 @@ fn simulate(strategy: Strategy, k: u32, share: f64, jobs: u32) -> Row {
 				.iter()
 				.filter(|e| {
 					matches!(&e.event, RuntimeEvent::Jobs(Event::ProviderSlashed { provider, .. })
-						if !attacker(*provider))
+						if !attacker(*provider) && !copiers.contains(provider))
 				})
 				.count() as u32;
 			if strategy == Strategy::PayerGriefer {

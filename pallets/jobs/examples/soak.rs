@@ -35,9 +35,7 @@ mod mock;
 
 use frame_support::traits::fungible::Inspect;
 use mock::*;
-use pallet_jobs::{
-	commitment_of, types::MemberInput, JobInput, JobRequest, JobStatus, Open, Reveal,
-};
+use pallet_jobs::{types::MemberInput, JobInput, JobRequest, JobStatus, Open, Reveal};
 use synod_primitives::provider::{DeterminismClass, DeviceKind};
 
 /// A small deterministic generator (xorshift64*), so a run is reproducible from its seed.
@@ -174,33 +172,27 @@ fn random_call(rng: &mut Rng, providers: &[AccountId], jobs: &mut Vec<u64>) {
 	}
 }
 
-/// The providers' off-chain side, done by hand: commit and reveal by behaviour; some are slow.
+/// The providers' off-chain side, done by hand: commit, seal, open and reveal by behaviour
+/// (`mock::answer` does what a node does once committed); some are slow.
 fn answer_jobs(rng: &mut Rng, behaviour: &impl Fn(AccountId) -> Behaviour, jobs: &[u64]) {
 	for id in jobs {
 		let Some(job) = Open::<Test>::get(id) else { continue };
 		let members = job.input.members() as usize;
-		for a in job.assignments.iter().filter(|a| a.in_round(job.round)) {
+		for a in job.assignments.iter().filter(|a| !a.slashed) {
 			let b = behaviour(a.provider);
 			if b == Behaviour::Silent || rng.chance(20) {
 				continue;
 			}
-			let origin = RuntimeOrigin::signed(a.provider);
 			let reveal = answer(a.provider, *id, members, b);
-			let salt = salt(a.provider);
 			match (job.status, a.commitment, &a.reveal) {
-				(JobStatus::Committing, None, _) => {
-					let c = commitment_of(&reveal.digest(), &salt, &a.provider);
-					let _ = Jobs::commit(origin, *id, c);
+				(JobStatus::Committing, None, _) if a.round == job.round => {
+					let c = commitment_for(a.provider, *id, &reveal.digest());
+					let _ = Jobs::commit(RuntimeOrigin::signed(a.provider), *id, c);
 				},
-				(JobStatus::Revealing, Some(_), None) if b != Behaviour::Lazy => {
-					let _ = match reveal {
-						Reveal::Output { digest, output } => {
-							Jobs::reveal(origin, *id, digest, salt, output).map(|_| ())
-						},
-						Reveal::Members { members, .. } => {
-							Jobs::reveal_members(origin, *id, members, salt).map(|_| ())
-						},
-					};
+				(JobStatus::Revealing | JobStatus::Opening, Some(_), None)
+					if b != Behaviour::Lazy =>
+				{
+					let _ = mock::answer(a.provider, *id, reveal);
 				},
 				_ => {},
 			}

@@ -224,10 +224,12 @@ impl<T: Config> Pallet<T> {
 		let mut dissenting = Vec::new();
 		for (i, a) in record.assignments.iter().enumerate() {
 			let honest = !a.slashed
-				&& match winner {
-					Some(w) => agree(w, a, record.tolerance),
-					// Without a decision nobody who revealed can be called wrong.
-					None => a.reveal.is_some(),
+				&& match (winner, &decision) {
+					(Some(w), _) => agree(job, w, a, record.tolerance),
+					// The winners withheld the digest behind their seal.
+					(None, Tally::Unopened) => a.reveal.is_some(),
+					// Without a decision nobody who answered can be called wrong.
+					(None, _) => a.answered(),
 				};
 			if honest {
 				if winner.is_some() {
@@ -317,10 +319,10 @@ impl<T: Config> Pallet<T> {
 			},
 			(None, decision) => {
 				Self::release_deposit(&record.payer, record.deposit);
-				let reason = if decision == Tally::NoReveals {
-					FailureReason::NoReveals
-				} else {
-					FailureReason::NoDecision
+				let reason = match decision {
+					Tally::NoReveals => FailureReason::NoReveals,
+					Tally::Unopened => FailureReason::Unopened,
+					_ => FailureReason::NoDecision,
 				};
 				Self::deposit_event(Event::JobFailed { job, reason, refunded });
 			},

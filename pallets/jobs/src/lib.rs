@@ -30,7 +30,7 @@ pub mod tally;
 #[cfg(test)]
 mod tests;
 pub mod types;
-pub use types::commitment_of;
+pub use types::{commitment_of, seal_of};
 pub mod weights;
 
 /// The log target of this pallet (and of its off-chain worker).
@@ -324,9 +324,15 @@ pub mod pallet {
 			providers: Vec<T::AccountId>,
 			commit_end: BlockNumberFor<T>,
 		},
-		/// Commits closed; providers reveal until `reveal_end`.
+		/// Commits closed; providers reveal until `reveal_end` (seals in the first round).
 		RevealStarted { job: JobId, reveal_end: BlockNumberFor<T> },
-		/// A provider revealed its output digest.
+		/// A first-round provider revealed its seal (its answer stays hidden).
+		Sealed { job: JobId, provider: T::AccountId },
+		/// The first round's seals decided; one of the providers that agree opens the digest
+		/// behind the winning seal by `open_end`.
+		OpeningStarted { job: JobId, open_end: BlockNumberFor<T> },
+		/// A provider revealed its output digest (an escalated round's answer, or a first-round
+		/// opening).
 		Revealed { job: JobId, provider: T::AccountId, digest: Hash32 },
 		/// A provider lost `amount` of collateral for a job (dissent, silence, lateness):
 		/// `compensated` went to the payer (at most the job's redundancy times the provider's
@@ -403,8 +409,13 @@ pub mod pallet {
 		NotCommitted,
 		/// The provider already revealed.
 		AlreadyRevealed,
-		/// The digest and salt do not match the commitment.
+		/// The digest and salt do not match the commitment (or an opening's digest its seal).
 		RevealMismatch,
+		/// A first-round provider reveals its seal first (`seal`): its digest is opened only
+		/// once nobody is left to commit.
+		SealFirst,
+		/// The provider did not seal, so it has nothing to open.
+		NotSealed,
 		/// Too many window ends fall on the same blocks.
 		TooManyTimeouts,
 		/// A batch is empty or larger than `MaxBatch`.
@@ -628,17 +639,51 @@ pub mod pallet {
 			let done = Self::do_each(items, |job, (d, s, o)| {
 				Self::do_reveal(&who, job, Reveal::Output { digest: d, output: o }, s)
 			})?;
-			let (mut pending, mut used) = (0u32, Weight::zero());
-			for item in done {
-				match item {
-					Some(Some(w)) => used = used.saturating_add(w),
-					Some(None) | None => pending = pending.saturating_add(1),
-				}
-			}
-			if pending > 0 {
-				used = used.saturating_add(T::WeightInfo::reveal_batch(pending));
-			}
+			Ok(Some(Self::batch_weight(done)).into())
+		}
+
+		/// Reveals a first-round answer's seal (`types::seal_of(job, 0, digest)`) and the salt;
+		/// the commitment was `blake2_256(seal ‖ salt ‖ provider)`. The first round's answers
+		/// stay sealed until nobody is left to commit: the seals decide whether the job settles
+		/// (a provider that agrees then opens the digest with `reveal`) or escalates (the
+		/// escalation's providers commit without any answer to copy).
+		///
+		/// Origin: signed by an assigned provider. Emits [`Event::Sealed`], and when it was the
+		/// last seal of the round [`Event::OpeningStarted`], [`Event::JobEscalated`] or
+		/// [`Event::JobFailed`]. Errors: [`Error::JobNotFound`], [`Error::NotAssigned`],
+		/// [`Error::NotInRound`], [`Error::RevealWindowNotOpen`], [`Error::NotCommitted`],
+		/// [`Error::AlreadyRevealed`], [`Error::RevealMismatch`].
+		#[pallet::call_index(8)]
+		#[pallet::weight(Pallet::<T>::reveal_weight_max())]
+		pub fn seal(
+			origin: OriginFor<T>,
+			job: JobId,
+			seal: Hash32,
+			salt: Salt,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let used = Self::do_seal_weighed(&who, job, seal, salt)?;
 			Ok(Some(used).into())
+		}
+
+		/// Seals several jobs in one transaction, each item as [`seal`](Pallet::seal) would, on
+		/// its own (a stale item is reported in [`Event::BatchItemFailed`]). Weighed as
+		/// [`reveal_batch`](Pallet::reveal_batch): the same reads and writes.
+		///
+		/// Origin: signed by a provider. Errors: [`Error::InvalidBatch`]; when every item fails,
+		/// the first item's error.
+		#[pallet::call_index(9)]
+		#[pallet::weight(Pallet::<T>::reveal_weight_max().saturating_mul(items.len() as u64))]
+		pub fn seal_batch(
+			origin: OriginFor<T>,
+			items: BoundedVec<(JobId, Hash32, Salt), T::MaxBatch>,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			ensure!(!items.is_empty(), Error::<T>::InvalidBatch);
+			let items = items.into_iter().map(|(job, seal, salt)| (job, (seal, salt)));
+			let done =
+				Self::do_each(items, |job, (seal, salt)| Self::do_seal(&who, job, seal, salt))?;
+			Ok(Some(Self::batch_weight(done)).into())
 		}
 
 		/// Reveals a cohort's member digests (in input order) and the salt; the commitment was

@@ -10,7 +10,10 @@ use synod_primitives::{
 	provider::{DeterminismClass, DeviceKind},
 };
 
-use pallet_jobs::{commitment_of, types::Salt};
+use pallet_jobs::{
+	commitment_of, seal_of,
+	types::{JobStatus, Reveal, Salt, SmallOutput},
+};
 
 synod_primitives::test_runtime!(
 	2 => Models = pallet_models,
@@ -119,9 +122,71 @@ pub fn digest(tag: u8) -> Hash32 {
 	[tag; 32]
 }
 
-/// The commitment `who` sends for `digest(tag)`.
-pub fn commitment(who: AccountId, tag: u8) -> Hash32 {
-	commitment_of(&digest(tag), &salt(who), &who)
+/// The round `who` answers in `job` (0 unless drawn for its escalation).
+pub fn round_of(who: AccountId, job: u64) -> u8 {
+	pallet_jobs::Open::<Test>::get(job)
+		.and_then(|j| j.assignments.iter().find(|a| a.provider == who).map(|a| a.round))
+		.unwrap_or(0)
+}
+
+/// The commitment `who` sends for answer `d` to `job`: to its seal for `who`'s round.
+pub fn commitment_for(who: AccountId, job: u64, d: &Hash32) -> Hash32 {
+	commitment_of(&seal_of(job, round_of(who, job), d), &salt(who), &who)
+}
+
+/// The commitment `who` sends for `digest(tag)` to `job`.
+pub fn commitment(who: AccountId, job: u64, tag: u8) -> Hash32 {
+	commitment_for(who, job, &digest(tag))
+}
+
+/// Answers `job` for `who` with `reveal`, as its node would: a first-round provider seals
+/// while the first round's reveals are open, and opens its digest once the job waits for an
+/// opening (at once, here) or the escalation's reveals are open; an escalated round's
+/// provider reveals. Returns the result of the call that answered.
+pub fn answer(
+	who: AccountId,
+	job: u64,
+	reveal: Reveal,
+) -> frame_support::dispatch::DispatchResultWithPostInfo {
+	let origin = || RuntimeOrigin::signed(who);
+	let open = |reveal: Reveal| match reveal {
+		Reveal::Output { digest, output } => Jobs::reveal(origin(), job, digest, salt(who), output),
+		Reveal::Members { members, .. } => Jobs::reveal_members(origin(), job, members, salt(who)),
+	};
+	let Some(record) = pallet_jobs::Open::<Test>::get(job) else {
+		return open(reveal);
+	};
+	let slot = record.assignments.iter().find(|a| a.provider == who);
+	if slot.is_some_and(|a| a.reveal.is_some()) {
+		// Opened already (when its seal started the opening window).
+		return Ok(().into());
+	}
+	let sealed = slot.and_then(|a| a.sealed);
+	if round_of(who, job) == 0
+		&& record.round == 0
+		&& record.status == JobStatus::Revealing
+		&& sealed.is_none()
+	{
+		let seal = seal_of(job, 0, &reveal.digest());
+		let result = Jobs::seal(origin(), job, seal, salt(who))?;
+		let waits =
+			pallet_jobs::Open::<Test>::get(job).is_some_and(|j| j.status == JobStatus::Opening);
+		if waits {
+			return open(reveal).or(Ok(result));
+		}
+		return Ok(result);
+	}
+	open(reveal)
+}
+
+/// Answers `job` for `who` with the digest and small output given (see [`answer`]).
+pub fn answer_output(
+	who: AccountId,
+	job: u64,
+	d: Hash32,
+	output: Option<SmallOutput>,
+) -> frame_support::dispatch::DispatchResultWithPostInfo {
+	answer(who, job, Reveal::Output { digest: d, output })
 }
 
 /// Genesis: the providers bonded with offers for model 1; models 1 and 2; payer endowed.

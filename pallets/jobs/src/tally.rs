@@ -5,30 +5,38 @@
 use alloc::vec::Vec;
 use synod_primitives::digest::within_tolerance;
 
-use crate::types::{Assignment, Reveal};
+use crate::types::{seal_of, Assignment, JobId, Reveal};
 
 /// The outcome of a tally over a job's voters.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Tally {
-	/// The output of the assignment at `anchor` won; `unanimous` when every voter revealed an
-	/// output that agrees with it.
+	/// The answer of the assignment at `anchor` won; `unanimous` when every voter answered
+	/// and agrees with it. The anchor has revealed its digest when any winner has (else the
+	/// seal won and a winner must open it).
 	Output {
-		/// Index (in the job's assignments) of the reveal whose output won.
+		/// Index (in the job's assignments) of the answer that won.
 		anchor: usize,
 		/// Whether everyone agreed.
 		unanimous: bool,
 	},
-	/// Nobody revealed.
+	/// Nobody answered.
 	NoReveals,
-	/// No output reached the supermajority.
+	/// No answer reached the supermajority.
 	NoDecision,
+	/// A seal won, but no provider that agreed opened it in time.
+	Unopened,
 }
 
-/// Whether two assignments' reveals agree (see [`reveals_agree`]); one that has not revealed
-/// agrees with nobody.
-pub fn agree<A, B>(a: &Assignment<A, B>, b: &Assignment<A, B>, tolerance: u64) -> bool {
-	match (&a.reveal, &b.reveal) {
-		(Some(x), Some(y)) => reveals_agree(x, y, tolerance),
+/// Whether two assignments of job `job` agree: both revealed, and their reveals agree (see
+/// [`reveals_agree`]); or one revealed a digest whose first-round seal the other sealed; or
+/// both sealed the same seal. One that has not answered agrees with nobody.
+pub fn agree<A, B>(job: JobId, a: &Assignment<A, B>, b: &Assignment<A, B>, tolerance: u64) -> bool {
+	match (&a.reveal, &b.reveal, a.sealed, b.sealed) {
+		(Some(x), Some(y), _, _) => reveals_agree(x, y, tolerance),
+		(Some(x), None, _, Some(s)) | (None, Some(x), Some(s), _) => {
+			seal_of(job, 0, &x.digest()) == s
+		},
+		(None, None, Some(s), Some(t)) => s == t,
 		_ => false,
 	}
 }
@@ -53,22 +61,23 @@ pub fn supermajority(voters: usize) -> usize {
 	voters.saturating_mul(2).div_ceil(3)
 }
 
-/// Tallies a job's voters (its assignments that are not slashed), one vote each: for every
-/// reveal, how many voters' reveals agree with it; the best-supported wins when at least two
-/// thirds of all voters (silent ones included) agree with it. Ties go to the earlier
-/// assignment.
+/// Tallies the voters of job `job` (its assignments that are not slashed), one vote each:
+/// for every answer (a reveal, or a first-round seal), how many voters agree with it; the
+/// best-supported wins when at least two thirds of all voters (silent ones included) agree
+/// with it. Ties go to the earlier assignment; among the winners, one that revealed its
+/// digest is the anchor.
 ///
 /// Votes are not weighted by bond: a weight decides how often a provider is drawn, never how
 /// much its vote counts, so no set of fewer than [`supermajority`] voters decides, whatever
 /// their bonds (with weighted votes, three heavy voters outvoted three light honest ones).
-pub fn tally<A, B>(assignments: &[Assignment<A, B>], tolerance: u64) -> Tally {
+pub fn tally<A, B>(job: JobId, assignments: &[Assignment<A, B>], tolerance: u64) -> Tally {
 	let voters: Vec<&Assignment<A, B>> = assignments.iter().filter(|a| !a.slashed).collect();
 	let mut best: Option<(usize, usize)> = None;
 	for (i, a) in assignments.iter().enumerate() {
-		if a.slashed || a.reveal.is_none() {
+		if a.slashed || !a.answered() {
 			continue;
 		}
-		let support = voters.iter().filter(|b| agree(a, b, tolerance)).count();
+		let support = voters.iter().filter(|b| agree(job, a, b, tolerance)).count();
 		if best.is_none_or(|(_, s)| support > s) {
 			best = Some((i, support));
 		}
@@ -76,7 +85,13 @@ pub fn tally<A, B>(assignments: &[Assignment<A, B>], tolerance: u64) -> Tally {
 	match best {
 		None => Tally::NoReveals,
 		Some((anchor, support)) if support >= supermajority(voters.len()) => {
-			Tally::Output { anchor, unanimous: support == voters.len() }
+			let winner = assignments.get(anchor);
+			let opened = assignments.iter().position(|a| {
+				!a.slashed
+					&& a.reveal.is_some()
+					&& winner.is_some_and(|w| agree(job, w, a, tolerance))
+			});
+			Tally::Output { anchor: opened.unwrap_or(anchor), unanimous: support == voters.len() }
 		},
 		Some(_) => Tally::NoDecision,
 	}

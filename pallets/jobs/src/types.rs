@@ -42,20 +42,34 @@ pub type MemberDigests = BoundedVec<Hash32, CohortBound>;
 /// The assignment list bound.
 pub type AssignmentBound = ConstU32<MAX_ASSIGNMENTS>;
 
-/// A commitment: `blake2_256(output_digest ‖ salt ‖ provider)`.
+/// A commitment: `blake2_256(seal ‖ salt ‖ provider)`, the seal of the answer for the
+/// provider's round (`seal_of`).
 pub type Commitment = Hash32;
+
+/// The domain tag of [`seal_of`].
+pub const SEAL_TAG: &[u8; 13] = b"synod:seal:v1";
+
+/// The seal of `digest` (an output digest, a cohort's members root, or a "cannot serve"
+/// digest) for round `round` of job `job`: `blake2_256("synod:seal:v1" ‖ job u64 ‖ round u8 ‖
+/// digest)`. A provider commits to its seal; the first round reveals seals only, so the
+/// chain can tell agreement and escalate while every answer stays hidden, and nobody drawn
+/// later can copy one (the seal does not give the digest back, and the escalation's seals
+/// are of another round). Digests are opened once no provider is left to commit.
+pub fn seal_of(job: JobId, round: u8, digest: &Hash32) -> Hash32 {
+	sp_crypto_hashing::blake2_256(&(SEAL_TAG, job, round, digest).encode())
+}
 
 /// A reveal's salt.
 pub type Salt = [u8; 32];
 
-/// The commitment a provider sends for `digest` with `salt`: `blake2_256(digest ‖ salt ‖
-/// provider)`, so that no provider can copy another's commitment.
+/// The commitment a provider sends for `seal` (`seal_of` its answer) with `salt`:
+/// `blake2_256(seal ‖ salt ‖ provider)`, so that no provider can copy another's commitment.
 pub fn commitment_of<AccountId: Encode>(
-	digest: &Hash32,
+	seal: &Hash32,
 	salt: &Salt,
 	provider: &AccountId,
 ) -> Commitment {
-	sp_crypto_hashing::blake2_256(&(digest, salt, provider).encode())
+	sp_crypto_hashing::blake2_256(&(seal, salt, provider).encode())
 }
 
 /// What a provider reveals, one variant per kind of job. Every variant carries the digest the
@@ -225,8 +239,12 @@ pub enum JobStatus {
 	Queued,
 	/// Assigned; providers commit until the commit window closes.
 	Committing,
-	/// Commits closed; providers reveal until the reveal window closes.
+	/// Commits closed; providers reveal until the reveal window closes: seals in the first
+	/// round, digests (and the first round's openings) after an escalation.
 	Revealing,
+	/// The first round's seals decided the job; one of the providers that agree opens the
+	/// digest behind the winning seal (with its small output), which settles the job.
+	Opening,
 }
 
 /// One provider's part in a job.
@@ -244,7 +262,9 @@ pub struct Assignment<AccountId, Balance> {
 	pub round: u8,
 	/// Its commitment, once sent.
 	pub commitment: Option<Commitment>,
-	/// What it revealed, once sent.
+	/// The seal it revealed (first round only), once sent.
+	pub sealed: Option<Hash32>,
+	/// What it revealed (first round: opened), once sent.
 	pub reveal: Option<Reveal>,
 	/// Out of the vote for missing its commit window, or its reveal before an escalation; its
 	/// collateral stays locked and is slashed when the job ends (so that the payer's
@@ -262,6 +282,11 @@ impl<AccountId, Balance> Assignment<AccountId, Balance> {
 	/// The digest it revealed, if it revealed.
 	pub fn digest(&self) -> Option<Hash32> {
 		self.reveal.as_ref().map(Reveal::digest)
+	}
+
+	/// Whether it answered its round: revealed, or (first round) sealed.
+	pub fn answered(&self) -> bool {
+		self.reveal.is_some() || self.sealed.is_some()
 	}
 }
 
@@ -299,6 +324,9 @@ pub struct Job<AccountId, Balance, BlockNumber> {
 	/// The end of the current round's reveal window, scheduled with its commit window, so
 	/// that opening reveals never needs room in the schedule; `0` while queued.
 	pub reveal_end: BlockNumber,
+	/// The end of the window in which the winning seal is opened, a `RevealWindow` after
+	/// `reveal_end`, scheduled with them; `0` while queued.
+	pub open_end: BlockNumber,
 	/// No job is open after this block.
 	pub deadline: BlockNumber,
 	/// The determinism class its first providers were drawn from, if one class had enough of
@@ -335,6 +363,9 @@ pub enum FailureReason {
 	/// Ending the job the normal way failed (a defect): every hold was released, nobody was
 	/// paid or slashed.
 	Aborted,
+	/// The seals decided, but none of the providers that agreed opened the digest behind
+	/// them: they were slashed, the payer refunded.
+	Unopened,
 	/// Two thirds of the providers answered that the input cannot be served (it cannot be
 	/// fetched, or the model refuses it): they were paid for finding out, the rest refunded.
 	Unservable,

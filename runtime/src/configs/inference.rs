@@ -98,13 +98,15 @@ impl pallet_jobs::Config for Runtime {
 	/// Queued jobs waiting for assignment (64 blocks of full assignment throughput). The
 	/// queue is a cursor over job ids: its size costs nothing.
 	type MaxQueued = ConstU32<8192>;
-	/// Jobs assigned per block (16.7 a second). With `MaxTimeoutsPerBlock`, chosen so that the
-	/// worst case of both hooks fits in one block: every job drawing `MaxRedundancy`
-	/// providers (0.04 s), and every window end the most expensive one, a commit window whose
-	/// replacements find the schedule full, so the job is decided at once (6.83 ms each: 1.43 s
-	/// of 2 s together; `tools/weights_report.py`, docs/performance.md).
-	type MaxAssignmentsPerBlock = ConstU32<100>;
-	/// Window ends per block: twice the assignment rate, so both windows of every job fit.
+	/// Jobs assigned per block (11 a second; a cohort of 64 counts once). Each round enters
+	/// three window ends (commit, reveal, opening), so `MaxTimeoutsPerBlock` / 3; together
+	/// chosen so that the worst case of both hooks fits in one block: every job drawing
+	/// `MaxRedundancy` providers (0.03 s), and every window end the most expensive one, a
+	/// commit window whose replacements find the schedule full, so the job is decided at once
+	/// (6.83 ms each: 1.41 s of 2 s together; `tools/weights_report.py`, docs/performance.md).
+	type MaxAssignmentsPerBlock = ConstU32<66>;
+	/// Window ends per block: three times the assignment rate, so the three windows of every
+	/// round (commit, reveal, opening) fit.
 	type MaxTimeoutsPerBlock = ConstU32<200>;
 	/// Open assignments per provider: the providers' concurrency limit.
 	type MaxJobsPerProvider = ConstU32<64>;

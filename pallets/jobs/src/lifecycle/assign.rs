@@ -142,10 +142,12 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Whether a commit window and a reveal window still fit before the job's deadline when a
-	/// round starts at `n`.
+	/// Whether a commit window, a reveal window and an opening window still fit before the
+	/// job's deadline when a round starts at `n`.
 	pub(crate) fn time_for_round(record: &JobOf<T>, n: BlockNumberFor<T>) -> bool {
-		let windows = T::CommitWindow::get().saturating_add(T::RevealWindow::get());
+		let windows = T::CommitWindow::get()
+			.saturating_add(T::RevealWindow::get())
+			.saturating_add(T::RevealWindow::get());
 		n.saturating_add(windows) <= record.deadline
 	}
 
@@ -214,6 +216,7 @@ impl<T: Config> Pallet<T> {
 					collateral,
 					round: record.round,
 					commitment: None,
+					sealed: None,
 					reveal: None,
 					slashed: false,
 				})
@@ -234,8 +237,9 @@ impl<T: Config> Pallet<T> {
 			.saturating_mul(T::CollateralFactor::get().into())
 	}
 
-	/// Opens a commit window for the job's current round at block `n` and schedules both its
-	/// ends: the commit window's and the reveal window's after it. Returns the commit window's.
+	/// Opens a commit window for the job's current round at block `n` and schedules the ends
+	/// of its three windows: the commit window's, the reveal window's after it, and the
+	/// opening window's after that. Returns the commit window's.
 	///
 	/// Scheduling the reveal window here, where a full schedule only fails the draw (nobody
 	/// has done any work yet), means that a commit, or a commit window closing, never needs
@@ -246,16 +250,19 @@ impl<T: Config> Pallet<T> {
 		record: &mut JobOf<T>,
 		n: BlockNumberFor<T>,
 	) -> Result<BlockNumberFor<T>, sp_runtime::DispatchError> {
-		let latest = record.deadline.saturating_sub(T::RevealWindow::get());
+		let window = T::RevealWindow::get();
+		let latest = record.deadline.saturating_sub(window.saturating_mul(2u32.into()));
 		let commit_end = Self::schedule(job, n.saturating_add(T::CommitWindow::get()), latest)?;
 		let reveal_end = Self::schedule(
 			job,
-			commit_end.saturating_add(T::RevealWindow::get()),
-			record.deadline,
+			commit_end.saturating_add(window),
+			record.deadline.saturating_sub(window),
 		)?;
+		let open_end = Self::schedule(job, reveal_end.saturating_add(window), record.deadline)?;
 		record.status = JobStatus::Committing;
 		record.phase_end = commit_end;
 		record.reveal_end = reveal_end;
+		record.open_end = open_end;
 		Ok(commit_end)
 	}
 

@@ -8,7 +8,7 @@ use sp_runtime::{DispatchError, DispatchResult};
 
 use crate::{
 	tally::{tally, Tally},
-	types::{self, JobId},
+	types::{self, JobId, JobStatus},
 	weights::WeightInfo as _,
 	Config, Event, JobOf, Open, Pallet, LOG_TARGET,
 };
@@ -18,6 +18,13 @@ use crate::{
 pub enum Concluded {
 	/// The job escalated.
 	Escalated,
+	/// A seal won: the job waits for its providers to open it.
+	Opening {
+		/// Assignments that voted.
+		voters: u32,
+		/// Whether an escalation was tried first.
+		tried_escalation: bool,
+	},
 	/// The job settled or failed with `voters` voters (after trying to escalate, or not).
 	Decided {
 		/// Assignments that voted.
@@ -31,23 +38,31 @@ pub enum Concluded {
 }
 
 impl<T: Config> Pallet<T> {
-	/// The tally of `record` now.
-	pub(crate) fn tally_of(record: &JobOf<T>) -> Tally {
-		tally(&record.assignments, record.tolerance)
+	/// The tally of `job` (its record `record`) now.
+	pub(crate) fn tally_of(job: JobId, record: &JobOf<T>) -> Tally {
+		tally(job, &record.assignments, record.tolerance)
 	}
 
-	/// Ends a round of `job` at block `n`: a unanimous round settles; a first round without
-	/// unanimity escalates when time and providers allow; otherwise the tally decides. Says
-	/// what it did, for the weight.
+	/// Ends a round of `job` at block `n`, or its opening window: a first round without
+	/// unanimity escalates when time and providers allow; otherwise the tally decides. A
+	/// decision for a seal nobody has opened yet waits for its opening (`JobStatus::Opening`),
+	/// and fails the job (`Unopened`) when the opening window ends without one. Says what it
+	/// did, for the weight.
 	pub(crate) fn conclude(
 		job: JobId,
-		record: JobOf<T>,
+		mut record: JobOf<T>,
 		n: BlockNumberFor<T>,
 	) -> Result<Concluded, DispatchError> {
-		let decision = Self::tally_of(&record);
+		let decision = Self::tally_of(job, &record);
 		let unanimous = matches!(decision, Tally::Output { unanimous: true, .. });
+		let voters = u32::try_from(record.assignments.iter().filter(|a| !a.slashed).count())
+			.unwrap_or(u32::MAX);
 		let mut tried = false;
-		if !unanimous && record.round == 0 && Self::time_for_round(&record, n) {
+		if !unanimous
+			&& record.round == 0
+			&& record.status == JobStatus::Revealing
+			&& Self::time_for_round(&record, n)
+		{
 			tried = true;
 			match with_storage_layer(|| Self::escalate(job, record.clone(), n)) {
 				Ok(()) => return Ok(Concluded::Escalated),
@@ -56,8 +71,23 @@ impl<T: Config> Pallet<T> {
 				},
 			}
 		}
-		let voters = u32::try_from(record.assignments.iter().filter(|a| !a.slashed).count())
-			.unwrap_or(u32::MAX);
+		let sealed_only = match decision {
+			Tally::Output { anchor, .. } => {
+				record.assignments.get(anchor).is_some_and(|a| a.reveal.is_none())
+			},
+			_ => false,
+		};
+		let decision = match decision {
+			_ if sealed_only && record.status == JobStatus::Opening => Tally::Unopened,
+			_ if sealed_only => {
+				record.status = JobStatus::Opening;
+				record.phase_end = record.open_end;
+				Self::deposit_event(Event::OpeningStarted { job, open_end: record.open_end });
+				Open::<T>::insert(job, record);
+				return Ok(Concluded::Opening { voters, tried_escalation: tried });
+			},
+			decision => decision,
+		};
 		let outputs = record
 			.assignments
 			.iter()
@@ -71,6 +101,15 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn concluded_weight(c: &Concluded) -> Weight {
 		match c {
 			Concluded::Escalated => T::WeightInfo::reveal_escalate(),
+			// The tally, bounded by a settlement of as many voters (and a failed escalation).
+			Concluded::Opening { voters, tried_escalation } => {
+				let tally = T::WeightInfo::reveal_digests(*voters);
+				if *tried_escalation {
+					tally.saturating_add(T::WeightInfo::reveal_escalate())
+				} else {
+					tally
+				}
+			},
 			Concluded::Decided { voters, outputs, tried_escalation } => {
 				let tally = if *outputs {
 					T::WeightInfo::reveal(*voters)
@@ -99,13 +138,13 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Draws `redundancy` more providers for `job` (round 1) and opens their commit window;
-	/// providers of the first round that did not reveal are slashed now. Fails, changing
-	/// nothing when run in a storage layer, when nobody is left to draw.
+	/// providers of the first round that did not seal are taken out of the vote now. Fails,
+	/// changing nothing when run in a storage layer, when nobody is left to draw.
 	fn escalate(job: JobId, mut record: JobOf<T>, n: BlockNumberFor<T>) -> DispatchResult {
 		let silent: Vec<T::AccountId> = record
 			.assignments
 			.iter()
-			.filter(|a| a.in_round(0) && a.reveal.is_none())
+			.filter(|a| a.in_round(0) && !a.answered())
 			.map(|a| a.provider.clone())
 			.collect();
 		record.round = 1;
@@ -126,7 +165,14 @@ impl<T: Config> Pallet<T> {
 	/// Ends `job`: pays the providers that agree with the decision, slashes the others to the
 	/// payer, releases the rest of the escrow, releases the model, and keeps a receipt.
 	pub(crate) fn finalize(job: JobId, record: JobOf<T>) -> DispatchResult {
-		let decision = Self::tally_of(&record);
+		let decision = match Self::tally_of(job, &record) {
+			Tally::Output { anchor, .. }
+				if record.assignments.get(anchor).is_some_and(|a| a.reveal.is_none()) =>
+			{
+				Tally::Unopened
+			},
+			decision => decision,
+		};
 		Self::settle(job, record, decision)
 	}
 }

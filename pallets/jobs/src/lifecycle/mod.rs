@@ -39,10 +39,10 @@ pub use assign::SCHEDULE_SLACK;
 pub use conclude::Concluded;
 
 use alloc::vec::Vec;
-use frame_support::storage::with_storage_layer;
+use frame_support::{storage::with_storage_layer, weights::Weight};
 use sp_runtime::DispatchError;
 
-use crate::{types::JobId, Config, Event, Pallet, LOG_TARGET};
+use crate::{types::JobId, weights::WeightInfo as _, Config, Event, Pallet, LOG_TARGET};
 
 impl<T: Config> Pallet<T> {
 	/// Applies `f` to each item of a batch on its own (in a storage layer): a failed item
@@ -73,5 +73,22 @@ impl<T: Config> Pallet<T> {
 			Some(error) if results.iter().all(Option::is_none) => Err(error),
 			_ => Ok(results),
 		}
+	}
+
+	/// The weight of a batch of reveals or seals from what each item did: those that
+	/// concluded something weigh what concluding did, the rest (not the last of their round,
+	/// or failed) what `reveal_batch` measures for them together.
+	pub(crate) fn batch_weight(done: Vec<Option<Option<Weight>>>) -> Weight {
+		let (mut pending, mut used) = (0u32, Weight::zero());
+		for item in done {
+			match item {
+				Some(Some(w)) => used = used.saturating_add(w),
+				Some(None) | None => pending = pending.saturating_add(1),
+			}
+		}
+		if pending > 0 {
+			used = used.saturating_add(T::WeightInfo::reveal_batch(pending));
+		}
+		used
 	}
 }

@@ -1,6 +1,7 @@
-//! The reveal window: one function checks every kind of reveal against its commitment and
-//! tallies the round when it was the last one. The three reveal calls are thin wrappers that
-//! build a [`Reveal`] and weigh what it did.
+//! The reveal and opening windows: first-round seals (`do_seal`), and one function that checks
+//! every kind of reveal (an escalated round's answer against its commitment, a first-round
+//! opening against its seal) and concludes when the round or the opening is complete. The
+//! reveal calls are thin wrappers that build a [`Reveal`] and weigh what it did.
 
 use codec::Encode;
 use frame_support::{ensure, weights::Weight};
@@ -8,16 +9,54 @@ use sp_runtime::DispatchError;
 use synod_primitives::digest::{element_count, output_digest, Hash32};
 
 use crate::{
-	types::{commitment_of, JobId, JobStatus, MemberDigests, Reveal, Salt, SmallOutput},
+	tally::Tally,
+	types::{commitment_of, seal_of, JobId, JobStatus, MemberDigests, Reveal, Salt, SmallOutput},
 	weights::WeightInfo as _,
 	Config, Error, Event, Open, Pallet, Seed,
 };
 
 impl<T: Config> Pallet<T> {
-	/// Checks `who`'s `reveal` for `job` against its commitment (a small output against the
-	/// digest too), records it and mixes `salt` into the seed; concludes the round when it was
-	/// the last reveal of it. Returns `None` for a reveal that was not the last of its round,
-	/// and else the weight of what concluding did.
+	/// Checks `who`'s first-round `seal` for `job` against its commitment, records it and
+	/// mixes `salt` into the seed; concludes the round when it was the last seal of it.
+	/// Returns `None` for a seal that was not the last of its round, and else the weight of
+	/// what concluding did.
+	pub(crate) fn do_seal(
+		who: &T::AccountId,
+		job: JobId,
+		seal: Hash32,
+		salt: Salt,
+	) -> Result<Option<Weight>, DispatchError> {
+		let mut record = Open::<T>::get(job).ok_or(Error::<T>::JobNotFound)?;
+		let slot = record
+			.assignments
+			.iter_mut()
+			.find(|a| a.provider == *who)
+			.ok_or(Error::<T>::NotAssigned)?;
+		ensure!(
+			record.status == JobStatus::Revealing && record.round == 0,
+			Error::<T>::RevealWindowNotOpen
+		);
+		ensure!(slot.in_round(0), Error::<T>::NotInRound);
+		let committed = slot.commitment.ok_or(Error::<T>::NotCommitted)?;
+		ensure!(slot.sealed.is_none(), Error::<T>::AlreadyRevealed);
+		ensure!(commitment_of(&seal, &salt, who) == committed, Error::<T>::RevealMismatch);
+		slot.sealed = Some(seal);
+		Seed::<T>::mutate(|seed| *seed = sp_crypto_hashing::blake2_256(&(*seed, salt).encode()));
+		Self::deposit_event(Event::Sealed { job, provider: who.clone() });
+		let done = record
+			.assignments
+			.iter()
+			.filter(|a| a.in_round(0))
+			.all(|a| a.commitment.is_none() || a.sealed.is_some());
+		Self::conclude_if(job, record, done)
+	}
+
+	/// Checks `who`'s `reveal` for `job`: an escalated round's answer against its commitment
+	/// (the seal of its digest for round 1), or a first-round provider's opening of the digest
+	/// behind its seal, once nobody is left to commit (the opening window, or an escalation's
+	/// reveal window); a small output against the digest too. Records it, and concludes when
+	/// it was the last answer of the round or the opening the decision waited for. Returns
+	/// `None` when it concluded nothing, and else the weight of what concluding did.
 	pub(crate) fn do_reveal(
 		who: &T::AccountId,
 		job: JobId,
@@ -26,19 +65,39 @@ impl<T: Config> Pallet<T> {
 	) -> Result<Option<Weight>, DispatchError> {
 		let mut record = Open::<T>::get(job).ok_or(Error::<T>::JobNotFound)?;
 		ensure!(reveal.fits(&record.input), Error::<T>::InvalidMembers);
-		let round = record.round;
+		let (round, status) = (record.round, record.status);
 		let (model, input_hash) = (record.model, record.input_hash);
 		let slot = record
 			.assignments
 			.iter_mut()
 			.find(|a| a.provider == *who)
 			.ok_or(Error::<T>::NotAssigned)?;
-		ensure!(record.status == JobStatus::Revealing, Error::<T>::RevealWindowNotOpen);
-		ensure!(slot.in_round(round), Error::<T>::NotInRound);
-		let committed = slot.commitment.ok_or(Error::<T>::NotCommitted)?;
+		ensure!(!slot.slashed, Error::<T>::NotInRound);
 		ensure!(slot.reveal.is_none(), Error::<T>::AlreadyRevealed);
 		let digest = reveal.digest();
-		ensure!(commitment_of(&digest, &salt, who) == committed, Error::<T>::RevealMismatch);
+		match (slot.round, round, status) {
+			// The escalation's answer: its commitment is to its round's seal.
+			(1, 1, JobStatus::Revealing) => {
+				let committed = slot.commitment.ok_or(Error::<T>::NotCommitted)?;
+				ensure!(
+					commitment_of(&seal_of(job, 1, &digest), &salt, who) == committed,
+					Error::<T>::RevealMismatch
+				);
+				Seed::<T>::mutate(|seed| {
+					*seed = sp_crypto_hashing::blake2_256(&(*seed, salt).encode())
+				});
+			},
+			// A first-round opening, once nobody is left to commit: the digest behind its seal.
+			(0, _, JobStatus::Opening) | (0, 1, JobStatus::Revealing) => {
+				let sealed = slot.sealed.ok_or(Error::<T>::NotSealed)?;
+				ensure!(seal_of(job, 0, &digest) == sealed, Error::<T>::RevealMismatch);
+			},
+			// The first round's answers stay sealed while anyone may still be drawn to commit.
+			(0, 0, JobStatus::Revealing) => return Err(Error::<T>::SealFirst.into()),
+			(0, 1, JobStatus::Committing) => return Err(Error::<T>::SealFirst.into()),
+			(r, _, _) if r != round => return Err(Error::<T>::NotInRound.into()),
+			_ => return Err(Error::<T>::RevealWindowNotOpen.into()),
+		}
 		match &reveal {
 			Reveal::Output { output: Some(out), .. } => {
 				ensure!(
@@ -54,13 +113,44 @@ impl<T: Config> Pallet<T> {
 			Reveal::Output { output: None, .. } | Reveal::Members { .. } => {},
 		}
 		slot.reveal = Some(reveal);
-		Seed::<T>::mutate(|seed| *seed = sp_crypto_hashing::blake2_256(&(*seed, salt).encode()));
 		Self::deposit_event(Event::Revealed { job, provider: who.clone(), digest });
-		let done = record
-			.assignments
-			.iter()
-			.filter(|a| a.in_round(round))
-			.all(|a| a.commitment.is_none() || a.reveal.is_some());
+		let all_opened = || {
+			record
+				.assignments
+				.iter()
+				.filter(|a| !a.slashed && a.sealed.is_some())
+				.all(|a| a.reveal.is_some())
+		};
+		let done = match status {
+			// A unanimous seal settles at its first opening; otherwise the opening window
+			// ends when every seal is opened (small outputs are then compared within the
+			// tolerance, which seals cannot be).
+			JobStatus::Opening => {
+				all_opened()
+					|| matches!(
+						Self::tally_of(job, &record),
+						Tally::Output { anchor, unanimous: true }
+							if record.assignments.get(anchor).is_some_and(|a| a.reveal.is_some())
+					)
+			},
+			// The escalation's round ends with its last answer and the first round's openings.
+			_ => record.assignments.iter().filter(|a| !a.slashed).all(|a| {
+				if a.round == 1 {
+					a.commitment.is_none() || a.reveal.is_some()
+				} else {
+					a.sealed.is_none() || a.reveal.is_some()
+				}
+			}),
+		};
+		Self::conclude_if(job, record, done)
+	}
+
+	/// Concludes `job` now when `done`, else stores `record`.
+	fn conclude_if(
+		job: JobId,
+		record: crate::JobOf<T>,
+		done: bool,
+	) -> Result<Option<Weight>, DispatchError> {
 		if done {
 			let now = frame_system::Pallet::<T>::block_number();
 			Self::conclude(job, record, now).map(|c| Some(Self::concluded_weight(&c)))
@@ -68,6 +158,16 @@ impl<T: Config> Pallet<T> {
 			Open::<T>::insert(job, record);
 			Ok(None)
 		}
+	}
+
+	/// `seal`: a first-round seal. Returns the weight it used.
+	pub(crate) fn do_seal_weighed(
+		who: &T::AccountId,
+		job: JobId,
+		seal: Hash32,
+		salt: Salt,
+	) -> Result<Weight, DispatchError> {
+		Self::do_seal(who, job, seal, salt).map(|w| w.unwrap_or_else(T::WeightInfo::reveal_pending))
 	}
 
 	/// `reveal`: a single job's digest, with its small output. Returns the weight it used.

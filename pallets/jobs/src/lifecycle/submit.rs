@@ -75,10 +75,11 @@ impl<T: Config> Pallet<T> {
 			},
 		};
 		let now = frame_system::Pallet::<T>::block_number();
-		// Assignment in the next block at the earliest, then both windows.
+		// Assignment in the next block at the earliest, then the three windows.
 		let earliest = now
 			.saturating_add(1u32.into())
 			.saturating_add(T::CommitWindow::get())
+			.saturating_add(T::RevealWindow::get())
 			.saturating_add(T::RevealWindow::get());
 		ensure!(deadline >= earliest, Error::<T>::DeadlineTooSoon);
 		ensure!(
@@ -113,6 +114,7 @@ impl<T: Config> Pallet<T> {
 				submitted_at: now,
 				phase_end: Zero::zero(),
 				reveal_end: Zero::zero(),
+				open_end: Zero::zero(),
 				deadline,
 				class: None,
 				assignments: BoundedVec::new(),

@@ -16,7 +16,7 @@ use synod_primitives::{
 
 use super::{JobCtx, MAX_ATTEMPTS, WORKER_TIMEOUT_MS};
 use crate::{
-	types::{commitment_of, Commitment, JobInput, MemberDigests, Reveal, SmallOutput},
+	types::{Commitment, JobInput, MemberDigests, Reveal, SmallOutput},
 	Config, Pallet, LOG_TARGET,
 };
 
@@ -278,7 +278,7 @@ impl<T: Config> Pallet<T> {
 				let output = small_output(out, &record.model, &record.input_hash, &digest);
 				let salt = cx.set_ready(Reveal::Output { digest, output });
 				log::info!(target: LOG_TARGET, "🧮 job {job}: synod-worker's digest 0x{}; committing", hex(&digest));
-				Ok(Some(commitment_of(&digest, &salt, &cx.account.id)))
+				Ok(Some(cx.commitment(&digest, &salt)))
 			},
 			Status::Failed => {
 				let unservable = view.error.as_ref().and_then(|e| e.unservable());
@@ -338,6 +338,6 @@ impl<T: Config> Pallet<T> {
 		let root = reveal.digest();
 		let salt = cx.set_ready(reveal);
 		log::info!(target: LOG_TARGET, "🧮 job {job}: synod-worker's digests of {n} members, root 0x{}; committing", hex(&root));
-		Ok(Some(commitment_of(&root, &salt, &cx.account.id)))
+		Ok(Some(cx.commitment(&root, &salt)))
 	}
 }

@@ -5,11 +5,11 @@ use codec::{Decode, Encode};
 use frame_system::offchain::Account;
 use sp_runtime::offchain::storage::StorageValueRef;
 
-use synod_primitives::digest::{unservable_digest, Unservable};
+use synod_primitives::digest::{unservable_digest, Hash32, Unservable};
 
 use super::JobCtx;
 use crate::{
-	types::{commitment_of, Commitment, JobId, Reveal, Salt},
+	types::{commitment_of, seal_of, Commitment, JobId, Reveal, Salt},
 	Config, Pallet,
 };
 
@@ -40,9 +40,22 @@ pub enum LocalJob {
 		salt: Salt,
 		/// When the commit was last sent.
 		commit_sent: Option<u64>,
+		/// When the seal (first round) was last sent.
+		seal_sent: Option<u64>,
 		/// When the reveal was last sent.
 		reveal_sent: Option<u64>,
 	},
+}
+
+/// What a ready job's node sent.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Sent {
+	/// Its commitment.
+	Commit,
+	/// Its seal (first round).
+	Seal,
+	/// Its reveal (an escalated round's answer, or a first-round opening).
+	Reveal,
 }
 
 /// The local-storage key of `who`'s job `job`.
@@ -83,36 +96,62 @@ impl<T: Config> JobCtx<'_, T> {
 		self.set_local(&LocalJob::Failed { attempt, at: self.now, transient });
 	}
 
+	/// The round this node's provider answers in this job (0 unless it was drawn for the
+	/// escalation).
+	pub(crate) fn round(&self) -> u8 {
+		self.record
+			.assignments
+			.iter()
+			.find(|a| a.provider == self.account.id)
+			.map_or(0, |a| a.round)
+	}
+
+	/// The commitment to `digest` with `salt`: to its seal for this provider's round.
+	pub(crate) fn commitment(&self, digest: &Hash32, salt: &Salt) -> Commitment {
+		commitment_of(&seal_of(self.job, self.round(), digest), salt, &self.account.id)
+	}
+
 	/// Stores the "cannot serve" answer of kind `why` as this job's result (with a fresh salt,
 	/// as any result) and returns the commitment to it.
 	pub(crate) fn set_unservable(&self, why: Unservable) -> Commitment {
 		let digest = unservable_digest(&self.record.model, &self.record.input_hash, why);
 		let salt = self.set_ready(Reveal::Output { digest, output: None });
-		commitment_of(&digest, &salt, &self.account.id)
+		self.commitment(&digest, &salt)
 	}
 
 	/// Stores `reveal` with a fresh salt, before anything is sent, and returns the salt.
 	pub(crate) fn set_ready(&self, reveal: Reveal) -> Salt {
 		let salt = fresh_salt(&self.account.id, self.job);
-		self.set_local(&LocalJob::Ready { reveal, salt, commit_sent: None, reveal_sent: None });
+		self.set_local(&LocalJob::Ready {
+			reveal,
+			salt,
+			commit_sent: None,
+			seal_sent: None,
+			reveal_sent: None,
+		});
 		salt
 	}
 }
 
 impl<T: Config> Pallet<T> {
 	/// Updates the send marks (commit, reveal) of a ready job.
-	pub(crate) fn mark(
-		account: &Account<T>,
-		job: JobId,
-		f: impl FnOnce(&mut Option<u64>, &mut Option<u64>),
-	) {
+	pub(crate) fn mark(account: &Account<T>, job: JobId, what: Sent, now: u64) {
 		let key = job_key(&account.id, job);
 		let store = StorageValueRef::persistent(&key);
-		if let Ok(Some(LocalJob::Ready { reveal, salt, mut commit_sent, mut reveal_sent })) =
-			store.get::<LocalJob>()
+		if let Ok(Some(LocalJob::Ready {
+			reveal,
+			salt,
+			mut commit_sent,
+			mut seal_sent,
+			mut reveal_sent,
+		})) = store.get::<LocalJob>()
 		{
-			f(&mut commit_sent, &mut reveal_sent);
-			store.set(&LocalJob::Ready { reveal, salt, commit_sent, reveal_sent });
+			match what {
+				Sent::Commit => commit_sent = Some(now),
+				Sent::Seal => seal_sent = Some(now),
+				Sent::Reveal => reveal_sent = Some(now),
+			}
+			store.set(&LocalJob::Ready { reveal, salt, commit_sent, seal_sent, reveal_sent });
 		}
 	}
 

@@ -10,15 +10,19 @@
 //!    `POST /v1/batch/query`) in the next blocks;
 //! 2. when the worker has the result, a salt is drawn from the node's off-chain randomness,
 //!    and the [`Reveal`] and salt are written to persistent local storage **before** the
-//!    commitment is sent, so a crash can never leave a commitment without the means to
-//!    reveal it;
-//! 3. once reveals are open, the stored reveal is sent: a single job's digest with its
-//!    quantized output when it has at most `MAX_SMALL_OUTPUT` elements (the chain compares
-//!    small outputs within the model's tolerance), a cohort's member digests; an assignment
-//!    that is not in the job's current round (a first-round provider of an escalated job, or
-//!    one slashed and replaced) sends nothing;
+//!    commitment (to the seal of the answer for the provider's round, `types::seal_of`) is
+//!    sent, so a crash can never leave a commitment without the means to reveal it;
+//! 3. once reveals are open, a first-round provider sends its seal; once nobody is left to
+//!    commit (the job waits for its openings, or an escalation's providers have committed) it
+//!    opens the stored reveal: a single job's digest with its quantized output when it has at
+//!    most `MAX_SMALL_OUTPUT` elements (the chain compares small outputs within the model's
+//!    tolerance), a cohort's member digests. With unanimous seals one opening settles the
+//!    job: the first provider that sealed opens at once, the others only if the job still
+//!    waits [`RESEND_AFTER`] blocks later. An escalation's provider reveals its answer;
+//!    one slashed and replaced sends nothing;
 //! 4. all commits of one key in one block go out as one transaction (`commit` or
-//!    `commit_batch`), and likewise the single jobs' reveals.
+//!    `commit_batch`), and likewise the seals (`seal`, `seal_batch`) and the single jobs'
+//!    reveals.
 //!
 //! A worker that is down, slow or failing costs a log line and a retry in the next block; an
 //! unsent or dropped transaction is sent again after [`RESEND_AFTER`] blocks with the same
@@ -44,15 +48,15 @@ use sp_runtime::{
 	},
 	traits::UniqueSaturatedInto,
 };
-use synod_primitives::ocw;
 pub use synod_primitives::worker_api::{hex, member_id, parse_hash32, worker_job_id};
+use synod_primitives::{digest::Hash32, ocw};
 
 pub use client::manifest_json;
 use client::Outage;
-pub use local::{index_key, job_key, lock_key, LocalJob};
+pub use local::{index_key, job_key, lock_key, LocalJob, Sent};
 
 use crate::{
-	types::{commitment_of, Commitment, JobId, JobStatus, Reveal, Salt},
+	types::{seal_of, Commitment, JobId, JobStatus, Reveal, Salt},
 	Config, JobOf, Open, Pallet, ProviderJobs, LOG_TARGET,
 };
 
@@ -86,6 +90,7 @@ pub struct JobCtx<'a, T: Config> {
 enum Step {
 	Nothing,
 	Commit(Commitment),
+	Seal(Hash32, Salt),
 	Reveal(Reveal, Salt),
 }
 
@@ -115,6 +120,7 @@ impl<T: Config> Pallet<T> {
 		let mut open: Vec<JobId> = ProviderJobs::<T>::get(&account.id).into_inner();
 		open.sort_unstable(); // oldest first
 		let mut commits: Vec<(JobId, Commitment)> = Vec::new();
+		let mut seals: Vec<(JobId, Hash32, Salt)> = Vec::new();
 		let mut reveals: Vec<(JobId, Reveal, Salt)> = Vec::new();
 		let mut worker_up = true;
 		for &job in &open {
@@ -123,10 +129,12 @@ impl<T: Config> Pallet<T> {
 			match Self::step(&cx, &mut worker_up) {
 				Step::Nothing => {},
 				Step::Commit(c) => commits.push((job, c)),
+				Step::Seal(seal, s) => seals.push((job, seal, s)),
 				Step::Reveal(r, s) => reveals.push((job, r, s)),
 			}
 		}
 		Self::send_commits(account, commits, now);
+		Self::send_seals(account, seals, now);
 		Self::send_reveals(account, reveals, now);
 		Self::forget_closed(account, &open);
 	}
@@ -137,19 +145,25 @@ impl<T: Config> Pallet<T> {
 		let Some(slot) = record.assignments.iter().find(|a| a.provider == *who) else {
 			return Step::Nothing;
 		};
-		if !slot.in_round(record.round) {
-			// A first-round provider of an escalated job (it revealed already), or one that
-			// was slashed and replaced: nothing to send.
+		if slot.slashed {
+			// Missed its window and was replaced: nothing to send.
 			return Step::Nothing;
 		}
 		let local = cx.local();
+		let fresh =
+			|sent: Option<u64>| sent.is_some_and(|at| cx.now < at.saturating_add(RESEND_AFTER));
+		// A first-round answer is opened once nobody is left to commit.
+		let opening = slot.round == 0
+			&& slot.sealed.is_some()
+			&& (record.status == JobStatus::Opening
+				|| (record.round == 1 && record.status == JobStatus::Revealing));
 		match (record.status, slot.commitment, &slot.reveal) {
-			(JobStatus::Committing, None, _) => match local {
+			(JobStatus::Committing, None, _) if slot.round == record.round => match local {
 				Some(LocalJob::Ready { reveal, salt, commit_sent, .. }) => {
-					if commit_sent.is_some_and(|at| cx.now < at.saturating_add(RESEND_AFTER)) {
+					if fresh(commit_sent) {
 						Step::Nothing
 					} else {
-						Step::Commit(commitment_of(&reveal.digest(), &salt, who))
+						Step::Commit(cx.commitment(&reveal.digest(), &salt))
 					}
 				},
 				_ if !*worker_up => Step::Nothing,
@@ -167,25 +181,58 @@ impl<T: Config> Pallet<T> {
 					},
 				},
 			},
-			(JobStatus::Revealing, Some(committed), None) => match local {
-				Some(LocalJob::Ready { reveal, salt, reveal_sent, .. }) => {
-					if commitment_of(&reveal.digest(), &salt, who) != committed {
-						log::error!(target: LOG_TARGET, "job {job}: the local result does not match the commitment on chain; cannot reveal");
-						Step::Nothing
-					} else if reveal_sent.is_some_and(|at| cx.now < at.saturating_add(RESEND_AFTER))
-					{
-						Step::Nothing
-					} else if !reveal.fits(&record.input) {
-						log::error!(target: LOG_TARGET, "job {job}: the local result does not fit the job's input; cannot reveal");
-						Step::Nothing
-					} else {
-						Step::Reveal(reveal, salt)
-					}
-				},
-				_ => {
+			(JobStatus::Revealing | JobStatus::Opening, Some(committed), None)
+				if slot.round == record.round || opening =>
+			{
+				let Some(LocalJob::Ready { reveal, salt, seal_sent, reveal_sent, .. }) = local
+				else {
 					log::error!(target: LOG_TARGET, "job {job}: committed, but this node has no stored result to reveal");
-					Step::Nothing
-				},
+					return Step::Nothing;
+				};
+				if cx.commitment(&reveal.digest(), &salt) != committed {
+					log::error!(target: LOG_TARGET, "job {job}: the local result does not match the commitment on chain; cannot reveal");
+					return Step::Nothing;
+				}
+				if !reveal.fits(&record.input) {
+					log::error!(target: LOG_TARGET, "job {job}: the local result does not fit the job's input; cannot reveal");
+					return Step::Nothing;
+				}
+				let seal = seal_of(job, 0, &reveal.digest());
+				match (slot.round, slot.sealed) {
+					// The first round seals while the escalation may still be drawn.
+					(0, None) if record.round == 0 && record.status == JobStatus::Revealing => {
+						if fresh(seal_sent) {
+							Step::Nothing
+						} else {
+							Step::Seal(seal, salt)
+						}
+					},
+					(0, Some(sealed)) if opening && sealed == seal => {
+						// Unanimous seals need one opening: the first provider that sealed opens
+						// at once, the others only if the job still waits a resend period later.
+						let voters: Vec<_> =
+							record.assignments.iter().filter(|a| !a.slashed).collect();
+						let unanimous = record.status == JobStatus::Opening
+							&& voters.iter().all(|a| a.sealed == Some(sealed));
+						let first = voters.first().is_some_and(|a| a.provider == *who);
+						if fresh(reveal_sent) {
+							Step::Nothing
+						} else if unanimous && !first && reveal_sent.is_none() {
+							Self::mark(cx.account, job, Sent::Reveal, cx.now);
+							Step::Nothing
+						} else {
+							Step::Reveal(reveal, salt)
+						}
+					},
+					(1, _) if record.status == JobStatus::Revealing => {
+						if fresh(reveal_sent) {
+							Step::Nothing
+						} else {
+							Step::Reveal(reveal, salt)
+						}
+					},
+					_ => Step::Nothing,
+				}
 			},
 			_ => Step::Nothing,
 		}

@@ -6,6 +6,9 @@ use frame_support::BoundedVec;
 use frame_system::offchain::{Account, SendSignedTransaction, Signer};
 use sp_runtime::traits::Get;
 
+use synod_primitives::digest::Hash32;
+
+use super::local::Sent;
 use crate::{
 	types::{Commitment, JobId, Reveal, RevealItem, Salt},
 	Call, Config, Pallet, LOG_TARGET,
@@ -24,7 +27,7 @@ impl<T: Config> Pallet<T> {
 			};
 			if Self::send(account, call) {
 				for (job, _) in chunk {
-					Self::mark(account, *job, |c, _| *c = Some(now));
+					Self::mark(account, *job, Sent::Commit, now);
 				}
 				log::info!(target: LOG_TARGET, "🔒 committed {} job(s) for {:?}", chunk.len(), account.id);
 			}
@@ -57,7 +60,7 @@ impl<T: Config> Pallet<T> {
 			};
 			if Self::send(account, call) {
 				for (job, ..) in chunk {
-					Self::mark(account, *job, |_, r| *r = Some(now));
+					Self::mark(account, *job, Sent::Reveal, now);
 				}
 				log::info!(target: LOG_TARGET, "🔓 revealed {} job(s) for {:?}", chunk.len(), account.id);
 			}
@@ -65,8 +68,27 @@ impl<T: Config> Pallet<T> {
 		for (job, members, salt) in cohorts {
 			let n = members.len();
 			if Self::send(account, Call::<T>::reveal_members { job, members, salt }) {
-				Self::mark(account, job, |_, r| *r = Some(now));
+				Self::mark(account, job, Sent::Reveal, now);
 				log::info!(target: LOG_TARGET, "🔓 revealed job {job} ({n} members) for {:?}", account.id);
+			}
+		}
+	}
+
+	/// Sends first-round seals as one `seal` or as `seal_batch`es, and marks them sent.
+	pub(crate) fn send_seals(account: &Account<T>, items: Vec<(JobId, Hash32, Salt)>, now: u64) {
+		for chunk in items.chunks(usize::try_from(T::MaxBatch::get()).unwrap_or(1).max(1)) {
+			let call = match chunk {
+				[(job, seal, salt)] => Call::<T>::seal { job: *job, seal: *seal, salt: *salt },
+				_ => match BoundedVec::try_from(chunk.to_vec()) {
+					Ok(items) => Call::<T>::seal_batch { items },
+					Err(_) => continue,
+				},
+			};
+			if Self::send(account, call) {
+				for (job, ..) in chunk {
+					Self::mark(account, *job, Sent::Seal, now);
+				}
+				log::info!(target: LOG_TARGET, "🔏 sealed {} job(s) for {:?}", chunk.len(), account.id);
 			}
 		}
 	}

@@ -3,6 +3,7 @@
 //! rule it names.
 
 use super::*;
+use crate::commitment_of;
 use codec::Encode;
 use synod_primitives::{
 	digest::{unservable_digest, Unservable},
@@ -65,13 +66,13 @@ fn providers_that_cannot_serve_an_input_say_so_and_are_paid() {
 		let job = submit_remote(3);
 		run_to(2);
 		let chosen = assigned(job);
-		let answer = unservable_digest(&model(1), &[9; 32], Unservable::InputUnavailable);
+		let cannot = unservable_digest(&model(1), &[9; 32], Unservable::InputUnavailable);
 		for who in &chosen {
-			let c = commitment_of(&answer, &salt(*who), who);
+			let c = commitment_for(*who, job, &cannot);
 			assert_ok!(Jobs::commit(RuntimeOrigin::signed(*who), job, c));
 		}
 		for who in &chosen {
-			assert_ok!(Jobs::reveal(RuntimeOrigin::signed(*who), job, answer, salt(*who), None));
+			assert_ok!(answer_output(*who, job, cannot, None));
 		}
 		System::assert_has_event(
 			Event::JobFailed { job, reason: FailureReason::Unservable, refunded: 3 * PRICE }.into(),
@@ -101,9 +102,7 @@ fn a_one_planck_liar_risks_the_jobs_collateral() {
 		for who in assigned(job) {
 			commit(who, job, if who == 1 { 9 } else { 7 });
 		}
-		for who in assigned(job) {
-			reveal(who, job, if who == 1 { 9 } else { 7 });
-		}
+		answer_round(job, |who| if who == 1 { 9 } else { 7 });
 		assert_eq!(Jobs::receipt(job).unwrap().result.digest(), digest(7));
 		assert_eq!(pallet_providers::Records::<Test>::get(1).unwrap().bond, BOND - collateral);
 	});
@@ -194,9 +193,11 @@ fn a_job_whose_settlement_fails_releases_every_hold() {
 		}
 		pallet_models::Records::<Test>::mutate(model(1), |r| r.as_mut().unwrap().open_jobs = 0);
 		let chosen = assigned(job);
-		reveal(chosen[0], job, 7);
-		reveal(chosen[1], job, 7);
-		// The last reveal settles, which fails: the reveal is refused and changes nothing.
+		for who in &chosen {
+			let seal = crate::seal_of(job, 0, &digest(7));
+			assert_ok!(Jobs::seal(RuntimeOrigin::signed(*who), job, seal, salt(*who)));
+		}
+		// The opening settles, which fails: the opening is refused and changes nothing.
 		assert!(Jobs::reveal(
 			RuntimeOrigin::signed(chosen[2]),
 			job,
@@ -288,5 +289,68 @@ fn a_jobs_deposit_comes_back_when_its_receipt_is_pruned() {
 		assert!(Jobs::receipt(job).is_none());
 		assert_eq!(held(), 0);
 		assert_eq!(free(PAYER), ENDOWMENT - PRICE);
+	});
+}
+
+/// Attack 3 (copying): the first round's digests (and small outputs) were public before the
+/// escalation was drawn, so its providers could commit the leading digest without computing.
+/// The first round now reveals seals only, and opens its digests once the escalation has
+/// committed: a newcomer that copies what the chain shows (the leading seal) commits to
+/// something it can never reveal, and is slashed.
+#[test]
+fn an_escalated_provider_has_no_answer_to_copy() {
+	build_and_execute(|| {
+		let job = submit(3);
+		run_to(2);
+		let chosen = assigned(job);
+		// A 2–1 split: two liars lead.
+		let tag = |who: AccountId| if who == chosen[2] { 7 } else { 9 };
+		for who in &chosen {
+			commit(*who, job, tag(*who));
+		}
+		answer_round(job, tag);
+		let drawn = escalated(job);
+		assert_eq!(drawn.len(), 2);
+		// What the chain shows of the first round: seals, and no digest anywhere.
+		let record = JobRecords::<Test>::get(job).unwrap();
+		assert!(record.assignments.iter().all(|a| a.reveal.is_none()));
+		assert!(!System::events()
+			.iter()
+			.any(|e| matches!(e.event, RuntimeEvent::Jobs(Event::Revealed { .. }))));
+		let leading = record.assignments[0].sealed.unwrap();
+		// A lazy newcomer commits the leading seal as its own answer; the other computes.
+		let (lazy, honest) = (drawn[0], drawn[1]);
+		let copied = commitment_of(&leading, &salt(lazy), &lazy);
+		assert_ok!(Jobs::commit(RuntimeOrigin::signed(lazy), job, copied));
+		commit(honest, job, 7);
+		// Now the first round opens; the leading digest is public, but the newcomer's
+		// commitment was to a first-round seal, not to its own round's seal of any digest.
+		for who in &chosen {
+			reveal(*who, job, tag(*who));
+		}
+		reveal(honest, job, 7);
+		assert_noop!(
+			Jobs::reveal(RuntimeOrigin::signed(lazy), job, digest(9), salt(lazy), None),
+			Error::<Test>::RevealMismatch
+		);
+		assert_noop!(
+			Jobs::seal(RuntimeOrigin::signed(lazy), job, leading, salt(lazy)),
+			Error::<Test>::RevealWindowNotOpen
+		);
+		let end = JobRecords::<Test>::get(job).unwrap().phase_end;
+		run_to(end + 1);
+		// The liars do not win (2 of 5 voters), and the copier lost its collateral.
+		assert!(JobRecords::<Test>::get(job).is_none());
+		assert!(Jobs::receipt(job).is_none_or(|r| r.result.digest() != digest(9)));
+		System::assert_has_event(
+			Event::ProviderSlashed {
+				job,
+				provider: lazy,
+				amount: FACTOR as Balance * PRICE,
+				compensated: 0,
+				burned: FACTOR as Balance * PRICE,
+			}
+			.into(),
+		);
 	});
 }

@@ -74,6 +74,10 @@ fn a_cohort_liar_on_one_member_is_outvoted_and_slashed() {
 		for who in &drawn {
 			commit_members(*who, job, &honest);
 		}
+		// The first round opens its member digests once the escalation has committed.
+		for who in &chosen {
+			reveal_members(*who, job, &says(*who));
+		}
 		for who in &drawn {
 			reveal_members(*who, job, &honest);
 		}
@@ -157,7 +161,13 @@ fn cohort_refusals() {
 		};
 		assert_noop!(reveal_as(other, single, member_digests(7, 1)), Error::<Test>::InvalidMembers);
 		assert_noop!(reveal_as(who, cohort, member_digests(7, 3)), Error::<Test>::InvalidMembers);
-		assert_noop!(reveal_as(who, cohort, member_digests(8, 2)), Error::<Test>::RevealMismatch);
+		// The first round's answers are sealed: members are opened later.
+		assert_noop!(reveal_as(who, cohort, member_digests(7, 2)), Error::<Test>::SealFirst);
+		let seal = crate::seal_of(cohort, 0, &members_root(&member_digests(8, 2)));
+		assert_noop!(
+			Jobs::seal(RuntimeOrigin::signed(who), cohort, seal, salt(who)),
+			Error::<Test>::RevealMismatch
+		);
 		reveal_members(who, cohort, &members2);
 	});
 }

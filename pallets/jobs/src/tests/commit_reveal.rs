@@ -116,22 +116,56 @@ fn commit_and_reveal_refusals() {
 		);
 		commit(who, job2, 7);
 		assert_noop!(
-			Jobs::commit(RuntimeOrigin::signed(who), job2, commitment(who, 7)),
+			Jobs::commit(RuntimeOrigin::signed(who), job2, commitment(who, job2, 7)),
 			Error::<Test>::AlreadyCommitted
 		);
 		commit(assigned(job2)[1], job2, 7);
+		// The first round's digests stay sealed while anyone may still be drawn.
+		assert_noop!(
+			Jobs::reveal(RuntimeOrigin::signed(who), job2, digest(7), salt(who), None),
+			Error::<Test>::SealFirst
+		);
+		let seal = |tag: u8| crate::seal_of(job2, 0, &digest(tag));
+		assert_noop!(
+			Jobs::seal(RuntimeOrigin::signed(who), job2, seal(8), salt(who)),
+			Error::<Test>::RevealMismatch
+		);
+		assert_noop!(
+			Jobs::seal(RuntimeOrigin::signed(who), job2, seal(7), [0; 32]),
+			Error::<Test>::RevealMismatch
+		);
+		// The seal of another round or job is not the commitment's.
+		assert_noop!(
+			Jobs::seal(
+				RuntimeOrigin::signed(who),
+				job2,
+				crate::seal_of(job2, 1, &digest(7)),
+				salt(who)
+			),
+			Error::<Test>::RevealMismatch
+		);
+		assert_ok!(Jobs::seal(RuntimeOrigin::signed(who), job2, seal(7), salt(who)));
+		assert_noop!(
+			Jobs::seal(RuntimeOrigin::signed(who), job2, seal(7), salt(who)),
+			Error::<Test>::AlreadyRevealed
+		);
+		// The last seal: unanimous, the job waits for an opening; a wrong digest is refused.
+		let other = assigned(job2)[1];
+		assert_ok!(Jobs::seal(RuntimeOrigin::signed(other), job2, seal(7), salt(other)));
+		assert_eq!(JobRecords::<Test>::get(job2).unwrap().status, JobStatus::Opening);
 		assert_noop!(
 			Jobs::reveal(RuntimeOrigin::signed(who), job2, digest(8), salt(who), None),
 			Error::<Test>::RevealMismatch
 		);
 		assert_noop!(
-			Jobs::reveal(RuntimeOrigin::signed(who), job2, digest(7), [0; 32], None),
-			Error::<Test>::RevealMismatch
+			Jobs::seal(RuntimeOrigin::signed(who), job2, seal(7), salt(who)),
+			Error::<Test>::RevealWindowNotOpen
 		);
-		reveal(who, job2, 7);
+		assert_ok!(Jobs::reveal(RuntimeOrigin::signed(who), job2, digest(7), salt(who), None));
+		assert_eq!(Jobs::receipt(job2).unwrap().agreeing.len(), 2);
 		assert_noop!(
-			Jobs::reveal(RuntimeOrigin::signed(who), job2, digest(7), salt(who), None),
-			Error::<Test>::AlreadyRevealed
+			Jobs::reveal(RuntimeOrigin::signed(other), job2, digest(7), salt(other), None),
+			Error::<Test>::JobNotFound
 		);
 		assert_noop!(
 			Jobs::commit_batch(RuntimeOrigin::signed(who), BoundedVec::new()),
@@ -139,6 +173,10 @@ fn commit_and_reveal_refusals() {
 		);
 		assert_noop!(
 			Jobs::reveal_batch(RuntimeOrigin::signed(who), BoundedVec::new()),
+			Error::<Test>::InvalidBatch
+		);
+		assert_noop!(
+			Jobs::seal_batch(RuntimeOrigin::signed(who), BoundedVec::new()),
 			Error::<Test>::InvalidBatch
 		);
 		run_to(20);
@@ -151,15 +189,17 @@ fn batches_commit_and_reveal_many_jobs_at_once() {
 		let jobs: Vec<u64> = (0..3).map(|_| submit(5)).collect();
 		run_to(2);
 		for who in PROVIDERS {
-			let items: Vec<_> = jobs.iter().map(|j| (*j, commitment(who, 7))).collect();
+			let items: Vec<_> = jobs.iter().map(|j| (*j, commitment(who, *j, 7))).collect();
 			assert_ok!(Jobs::commit_batch(RuntimeOrigin::signed(who), items.try_into().unwrap()));
 		}
-		// Reveals that are not the last of their jobs weigh what `reveal_batch` measures for
-		// them together; the last provider's settle each job (digests only, five voters).
+		// Seals that are not the last of their jobs weigh what `reveal_batch` measures for
+		// them together; the last provider's open each job's opening window (the tally of
+		// five voters).
 		for (n, who) in PROVIDERS.into_iter().enumerate() {
-			let items: Vec<_> = jobs.iter().map(|j| (*j, digest(7), salt(who), None)).collect();
+			let items: Vec<_> =
+				jobs.iter().map(|j| (*j, crate::seal_of(*j, 0, &digest(7)), salt(who))).collect();
 			let post =
-				Jobs::reveal_batch(RuntimeOrigin::signed(who), items.try_into().unwrap()).unwrap();
+				Jobs::seal_batch(RuntimeOrigin::signed(who), items.try_into().unwrap()).unwrap();
 			let expected = if n + 1 < PROVIDERS.len() {
 				<() as crate::WeightInfo>::reveal_batch(3)
 			} else {
@@ -167,6 +207,15 @@ fn batches_commit_and_reveal_many_jobs_at_once() {
 			};
 			assert_eq!(post.actual_weight, Some(expected));
 		}
+		// One opening a job settles it (digests only, five voters).
+		let who = PROVIDERS[0];
+		let items: Vec<_> = jobs.iter().map(|j| (*j, digest(7), salt(who), None)).collect();
+		let post =
+			Jobs::reveal_batch(RuntimeOrigin::signed(who), items.try_into().unwrap()).unwrap();
+		assert_eq!(
+			post.actual_weight,
+			Some(<() as crate::WeightInfo>::reveal_digests(5).saturating_mul(3))
+		);
 		for job in jobs {
 			assert_eq!(Jobs::receipt(job).unwrap().agreeing.len(), 5);
 		}
@@ -181,7 +230,7 @@ fn a_stale_item_does_not_hold_back_the_rest_of_a_batch() {
 		let job = submit(1);
 		run_to(3);
 		let who = assigned(job)[0];
-		let items = vec![(job, commitment(who, 7)), (99, [0; 32])];
+		let items = vec![(job, commitment(who, job, 7)), (99, [0; 32])];
 		assert_ok!(Jobs::commit_batch(RuntimeOrigin::signed(who), items.try_into().unwrap()));
 		// The valid commit stands (it was the only one, so reveals opened); the stale one is
 		// reported.
@@ -195,13 +244,19 @@ fn a_stale_item_does_not_hold_back_the_rest_of_a_batch() {
 		let second = submit(1);
 		run_to(4);
 		assert_eq!(assigned(second), vec![who]);
-		let items = vec![(job, commitment(who, 7)), (second, commitment(who, 7))];
+		let items = vec![(job, commitment(who, job, 7)), (second, commitment(who, second, 7))];
 		assert_ok!(Jobs::commit_batch(RuntimeOrigin::signed(who), items.try_into().unwrap()));
 		System::assert_has_event(
 			Event::BatchItemFailed { job, error: Error::<Test>::CommitWindowClosed.into() }.into(),
 		);
 		assert_eq!(JobRecords::<Test>::get(second).unwrap().status, JobStatus::Revealing);
-		// Reveals likewise: the stale item is reported, the valid one settles its job.
+		// Seals and openings likewise: the stale item is reported, the valid one goes on.
+		let seals =
+			vec![(99, [0; 32], salt(who)), (job, crate::seal_of(job, 0, &digest(7)), salt(who))];
+		assert_ok!(Jobs::seal_batch(RuntimeOrigin::signed(who), seals.try_into().unwrap()));
+		System::assert_has_event(
+			Event::BatchItemFailed { job: 99, error: Error::<Test>::JobNotFound.into() }.into(),
+		);
 		let reveals = vec![(99, digest(7), salt(who), None), (job, digest(7), salt(who), None)];
 		assert_ok!(Jobs::reveal_batch(RuntimeOrigin::signed(who), reveals.try_into().unwrap()));
 		System::assert_has_event(

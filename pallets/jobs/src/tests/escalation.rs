@@ -30,16 +30,25 @@ fn a_liar_in_three_escalates_and_the_larger_set_outvotes_it() {
 		);
 		// First-round providers cannot commit or reveal again.
 		assert_noop!(
-			Jobs::commit(RuntimeOrigin::signed(liar), job, commitment(liar, 7)),
+			Jobs::commit(RuntimeOrigin::signed(liar), job, commitment(liar, job, 7)),
 			Error::<Test>::NotInRound
+		);
+		// Nobody opens a first-round answer while the escalation commits.
+		assert_noop!(
+			Jobs::reveal(RuntimeOrigin::signed(liar), job, digest(9), salt(liar), None),
+			Error::<Test>::SealFirst
 		);
 		for who in &drawn {
 			commit(*who, job, 7);
 		}
+		// Now the first round opens its digests (only the ones behind its seals).
 		assert_noop!(
-			Jobs::reveal(RuntimeOrigin::signed(liar), job, digest(9), salt(liar), None),
-			Error::<Test>::NotInRound
+			Jobs::reveal(RuntimeOrigin::signed(liar), job, digest(7), salt(liar), None),
+			Error::<Test>::RevealMismatch
 		);
+		for who in &chosen {
+			reveal(*who, job, if *who == liar { 9 } else { 7 });
+		}
 		for who in &drawn {
 			reveal(*who, job, 7);
 		}
@@ -81,19 +90,22 @@ fn without_providers_to_escalate_to_two_of_three_decide() {
 		for who in &chosen {
 			commit(*who, job, if *who == liar { 9 } else { 7 });
 		}
+		let tag = |who: AccountId| if who == liar { 9 } else { 7 };
 		let mut last = None;
 		for who in &chosen {
-			let tag = if *who == liar { 9 } else { 7 };
-			last = Some(
-				Jobs::reveal(RuntimeOrigin::signed(*who), job, digest(tag), salt(*who), None)
-					.unwrap(),
-			);
+			let seal = crate::seal_of(job, 0, &digest(tag(*who)));
+			last = Some(Jobs::seal(RuntimeOrigin::signed(*who), job, seal, salt(*who)).unwrap());
 		}
-		// The last reveal tried to escalate (and found nobody), then decided: it is charged
-		// both, not the larger of the two.
+		// The last seal tried to escalate (and found nobody), then decided for the two
+		// matching seals: it is charged both, not the larger of the two.
 		let both = <() as crate::WeightInfo>::reveal_digests(3)
 			.saturating_add(<() as crate::WeightInfo>::reveal_escalate());
 		assert_eq!(last.unwrap().actual_weight, Some(both));
+		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Opening);
+		// Not unanimous: the opening ends when every seal is opened.
+		for who in &chosen {
+			reveal(*who, job, tag(*who));
+		}
 		let receipt = Jobs::receipt(job).unwrap();
 		assert_eq!(receipt.result.digest(), digest(7));
 		assert_eq!(receipt.dissenting.into_inner(), vec![liar]);
@@ -121,6 +133,9 @@ fn an_escalated_job_without_a_supermajority_fails_and_refunds_in_full() {
 		for who in &drawn {
 			commit(*who, job, 0);
 		}
+		for (i, who) in chosen.iter().enumerate() {
+			reveal(*who, job, i as u8);
+		}
 		for who in &drawn {
 			reveal(*who, job, 0);
 		}
@@ -136,8 +151,11 @@ fn an_escalated_job_without_a_supermajority_fails_and_refunds_in_full() {
 }
 
 #[test]
-fn an_escalation_that_finds_everyone_revealing_within_tolerance_settles() {
+fn outputs_within_the_tolerance_agree_once_opened() {
 	build_and_execute(|| {
+		// Seals match only for equal digests: with nobody to escalate to, two equal seals of
+		// three decide, and the opening compares the small outputs within the tolerance.
+		only(&[1, 2, 3]);
 		let job = submit(3);
 		run_to(2);
 		let chosen = assigned(job);
@@ -157,9 +175,14 @@ fn an_escalation_that_finds_everyone_revealing_within_tolerance_settles() {
 			})
 			.collect();
 		for (i, who) in chosen.iter().enumerate() {
-			let c = crate::commitment_of(&digests[i], &salt(*who), who);
+			let c = commitment_for(*who, job, &digests[i]);
 			assert_ok!(Jobs::commit(RuntimeOrigin::signed(*who), job, c));
 		}
+		for (i, who) in chosen.iter().enumerate() {
+			let seal = crate::seal_of(job, 0, &digests[i]);
+			assert_ok!(Jobs::seal(RuntimeOrigin::signed(*who), job, seal, salt(*who)));
+		}
+		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Opening);
 		// A reveal whose output does not hash to its digest, or whose shape does not fit its
 		// values, is refused.
 		let who = chosen[0];
@@ -187,7 +210,7 @@ fn an_escalation_that_finds_everyone_revealing_within_tolerance_settles() {
 				Some(outputs[i].clone())
 			));
 		}
-		// Unanimous within the tolerance: settled at once, everyone paid, the first output kept.
+		// Every seal opened, all within the tolerance: everyone paid, the first output kept.
 		let receipt = Jobs::receipt(job).unwrap();
 		assert_eq!(receipt.agreeing.len(), 3);
 		assert!(receipt.dissenting.is_empty());

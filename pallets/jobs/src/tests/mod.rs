@@ -14,7 +14,6 @@ mod submission;
 mod tally;
 
 pub(crate) use crate::{
-	commitment_of,
 	mock::*,
 	types::{Assignment, MemberDigests, MemberInput, Reveal, SmallOutput},
 	AssignCursor, Error, Event, FailureReason, HoldReason, JobInput, JobStatus, Open as JobRecords,
@@ -54,11 +53,31 @@ pub(crate) fn assigned(job: u64) -> Vec<AccountId> {
 }
 
 pub(crate) fn commit(who: AccountId, job: u64, tag: u8) {
-	assert_ok!(Jobs::commit(RuntimeOrigin::signed(who), job, commitment(who, tag)));
+	assert_ok!(Jobs::commit(RuntimeOrigin::signed(who), job, commitment(who, job, tag)));
 }
 
+/// `who` answers `digest(tag)` as its node would (a first-round seal, then its opening when
+/// the job waits for it; see `mock::answer`).
 pub(crate) fn reveal(who: AccountId, job: u64, tag: u8) {
-	assert_ok!(Jobs::reveal(RuntimeOrigin::signed(who), job, digest(tag), salt(who), None));
+	assert_ok!(answer_output(who, job, digest(tag), None));
+}
+
+/// Every provider of `job`'s current round answers `tag(who)` as its node would, and the
+/// first round's providers open their seals when the job waits for them (after the last
+/// seal, or once an escalation's commits are in): the round ends as it would on a chain.
+pub(crate) fn answer_round(job: u64, tag: impl Fn(AccountId) -> u8) {
+	for _ in 0..2 {
+		let Some(record) = JobRecords::<Test>::get(job) else { return };
+		if record.status == JobStatus::Committing {
+			// Escalated (or replaced): the new providers commit first.
+			return;
+		}
+		for a in record.assignments.iter().filter(|a| !a.slashed && a.commitment.is_some()) {
+			if JobRecords::<Test>::contains_key(job) {
+				reveal(a.provider, job, tag(a.provider));
+			}
+		}
+	}
 }
 
 pub(crate) fn free(who: AccountId) -> Balance {
@@ -110,12 +129,12 @@ pub(crate) fn member_digests(tag: u8, n: u8) -> MemberDigests {
 }
 
 pub(crate) fn commit_members(who: AccountId, job: u64, members: &MemberDigests) {
-	let c = commitment_of(&members_root(members), &salt(who), &who);
+	let c = commitment_for(who, job, &members_root(members));
 	assert_ok!(Jobs::commit(RuntimeOrigin::signed(who), job, c));
 }
 
 pub(crate) fn reveal_members(who: AccountId, job: u64, members: &MemberDigests) {
-	assert_ok!(Jobs::reveal_members(RuntimeOrigin::signed(who), job, members.clone(), salt(who)));
+	assert_ok!(answer(who, job, Reveal::members(members.clone())));
 }
 
 /// A small output of one dimension.

@@ -196,21 +196,38 @@ fn a_job_goes_from_assignment_to_settlement_through_the_worker() {
 				panic!("no stored result for {who}")
 			};
 			assert_eq!(reveal.digest(), digest);
+			let seal = crate::seal_of(job, 0, &digest);
 			let expected = RuntimeCall::Jobs(Call::commit {
 				job,
-				commitment: crate::commitment_of(&digest, &salt, &who),
+				commitment: crate::commitment_of(&seal, &salt, &who),
 			});
 			assert_eq!(call, expected);
 			assert_ok!(call.dispatch(RuntimeOrigin::signed(who)));
 		}
 		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Revealing);
 
-		// Sent commits are not sent again while they may still land.
+		// Sent commits are not sent again while they may still land; seals follow once the
+		// window opens (the digests stay hidden).
 		run_to(System::block_number() + 1);
 		run_ocw();
-		let reveals = drain(&pool);
-		assert_eq!(reveals.len(), 3, "reveals follow once the window opens");
-		for (who, call) in reveals {
+		let seals = drain(&pool);
+		assert_eq!(seals.len(), 3, "seals follow once the window opens");
+		for (who, call) in seals {
+			let Some(LocalJob::Ready { salt, .. }) = local(who, job) else { panic!() };
+			let seal = crate::seal_of(job, 0, &digest);
+			assert_eq!(call, RuntimeCall::Jobs(Call::seal { job, seal, salt }));
+			assert_ok!(call.dispatch(RuntimeOrigin::signed(who)));
+		}
+		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Opening);
+		// Unanimous seals: one opening (with the small output) settles the job; the first
+		// provider that sealed sends it, the others stand by.
+		run_to(System::block_number() + 1);
+		run_ocw();
+		let openings = drain(&pool);
+		assert_eq!(openings.len(), 1);
+		let first = JobRecords::<Test>::get(job).unwrap().assignments[0].provider;
+		assert_eq!(openings[0].0, first);
+		for (who, call) in openings {
 			let Some(LocalJob::Ready { salt, .. }) = local(who, job) else { panic!() };
 			let output = Some(small_output());
 			assert_eq!(call, RuntimeCall::Jobs(Call::reveal { job, digest, salt, output }));
@@ -473,14 +490,23 @@ fn a_cohort_goes_through_the_worker_batch_api_and_settles_with_its_members() {
 			let Some(LocalJob::Ready { reveal, salt, .. }) = local(who, job) else { panic!() };
 			assert_eq!(reveal.digest(), root);
 			assert_eq!(reveal.member_digests(), &members[..]);
-			let commitment = crate::commitment_of(&root, &salt, &who);
+			let commitment = crate::commitment_of(&crate::seal_of(job, 0, &root), &salt, &who);
 			assert_eq!(call, RuntimeCall::Jobs(Call::commit { job, commitment }));
 			assert_ok!(call.dispatch(RuntimeOrigin::signed(who)));
 		}
 		run_to(System::block_number() + 1);
 		run_ocw();
+		// One seal each (in one batch per provider with one job: a `seal`).
+		for (who, call) in drain(&pool) {
+			let Some(LocalJob::Ready { salt, .. }) = local(who, job) else { panic!() };
+			let seal = crate::seal_of(job, 0, &root);
+			assert_eq!(call, RuntimeCall::Jobs(Call::seal { job, seal, salt }));
+			assert_ok!(call.dispatch(RuntimeOrigin::signed(who)));
+		}
+		run_to(System::block_number() + 1);
+		run_ocw();
 		let reveals = drain(&pool);
-		assert_eq!(reveals.len(), 3);
+		assert_eq!(reveals.len(), 1, "one opening of the members");
 		for (who, call) in reveals {
 			let Some(LocalJob::Ready { salt, .. }) = local(who, job) else { panic!() };
 			let expected = Call::reveal_members { job, members: members.clone(), salt };
@@ -564,7 +590,7 @@ fn a_cohort_member_the_worker_refuses_or_fails_fails_the_cohort_locally() {
 
 /// The commitment in a `commit` (or the only one of a `commit_batch`) sent by the OCW.
 fn sent_commitment(calls: &[(AccountId, RuntimeCall)]) -> crate::types::Commitment {
-	match &calls[..] {
+	match calls {
 		[(_, RuntimeCall::Jobs(crate::Call::commit { commitment, .. }))] => *commitment,
 		[(_, RuntimeCall::Jobs(crate::Call::commit_batch { items }))] if items.len() == 1 => {
 			items[0].1
@@ -608,7 +634,7 @@ fn an_unfetchable_input_is_answered_cannot_serve() {
 		run_ocw();
 		let commitment = sent_commitment(&drain(&pool));
 		let Some(LocalJob::Ready { salt, .. }) = local(who, job) else { unreachable!() };
-		assert_eq!(commitment, crate::types::commitment_of(&answer, &salt, &who));
+		assert_eq!(commitment, crate::commitment_of(&crate::seal_of(job, 0, &answer), &salt, &who));
 	});
 }
 
@@ -641,7 +667,7 @@ fn an_input_the_model_refuses_is_answered_cannot_serve() {
 			panic!("no stored answer")
 		};
 		assert_eq!(reveal.digest(), answer);
-		assert_eq!(commitment, crate::types::commitment_of(&answer, &salt, &who));
+		assert_eq!(commitment, crate::commitment_of(&crate::seal_of(job, 0, &answer), &salt, &who));
 
 		// Another job whose model does not load: nothing is claimed about its input.
 		let (job, _) = assigned_job(1);

@@ -60,14 +60,16 @@ proptest! {
 							(digest(tag), a.provider)
 						};
 						if job.status == JobStatus::Committing && a.commitment.is_none() {
-							let c = commitment_of(&d, &salt(who), &who);
+							let c = commitment_for(who, *id, &d);
 							let _ = Jobs::commit(RuntimeOrigin::signed(who), *id, c);
 						}
-						if job.status == JobStatus::Revealing && a.reveal.is_none() {
+						if matches!(job.status, JobStatus::Revealing | JobStatus::Opening)
+							&& a.reveal.is_none()
+						{
 							let _ = if cohorts.contains(id) {
-								Jobs::reveal_members(RuntimeOrigin::signed(who), *id, members, salt(who))
+								answer(who, *id, Reveal::members(members))
 							} else {
-								Jobs::reveal(RuntimeOrigin::signed(who), *id, d, salt(who), None)
+								answer_output(who, *id, d, None)
 							};
 						}
 					}

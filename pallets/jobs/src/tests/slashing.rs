@@ -39,8 +39,7 @@ fn a_full_schedule_leaves_the_providers_that_committed_their_collateral() {
 			assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Revealing);
 			let chosen = assigned(job);
 			let before = [free(chosen[0]), free(chosen[1])];
-			reveal(chosen[0], job, 7);
-			reveal(chosen[1], job, 7);
+			answer_round(job, |_| 7);
 			// The escalation finds the schedule full too: two of three decide.
 			let receipt = Jobs::receipt(job).unwrap();
 			assert_eq!(receipt.agreeing.into_inner(), vec![chosen[0], chosen[1]]);
@@ -153,7 +152,7 @@ fn a_provider_that_misses_its_commit_window_is_slashed_and_replaced() {
 		assert_eq!(free(PAYER), payer_before);
 		assert_eq!(pallet_providers::Records::<Test>::get(silent).unwrap().locked, collateral);
 		assert_noop!(
-			Jobs::commit(RuntimeOrigin::signed(silent), job, commitment(silent, 7)),
+			Jobs::commit(RuntimeOrigin::signed(silent), job, commitment(silent, job, 7)),
 			Error::<Test>::NotInRound
 		);
 		commit(replacement, job, 7);
@@ -227,15 +226,19 @@ fn a_silent_provider_is_slashed_when_the_windows_close() {
 		// Nobody to replace it with: reveals open for the two that committed.
 		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Revealing);
 		assert_noop!(
-			Jobs::commit(RuntimeOrigin::signed(silent), job, commitment(silent, 7)),
+			Jobs::commit(RuntimeOrigin::signed(silent), job, commitment(silent, job, 7)),
 			Error::<Test>::CommitWindowClosed
 		);
 		assert_noop!(
-			Jobs::reveal(RuntimeOrigin::signed(silent), job, digest(7), salt(silent), None),
+			Jobs::seal(
+				RuntimeOrigin::signed(silent),
+				job,
+				crate::seal_of(job, 0, &digest(7)),
+				salt(silent)
+			),
 			Error::<Test>::NotCommitted
 		);
-		reveal(chosen[0], job, 7);
-		reveal(chosen[1], job, 7);
+		answer_round(job, |_| 7);
 		let receipt = Jobs::receipt(job).unwrap();
 		assert_eq!(receipt.agreeing.len(), 2);
 		assert_eq!(receipt.dissenting.into_inner(), vec![silent]);

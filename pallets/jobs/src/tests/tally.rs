@@ -12,6 +12,7 @@ fn voter(digest: Option<Hash32>) -> Assignment<AccountId, Balance> {
 		collateral: 0,
 		round: 0,
 		commitment: digest.map(|_| [0; 32]),
+		sealed: None,
 		reveal: digest.map(|digest| Reveal::Output { digest, output: None }),
 		slashed: false,
 	}
@@ -34,7 +35,7 @@ fn decision_rule() {
 	let (a, b, c) = (Some([1; 32]), Some([2; 32]), Some([3; 32]));
 	let t = |ds: &[Option<Hash32>]| {
 		let vs: Vec<_> = ds.iter().map(|d| voter(*d)).collect();
-		tally(&vs, 0)
+		tally(0, &vs, 0)
 	};
 	assert_eq!(t(&[None, None, None]), Tally::NoReveals);
 	assert_eq!(t(&[a, a, a]), Tally::Output { anchor: 0, unanimous: true });
@@ -52,7 +53,7 @@ fn decision_rule() {
 	// Slashed assignments do not vote.
 	let mut vs: Vec<_> = [a, a, b].iter().map(|d| voter(*d)).collect();
 	vs[2].slashed = true;
-	assert_eq!(tally(&vs, 0), Tally::Output { anchor: 0, unanimous: true });
+	assert_eq!(tally(0, &vs, 0), Tally::Output { anchor: 0, unanimous: true });
 }
 
 #[test]
@@ -62,11 +63,11 @@ fn small_outputs_agree_within_the_tolerance() {
 	set_output(&mut vs[1], Some(small(&[12, 19, 30])));
 	set_output(&mut vs[2], Some(small(&[10, 20, 33])));
 	// Tolerance 2: the first two agree (|Δ| ≤ 2), the third is 3 steps off.
-	assert_eq!(tally(&vs, 2), Tally::Output { anchor: 0, unanimous: false });
+	assert_eq!(tally(0, &vs, 2), Tally::Output { anchor: 0, unanimous: false });
 	// Tolerance 3: everyone agrees with the first.
-	assert_eq!(tally(&vs, 3), Tally::Output { anchor: 0, unanimous: true });
+	assert_eq!(tally(0, &vs, 3), Tally::Output { anchor: 0, unanimous: true });
 	// Tolerance 0: three different outputs.
-	assert_eq!(tally(&vs, 0), Tally::NoDecision);
+	assert_eq!(tally(0, &vs, 0), Tally::NoDecision);
 	// Another shape never agrees, whatever the values.
 	set_output(
 		&mut vs[1],
@@ -75,13 +76,13 @@ fn small_outputs_agree_within_the_tolerance() {
 			values: vec![10, 20, 30].try_into().unwrap(),
 		}),
 	);
-	assert!(!agree(&vs[0], &vs[1], 100));
+	assert!(!agree(0, &vs[0], &vs[1], 100));
 	// A digest-only reveal agrees only by digest.
 	set_output(&mut vs[2], None);
-	assert!(!agree(&vs[0], &vs[2], 100));
+	assert!(!agree(0, &vs[0], &vs[2], 100));
 	let first = vs[0].digest().unwrap();
 	set_digest(&mut vs[2], first);
-	assert!(agree(&vs[0], &vs[2], 0));
+	assert!(agree(0, &vs[0], &vs[2], 0));
 }
 
 /// Attack: with votes weighted by bond (capped at a quarter each), three heavy voters among
@@ -91,7 +92,7 @@ fn small_outputs_agree_within_the_tolerance() {
 fn three_heavy_voters_of_six_do_not_decide() {
 	let (liar, honest) = (Some([1; 32]), Some([2; 32]));
 	let vs: Vec<_> = [liar, liar, liar, honest, honest, honest].iter().map(|d| voter(*d)).collect();
-	assert_eq!(tally(&vs, 0), Tally::NoDecision);
+	assert_eq!(tally(0, &vs, 0), Tally::NoDecision);
 	assert_eq!(supermajority(6), 4);
 }
 
@@ -115,7 +116,7 @@ proptest! {
 		let n = vs.iter().filter(|a| !a.slashed).count();
 		let count = |d: u8| vs.iter().filter(|a| !a.slashed && a.digest() == Some([d; 32])).count();
 		let best = (0..3).map(count).max().unwrap_or(0);
-		match tally(&vs, 0) {
+		match tally(0, &vs, 0) {
 			Tally::Output { anchor, unanimous } => {
 				let d = vs[anchor].digest().unwrap()[0];
 				prop_assert!(count(d) * 3 >= n * 2);
@@ -124,6 +125,7 @@ proptest! {
 			},
 			Tally::NoDecision => prop_assert!(best * 3 < n * 2 && best > 0),
 			Tally::NoReveals => prop_assert_eq!(best, 0),
+			Tally::Unopened => prop_assert!(false, "the tally never says a seal went unopened"),
 		}
 	}
 }
