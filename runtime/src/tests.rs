@@ -52,18 +52,19 @@ fn block_time_token_and_limits() {
 }
 
 /// Attack 12 at the runtime's constants: a job into an empty queue burns a thousandth of a SYN,
-/// and keeping the queue full for an hour (refilling the 100 jobs a block the assignment takes
-/// out, each in the queue's last eighth) burns 7,680 SYN, besides transaction fees.
+/// and keeping the queue full for an hour (refilling the 66 jobs a block the assignment takes
+/// out, each in the queue's last eighth) burns 5,068.8 SYN, besides transaction fees.
 #[test]
 fn keeping_the_job_queue_full_for_an_hour_costs_thousands_of_syn() {
 	use frame_support::traits::Get;
 	type Q = <Runtime as pallet_jobs::Config>::MaxQueued;
 	type A = <Runtime as pallet_jobs::Config>::MaxAssignmentsPerBlock;
 	assert_eq!(Jobs::queue_fee(0), MILLI_UNIT);
-	let full = u64::from(Q::get());
-	let per_block: Balance = (full - u64::from(A::get())..full).map(Jobs::queue_fee).sum();
+	let full = u64::from(<Q as Get<u32>>::get());
+	let taken = u64::from(<A as Get<u32>>::get());
+	let per_block: Balance = (full - taken..full).map(Jobs::queue_fee).sum();
 	let hour = per_block * Balance::from(HOURS);
-	assert_eq!(hour, 7_680 * UNIT);
+	assert_eq!(hour, 5_068_800 * MILLI_UNIT);
 }
 
 /// Every pallet's `integrity_test` passes with the runtime's constants.

@@ -117,7 +117,7 @@ impl pallet_jobs::Config for Runtime {
 	type ResultRetention = JobResultRetention;
 	/// A thousandth of a SYN into an empty queue (a tenth of a typical 10 mSYN price),
 	/// doubling with every eighth of the queue taken: keeping the queue full for an hour
-	/// burns 600 blocks × 100 jobs × 128 mSYN = 7,680 SYN (`runtime/src/tests.rs`).
+	/// burns 600 blocks × 66 jobs × 128 mSYN = 5,068.8 SYN (`runtime/src/tests.rs`).
 	type JobFee = ConstU128<MILLI_UNIT>;
 	/// 10 mSYN a job plus 1 µSYN per input byte, held until its receipt is pruned a day later:
 	/// a job and its receipt take about 250 bytes of state besides the input.
