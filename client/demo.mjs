@@ -7,13 +7,13 @@
 //   3. submits a job through polkadot.js and prints every status change until it settles,
 //   4. fetches the output from the worker, recomputes its canonical digest and checks it equals
 //      the receipt's digest (the verified result),
-//   5. checks the money: the payer's escrow hold is gone, it paid exactly what the receipt
-//      says plus its transaction fees, each agreeing provider got its price, no collateral is
-//      left locked,
+//   5. checks the money: the payer's escrow hold is gone (its storage deposit stays held with
+//      the receipt), it paid exactly what the receipt says plus its transaction fee and the
+//      queue fee, each agreeing provider got its price, no collateral is left locked,
 //   6. submits a batch of jobs (--batch, default 4, different inputs) in one submit_batch and
 //      checks that each settles with its own digest and that their escrow is all accounted for,
 //   7. submits a cohort (--cohort, default 8 members: the batch's inputs and more) as one job:
-//      one commitment and one reveal per provider answer all its members; checks the receipt's
+//      one commitment and one seal per provider, and one opening, answer all its members; checks the receipt's
 //      member digests against the worker's outputs, their root, the input root, that each
 //      member's digest is the digest the same input got as a job of its own in step 6, and
 //      that its escrow (per member) is all paid or refunded.
@@ -108,15 +108,23 @@ if (receipt.output) {
 const after = { payer: await freeOf(alice.address), providers: await Promise.all(providers.map((p) => freeOf(p.address))) };
 const paid = BigInt(receipt.paid);
 const refunded = BigInt(receipt.refunded);
-if (BigInt(after.payer.reserved.toString()) !== BigInt(before.payer.reserved.toString())) fail(`payer still has ${after.payer.reserved} reserved/held`);
-// The payer's only transaction in the window was submit_job: its fee is in that block's events.
+// What stays held: the storage deposit of every job whose receipt is still kept (a day).
+let deposits = BigInt(receipt.deposit);
+const heldNow = (r) => BigInt(r.reserved.toString()) - BigInt(before.payer.reserved.toString());
+if (heldNow(after.payer) !== deposits) fail(`payer has ${heldNow(after.payer)} more reserved/held, expected the job's deposit ${deposits}`);
+// The payer's only transaction in the window was submit_job: its transaction fee and its queue
+// fee (burned) are in that block's events.
 const at = await api.at(submitted.blockHash);
-const fee = (await at.query.system.events())
-  .map((r) => r.event)
+const events = (await at.query.system.events()).map((r) => r.event);
+const fee = events
   .filter((e) => e.section === 'transactionPayment' && e.method === 'TransactionFeePaid' && e.data[0].toString() === alice.address)
   .reduce((s, e) => s + e.data[1].toBigInt(), 0n);
+const queueFee = events
+  .filter((e) => e.section === 'balances' && e.method === 'Burned' && e.data[0].toString() === alice.address)
+  .reduce((s, e) => s + e.data[1].toBigInt(), 0n);
+if (queueFee === 0n) fail('no queue fee was burned for the job');
 const spent = before.payer.free.toBigInt() - after.payer.free.toBigInt();
-if (spent !== paid + fee) fail(`payer spent ${spent}, expected paid ${paid} + fee ${fee}`);
+if (spent !== paid + fee + queueFee + deposits) fail(`payer spent ${spent}, expected paid ${paid} + fee ${fee} + queue fee ${queueFee} + deposit ${deposits}`);
 if (paid + refunded !== submitted.escrow) fail(`paid ${paid} + refunded ${refunded} != escrow ${submitted.escrow}`);
 for (const [i, p] of providers.entries()) {
   const agreed = receipt.agreeing.includes(p.address);
@@ -124,9 +132,9 @@ for (const [i, p] of providers.entries()) {
   const rec = locked.unwrap();
   if (rec.locked.toBigInt() !== 0n && (await api.call.jobsApi.assignments(p.address)).length === 0) fail(`${p.address} has collateral locked with no job`);
   const gained = after.providers[i].free.toBigInt() - before.providers[i].free.toBigInt();
-  say(`${providerSuris[i]}: ${agreed ? 'agreed, paid' : 'not paid'}; free balance ${gained >= 0n ? '+' : ''}${synod.formatAmount(gained < 0n ? -gained : gained)}${gained < 0n ? ' (spent on fees)' : ''} (price ${synod.formatAmount(PRICE)}, minus its commit/reveal/heartbeat fees)`);
+  say(`${providerSuris[i]}: ${agreed ? 'agreed, paid' : 'not paid'}; free balance ${gained >= 0n ? '+' : ''}${synod.formatAmount(gained < 0n ? -gained : gained)}${gained < 0n ? ' (spent on fees)' : ''} (price ${synod.formatAmount(PRICE)}, minus its commit/seal/reveal/heartbeat fees)`);
 }
-say(`money: payer paid ${synod.formatAmount(paid)} to providers + ${synod.formatAmount(fee)} fee, ${synod.formatAmount(refunded)} refunded; no escrow left held`);
+say(`money: payer paid ${synod.formatAmount(paid)} to providers + ${synod.formatAmount(fee)} fee + ${synod.formatAmount(queueFee)} queue fee (burned), ${synod.formatAmount(refunded)} refunded; no escrow left held, ${synod.formatAmount(deposits)} deposit held with the receipt`);
 
 // 6. A batch: several jobs with different inputs in one submit_batch transaction. Each settles
 // with its own receipt (the off-chain workers commit and reveal them in batches too), and the
@@ -155,17 +163,18 @@ if (batchSize > 0) {
       if (d !== r.outputDigest) fail(`batch job ${j.job}: the receipt's output digests to ${d}, not ${r.outputDigest}`);
     }
     spentBatch += BigInt(r.paid);
+    deposits += BigInt(r.deposit);
     digests.add(r.outputDigest);
     batchDigests.push(r.outputDigest);
   }
   if (digests.size !== batchSize) fail(`the batch's ${batchSize} different inputs gave ${digests.size} different digests`);
-  const held = (await freeOf(alice.address)).reserved.toBigInt();
-  if (held !== BigInt(before.payer.reserved.toString())) fail(`payer still has ${held} reserved/held after the batch`);
+  const held = heldNow(await freeOf(alice.address));
+  if (held !== deposits) fail(`payer has ${held} more reserved/held after the batch, expected the receipts' deposits ${deposits}`);
   say(`batch: all ${batchSize} settled in ${((Date.now() - tb) / 1000).toFixed(1)} s, ${batchSize} distinct agreed digests, paid ${synod.formatAmount(spentBatch)}, the rest refunded; no escrow left held`);
 }
 
 // 7. A cohort: many inputs of one model as one job. The providers answer all members with one
-// commitment and one reveal each; the receipt lists every member's output digest.
+// commitment and one seal each, and one opening; the receipt lists every member's output digest.
 const cohortSize = Number(arg('cohort', '8'));
 if (cohortSize > 0) {
   const inputs = Array.from({ length: cohortSize }, (_, b) => variant(b));
@@ -190,8 +199,9 @@ if (cohortSize > 0) {
   }
   if (BigInt(r.paid) + BigInt(r.refunded) !== c.escrow) fail(`cohort: paid ${r.paid} + refunded ${r.refunded} != escrow ${c.escrow}`);
   if (BigInt(r.paid) !== BigInt(r.agreeing.length) * PRICE * BigInt(cohortSize)) fail(`cohort: paid ${r.paid}, expected ${r.agreeing.length} providers × ${cohortSize} members × price`);
-  const held = (await freeOf(alice.address)).reserved.toBigInt();
-  if (held !== BigInt(before.payer.reserved.toString())) fail(`payer still has ${held} reserved/held after the cohort`);
+  deposits += BigInt(r.deposit);
+  const held = heldNow(await freeOf(alice.address));
+  if (held !== deposits) fail(`payer has ${held} more reserved/held after the cohort, expected the receipts' deposits ${deposits}`);
   say(`cohort: settled in ${((Date.now() - tc) / 1000).toFixed(1)} s; ${cohortSize} member digests match the worker's outputs${batchDigests.length ? ` and the first ${Math.min(batchDigests.length, cohortSize)} match the batch's jobs of the same inputs` : ''}; ${r.agreeing.length} providers paid ${synod.formatAmount(BigInt(r.paid))} (price per member), ${synod.formatAmount(BigInt(r.refunded))} refunded`);
 }
 clearTimeout(timer);

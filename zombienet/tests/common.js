@@ -56,20 +56,23 @@ async function referenceDigest(workerUrl, input) {
 }
 
 /**
- * What left the issuance in blocks (from, to] of the canonical chain: transaction fees (all burned on this chain) and
- * the slashed collateral burned beyond the payers' compensation: { fees, slashes }.
+ * What left the issuance in blocks (from, to] of the canonical chain: transaction fees (all burned on this chain), the
+ * slashed collateral burned beyond the payers' compensation, and the jobs' queue fees (burned from the payer at
+ * submission): { fees, slashes, queueFees }.
  */
 async function burnsBetween(api, from, to) {
   let fees = 0n;
   let slashes = 0n;
+  let queueFees = 0n;
   for (let n = from + 1; n <= to; n++) {
     const at = await api.at(await api.rpc.chain.getBlockHash(n));
     for (const { event } of await at.query.system.events()) {
       if (event.section === 'transactionPayment' && event.method === 'TransactionFeePaid') fees += event.data[1].toBigInt();
       if (event.section === 'jobs' && event.method === 'ProviderSlashed') slashes += event.data.burned.toBigInt();
+      if (event.section === 'balances' && event.method === 'Burned') queueFees += event.data[1].toBigInt();
     }
   }
-  return { fees, slashes };
+  return { fees, slashes, queueFees };
 }
 
 /** The jobs-pallet events of `job` in blocks (from, to]: [{ block, method, data }]. */

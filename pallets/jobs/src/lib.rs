@@ -334,9 +334,10 @@ pub mod pallet {
 		/// A provider revealed its output digest (an escalated round's answer, or a first-round
 		/// opening).
 		Revealed { job: JobId, provider: T::AccountId, digest: Hash32 },
-		/// A provider lost `amount` of collateral for a job (dissent, silence, lateness):
-		/// `compensated` went to the payer (at most the job's redundancy times the provider's
-		/// price), `burned` was burned.
+		/// A provider lost `amount` of collateral for a job (dissent, silence, lateness), when
+		/// the job ended: `compensated` went to the payer (together with the job's other slashes
+		/// at most what it paid beyond its first draw, and at most `redundancy × max_price`
+		/// each), `burned` was burned.
 		ProviderSlashed {
 			job: JobId,
 			provider: T::AccountId,
