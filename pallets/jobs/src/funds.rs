@@ -24,7 +24,7 @@ use synod_primitives::{
 
 use crate::{
 	tally::{agree, Tally},
-	types::{AssignmentBound, BalanceOf, FailureReason, JobId, JobInput, JobReceipt},
+	types::{AssignmentBound, BalanceOf, FailureReason, JobId, JobInput, JobReceipt, JobStatus},
 	weights::WeightInfo as _,
 	Config, Error, Event, HoldReason, JobOf, NextJobId, Open, Pallet, ProviderJobs, PruneCursor,
 	Receipts, LOG_TARGET,
@@ -217,6 +217,7 @@ impl<T: Config> Pallet<T> {
 			_ => None,
 		};
 		let first = usize::try_from(record.redundancy).unwrap_or(usize::MAX);
+		let openings_due = record.status == JobStatus::Opening || record.round == 1;
 		let escrow_reason = HoldReason::JobEscrow.into();
 		let mut paid = BalanceOf::<T>::zero();
 		let mut extra = BalanceOf::<T>::zero();
@@ -228,8 +229,9 @@ impl<T: Config> Pallet<T> {
 					(Some(w), _) => agree(job, w, a, record.tolerance),
 					// The winners withheld the digest behind their seal.
 					(None, Tally::Unopened) => a.reveal.is_some(),
-					// Without a decision nobody who answered can be called wrong.
-					(None, _) => a.answered(),
+					// Without a decision nobody who answered can be called wrong; a seal whose
+					// opening was due and never came is no answer.
+					(None, _) => a.reveal.is_some() || (a.sealed.is_some() && !openings_due),
 				};
 			if honest {
 				if winner.is_some() {

@@ -85,12 +85,21 @@ pub fn tally<A, B>(job: JobId, assignments: &[Assignment<A, B>], tolerance: u64)
 	match best {
 		None => Tally::NoReveals,
 		Some((anchor, support)) if support >= supermajority(voters.len()) => {
-			let winner = assignments.get(anchor);
-			let opened = assignments.iter().position(|a| {
-				!a.slashed
-					&& a.reveal.is_some()
-					&& winner.is_some_and(|w| agree(job, w, a, tolerance))
-			});
+			// A sealed-only winner takes an opening of its own seal as its anchor: the digest
+			// behind it, whose support holds the seal's. A winner that revealed stays the
+			// anchor (another answer within its tolerance may be weaker).
+			let sealed_only = assignments.get(anchor).is_some_and(|w| w.reveal.is_none());
+			let opened = sealed_only
+				.then(|| {
+					let seal = assignments.get(anchor).and_then(|w| w.sealed);
+					assignments.iter().position(|a| {
+						!a.slashed
+							&& a.reveal
+								.as_ref()
+								.is_some_and(|r| Some(seal_of(job, 0, &r.digest())) == seal)
+					})
+				})
+				.flatten();
 			Tally::Output { anchor: opened.unwrap_or(anchor), unanimous: support == voters.len() }
 		},
 		Some(_) => Tally::NoDecision,

@@ -10,7 +10,7 @@ use crate::{
 	tally::{tally, Tally},
 	types::{self, JobId, JobStatus},
 	weights::WeightInfo as _,
-	Config, Event, JobOf, Open, Pallet, LOG_TARGET,
+	Config, Error, Event, JobOf, Open, Pallet, LOG_TARGET,
 };
 
 /// What ending a round did.
@@ -22,6 +22,8 @@ pub enum Concluded {
 	Opening {
 		/// Assignments that voted.
 		voters: u32,
+		/// Whether any reveal carried a small output.
+		outputs: bool,
 		/// Whether an escalation was tried first.
 		tried_escalation: bool,
 	},
@@ -58,6 +60,7 @@ impl<T: Config> Pallet<T> {
 		let voters = u32::try_from(record.assignments.iter().filter(|a| !a.slashed).count())
 			.unwrap_or(u32::MAX);
 		let mut tried = false;
+		let mut blocked = false;
 		if !unanimous
 			&& record.round == 0
 			&& record.status == JobStatus::Revealing
@@ -67,31 +70,44 @@ impl<T: Config> Pallet<T> {
 			match with_storage_layer(|| Self::escalate(job, record.clone(), n)) {
 				Ok(()) => return Ok(Concluded::Escalated),
 				Err(e) => {
+					blocked = e == Error::<T>::TooManyTimeouts.into();
 					log::debug!(target: LOG_TARGET, "job {job} does not escalate: {e:?}")
 				},
 			}
 		}
+		// A split first round whose escalation found the schedule full does not decide by
+		// itself: filling the schedule must not let two liars of three win (it refunds).
+		let decision = if blocked { Tally::NoDecision } else { decision };
 		let sealed_only = match decision {
 			Tally::Output { anchor, .. } => {
 				record.assignments.get(anchor).is_some_and(|a| a.reveal.is_none())
 			},
 			_ => false,
 		};
-		let decision = match decision {
-			_ if sealed_only && record.status == JobStatus::Opening => Tally::Unopened,
-			_ if sealed_only => {
-				record.status = JobStatus::Opening;
-				record.phase_end = record.open_end;
-				Self::deposit_event(Event::OpeningStarted { job, open_end: record.open_end });
-				Open::<T>::insert(job, record);
-				return Ok(Concluded::Opening { voters, tried_escalation: tried });
-			},
-			decision => decision,
-		};
+		// Seals that split where small outputs may still agree within the tolerance (which
+		// seals cannot tell): open them all and tally again.
+		let compare_outputs = decision == Tally::NoDecision
+			&& !blocked
+			&& record.round == 0
+			&& record.status == JobStatus::Revealing
+			&& record.tolerance > 0
+			&& !matches!(record.input, crate::types::JobInput::Cohort(_))
+			&& record.assignments.iter().filter(|a| a.sealed.is_some()).count() > 1;
 		let outputs = record
 			.assignments
 			.iter()
 			.any(|a| a.reveal.as_ref().is_some_and(|r| r.output().is_some()));
+		let decision = match decision {
+			_ if sealed_only && record.status == JobStatus::Opening => Tally::Unopened,
+			_ if sealed_only || compare_outputs => {
+				record.status = JobStatus::Opening;
+				record.phase_end = record.open_end;
+				Self::deposit_event(Event::OpeningStarted { job, open_end: record.open_end });
+				Open::<T>::insert(job, record);
+				return Ok(Concluded::Opening { voters, outputs, tried_escalation: tried });
+			},
+			decision => decision,
+		};
 		// A failed escalation changed nothing (storage layer), so the tally still holds.
 		Self::settle(job, record, decision)?;
 		Ok(Concluded::Decided { voters, outputs, tried_escalation: tried })
@@ -102,8 +118,12 @@ impl<T: Config> Pallet<T> {
 		match c {
 			Concluded::Escalated => T::WeightInfo::reveal_escalate(),
 			// The tally, bounded by a settlement of as many voters (and a failed escalation).
-			Concluded::Opening { voters, tried_escalation } => {
-				let tally = T::WeightInfo::reveal_digests(*voters);
+			Concluded::Opening { voters, outputs, tried_escalation } => {
+				let tally = if *outputs {
+					T::WeightInfo::reveal(*voters)
+				} else {
+					T::WeightInfo::reveal_digests(*voters)
+				};
 				if *tried_escalation {
 					tally.saturating_add(T::WeightInfo::reveal_escalate())
 				} else {

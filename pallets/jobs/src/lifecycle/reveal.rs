@@ -142,6 +142,21 @@ impl<T: Config> Pallet<T> {
 				}
 			}),
 		};
+		if status == JobStatus::Opening && !done {
+			// The opening was tallied to see whether it settles: charged as such a tally.
+			let voters = u32::try_from(record.assignments.iter().filter(|a| !a.slashed).count())
+				.unwrap_or(u32::MAX);
+			let outputs = record
+				.assignments
+				.iter()
+				.any(|a| a.reveal.as_ref().is_some_and(|r| r.output().is_some()));
+			Open::<T>::insert(job, record);
+			return Ok(Some(if outputs {
+				T::WeightInfo::reveal(voters)
+			} else {
+				T::WeightInfo::reveal_digests(voters)
+			}));
+		}
 		Self::conclude_if(job, record, done)
 	}
 

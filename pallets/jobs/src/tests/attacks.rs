@@ -354,3 +354,150 @@ fn an_escalated_provider_has_no_answer_to_copy() {
 		);
 	});
 }
+
+/// The output of model 1 (shape [4]) whose last element is `last`, and its digest for `job`.
+fn output_of(job: u64, last: i64) -> (Hash32, SmallOutput) {
+	let record = JobRecords::<Test>::get(job).unwrap();
+	let out = small(&[10, 20, 30, last]);
+	let d = synod_primitives::digest::output_digest(
+		&record.model,
+		&record.input_hash,
+		&out.shape,
+		&out.values,
+	);
+	(d, out)
+}
+
+/// Found in review: agreement within the tolerance is not transitive, and the tally moved its
+/// anchor to the first revealed answer agreeing with the winner, which could be weaker. Here
+/// a first-round attacker opens an output two tolerances off and an escalated one reveals one
+/// tolerance off: the winner (the escalated one, agreeing with everyone) stays the anchor, and
+/// no honest provider is slashed (the anchor used to move to the attacker's output, with the
+/// four honest providers slashed).
+#[test]
+fn a_chain_of_tolerances_does_not_move_the_anchor() {
+	build_and_execute(|| {
+		let job = submit(3);
+		run_to(2);
+		let chosen = assigned(job);
+		let attacker = chosen[0];
+		// Model 1's tolerance is 2 steps: honest 40, the second attacker 38, the first 36.
+		let (honest, honest_out) = output_of(job, 40);
+		let (far, far_out) = output_of(job, 36);
+		for who in &chosen {
+			let d = if *who == attacker { far } else { honest };
+			assert_ok!(Jobs::commit(
+				RuntimeOrigin::signed(*who),
+				job,
+				commitment_for(*who, job, &d)
+			));
+		}
+		for who in &chosen {
+			let (d, o) = if *who == attacker { (far, &far_out) } else { (honest, &honest_out) };
+			assert_ok!(answer_output(*who, job, d, Some(o.clone())));
+		}
+		let drawn = escalated(job);
+		let (near, near_out) = output_of(job, 38);
+		let second = drawn[0];
+		for who in &drawn {
+			let d = if *who == second { near } else { honest };
+			assert_ok!(Jobs::commit(
+				RuntimeOrigin::signed(*who),
+				job,
+				commitment_for(*who, job, &d)
+			));
+		}
+		for who in chosen.iter().chain(&drawn) {
+			let (d, o) = if *who == attacker {
+				(far, &far_out)
+			} else if *who == second {
+				(near, &near_out)
+			} else {
+				(honest, &honest_out)
+			};
+			assert_ok!(answer_output(*who, job, d, Some(o.clone())));
+		}
+		let receipt = Jobs::receipt(job).unwrap();
+		assert_ne!(receipt.result.digest(), far);
+		for who in chosen.iter().chain(&drawn).filter(|w| **w != attacker && **w != second) {
+			assert_eq!(pallet_providers::Records::<Test>::get(who).unwrap().bond, BOND);
+			assert!(receipt.agreeing.contains(who));
+		}
+	});
+}
+
+/// Found in review: seals that split with no escalation possible failed the job at once, so
+/// small outputs that differ only within the tolerance were never compared. They are opened
+/// and tallied again.
+#[test]
+fn split_seals_of_outputs_within_the_tolerance_are_opened_and_agree() {
+	build_and_execute(|| {
+		only(&[1, 2, 3]);
+		let job = submit(3);
+		run_to(2);
+		let chosen = assigned(job);
+		let outs: Vec<(Hash32, SmallOutput)> =
+			[40, 41, 42].iter().map(|last| output_of(job, *last)).collect();
+		for (i, who) in chosen.iter().enumerate() {
+			let c = commitment_for(*who, job, &outs[i].0);
+			assert_ok!(Jobs::commit(RuntimeOrigin::signed(*who), job, c));
+		}
+		for (i, who) in chosen.iter().enumerate() {
+			let seal = crate::seal_of(job, 0, &outs[i].0);
+			assert_ok!(Jobs::seal(RuntimeOrigin::signed(*who), job, seal, salt(*who)));
+		}
+		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Opening);
+		for (i, who) in chosen.iter().enumerate() {
+			assert_ok!(answer_output(*who, job, outs[i].0, Some(outs[i].1.clone())));
+		}
+		assert_eq!(Jobs::receipt(job).unwrap().agreeing.len(), 3);
+	});
+}
+
+/// Found in review: a provider that sealed and never opened kept its collateral when the job
+/// ended without a decision, so it could force a split without ever showing its answer. Once
+/// its opening was due, a seal alone is no answer.
+#[test]
+fn a_seal_never_opened_is_slashed_once_its_opening_was_due() {
+	build_and_execute(|| {
+		let job = submit(3);
+		run_to(2);
+		let chosen = assigned(job);
+		let (hider, liar) = (chosen[0], chosen[1]);
+		let tag = |who: AccountId| {
+			if who == hider {
+				5
+			} else if who == liar {
+				9
+			} else {
+				7
+			}
+		};
+		for who in &chosen {
+			commit(*who, job, tag(*who));
+		}
+		answer_round(job, tag);
+		let drawn = escalated(job);
+		for who in &drawn {
+			commit(*who, job, 7);
+		}
+		// Everyone but the hider opens or reveals; 3 of 6 agree: no decision.
+		for who in chosen.iter().filter(|w| **w != hider) {
+			reveal(*who, job, tag(*who));
+		}
+		for who in &drawn {
+			reveal(*who, job, 7);
+		}
+		let end = JobRecords::<Test>::get(job).unwrap().phase_end;
+		run_to(end + 1);
+		System::assert_has_event(
+			Event::JobFailed { job, reason: FailureReason::NoDecision, refunded: 6 * PRICE }.into(),
+		);
+		let collateral = FACTOR as Balance * PRICE;
+		assert_eq!(pallet_providers::Records::<Test>::get(hider).unwrap().bond, BOND - collateral);
+		// Those that showed their answers keep their collateral.
+		for who in chosen.iter().chain(&drawn).filter(|w| **w != hider) {
+			assert_eq!(pallet_providers::Records::<Test>::get(who).unwrap().bond, BOND);
+		}
+	});
+}
