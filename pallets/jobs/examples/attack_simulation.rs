@@ -338,7 +338,9 @@ fn simulate(strategy: Strategy, k: u32, share: f64, jobs: u32) -> Row {
 	let bound = match strategy {
 		// The liars cannot win a job whose input nobody can serve.
 		Strategy::PayerGriefer => 0.0,
-		Strategy::IndexSquatter => wrong_accept_formula(k, share),
+		// The class is chosen by `k` independent weighted draws (with replacement), the
+		// binomial formula's model; the squatter's share is of bond, not of 30 equal providers.
+		Strategy::SybilClass | Strategy::IndexSquatter => wrong_accept_formula(k, share),
 		_ => wrong_accept_exact(k, N as u32, count as u32),
 	};
 	let rate = |n: u32| f64::from(n) / f64::from(done);

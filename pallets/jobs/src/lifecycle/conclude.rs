@@ -117,20 +117,10 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn concluded_weight(c: &Concluded) -> Weight {
 		match c {
 			Concluded::Escalated => T::WeightInfo::reveal_escalate(),
-			// The tally, bounded by a settlement of as many voters (and a failed escalation).
-			Concluded::Opening { voters, outputs, tried_escalation } => {
-				let tally = if *outputs {
-					T::WeightInfo::reveal(*voters)
-				} else {
-					T::WeightInfo::reveal_digests(*voters)
-				};
-				if *tried_escalation {
-					tally.saturating_add(T::WeightInfo::reveal_escalate())
-				} else {
-					tally
-				}
-			},
-			Concluded::Decided { voters, outputs, tried_escalation } => {
+			// Waiting for openings: the tally of the seals, bounded by a settlement of as many
+			// voters. Decided: the tally and the settlement.
+			Concluded::Opening { voters, outputs, tried_escalation }
+			| Concluded::Decided { voters, outputs, tried_escalation } => {
 				let tally = if *outputs {
 					T::WeightInfo::reveal(*voters)
 				} else {

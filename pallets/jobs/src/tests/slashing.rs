@@ -2,6 +2,17 @@
 
 use super::*;
 
+/// Fills every block of `blocks` up to `MaxTimeoutsPerBlock` window ends (of job ids no job has).
+fn fill_schedule(blocks: impl IntoIterator<Item = u64>) {
+	let cap =
+		<<Test as crate::Config>::MaxTimeoutsPerBlock as frame_support::traits::Get<u32>>::get();
+	for block in blocks {
+		let mut entries = Timeouts::<Test>::get(block).into_inner();
+		entries.extend((1000..).take(cap as usize - entries.len()));
+		Timeouts::<Test>::insert(block, BoundedVec::try_from(entries).unwrap());
+	}
+}
+
 /// Attack 4: with the blocks a replacement's windows could end in full (an attacker can fill
 /// them with cheap jobs), the commit window's close failed and the job was decided at once,
 /// slashing the providers that had committed but never got to reveal. Now the replacement is
@@ -18,15 +29,9 @@ fn a_full_schedule_leaves_the_providers_that_committed_their_collateral() {
 		}
 		// Every block a replacement's commit window could end in is full.
 		let end = 2 + COMMIT_WINDOW;
-		let cap = <<Test as crate::Config>::MaxTimeoutsPerBlock as frame_support::traits::Get<
-			u32,
-		>>::get();
 		let blocks =
 			end + COMMIT_WINDOW..=end + COMMIT_WINDOW + crate::lifecycle::SCHEDULE_SLACK as u64;
-		for block in blocks.clone() {
-			let full: Vec<u64> = (1000..1000 + u64::from(cap)).collect();
-			Timeouts::<Test>::insert(block, BoundedVec::try_from(full).unwrap());
-		}
+		fill_schedule(blocks.clone());
 		run_to(end - 1);
 		System::set_block_number(end);
 		let weight = Jobs::process_timeouts(end);
@@ -70,17 +75,9 @@ fn a_commit_into_a_full_schedule_is_accepted() {
 	build_and_execute(|| {
 		let job = submit(3);
 		run_to(2);
-		let cap = <<Test as crate::Config>::MaxTimeoutsPerBlock as frame_support::traits::Get<
-			u32,
-		>>::get();
 		let deadline = JobRecords::<Test>::get(job).unwrap().deadline;
-		let mut filled = Vec::new();
-		for block in 2..=deadline {
-			let mut entries = Timeouts::<Test>::get(block).into_inner();
-			entries.extend((1000..).take(cap as usize - entries.len()));
-			Timeouts::<Test>::insert(block, BoundedVec::try_from(entries).unwrap());
-			filled.push(block);
-		}
+		let filled = 2..=deadline;
+		fill_schedule(filled.clone());
 		for who in assigned(job) {
 			commit(who, job, 7);
 		}
@@ -101,15 +98,9 @@ fn a_commit_into_a_full_schedule_is_accepted() {
 fn a_job_waits_in_the_queue_while_the_schedule_is_full() {
 	build_and_execute(|| {
 		let job = submit(3);
-		let cap = <<Test as crate::Config>::MaxTimeoutsPerBlock as frame_support::traits::Get<
-			u32,
-		>>::get();
 		let blocks =
 			2 + COMMIT_WINDOW..=2 + COMMIT_WINDOW + crate::lifecycle::SCHEDULE_SLACK as u64;
-		for block in blocks.clone() {
-			let full: Vec<u64> = (1000..1000 + u64::from(cap)).collect();
-			Timeouts::<Test>::insert(block, BoundedVec::try_from(full).unwrap());
-		}
+		fill_schedule(blocks.clone());
 		run_to(2);
 		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Queued);
 		assert_eq!(crate::AssignCursor::<Test>::get(), job);
