@@ -57,8 +57,7 @@ impl<T: Config> Pallet<T> {
 	) -> Result<Concluded, DispatchError> {
 		let decision = Self::tally_of(job, &record);
 		let unanimous = matches!(decision, Tally::Output { unanimous: true, .. });
-		let voters = u32::try_from(record.assignments.iter().filter(|a| !a.slashed).count())
-			.unwrap_or(u32::MAX);
+		let (voters, outputs) = Self::tally_size(&record);
 		let mut tried = false;
 		let mut blocked = false;
 		if !unanimous
@@ -93,10 +92,6 @@ impl<T: Config> Pallet<T> {
 			&& record.tolerance > 0
 			&& !matches!(record.input, crate::types::JobInput::Cohort(_))
 			&& record.assignments.iter().filter(|a| a.sealed.is_some()).count() > 1;
-		let outputs = record
-			.assignments
-			.iter()
-			.any(|a| a.reveal.as_ref().is_some_and(|r| r.output().is_some()));
 		let decision = match decision {
 			_ if sealed_only && record.status == JobStatus::Opening => Tally::Unopened,
 			_ if sealed_only || compare_outputs => {
@@ -111,6 +106,18 @@ impl<T: Config> Pallet<T> {
 		// A failed escalation changed nothing (storage layer), so the tally still holds.
 		Self::settle(job, record, decision)?;
 		Ok(Concluded::Decided { voters, outputs, tried_escalation: tried })
+	}
+
+	/// What a tally of `record` weighs by: its voters, and whether any reveal carried a small
+	/// output (compared within the tolerance) or digests only were compared.
+	pub(crate) fn tally_size(record: &JobOf<T>) -> (u32, bool) {
+		let voters = u32::try_from(record.assignments.iter().filter(|a| !a.slashed).count())
+			.unwrap_or(u32::MAX);
+		let outputs = record
+			.assignments
+			.iter()
+			.any(|a| a.reveal.as_ref().is_some_and(|r| r.output().is_some()));
+		(voters, outputs)
 	}
 
 	/// The weight of what `conclude` did.

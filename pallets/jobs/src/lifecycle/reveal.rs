@@ -9,6 +9,7 @@ use sp_runtime::DispatchError;
 use synod_primitives::digest::{element_count, output_digest, Hash32};
 
 use crate::{
+	lifecycle::conclude::Concluded,
 	tally::Tally,
 	types::{commitment_of, seal_of, JobId, JobStatus, MemberDigests, Reveal, Salt, SmallOutput},
 	weights::WeightInfo as _,
@@ -144,18 +145,10 @@ impl<T: Config> Pallet<T> {
 		};
 		if status == JobStatus::Opening && !done {
 			// The opening was tallied to see whether it settles: charged as such a tally.
-			let voters = u32::try_from(record.assignments.iter().filter(|a| !a.slashed).count())
-				.unwrap_or(u32::MAX);
-			let outputs = record
-				.assignments
-				.iter()
-				.any(|a| a.reveal.as_ref().is_some_and(|r| r.output().is_some()));
+			let (voters, outputs) = Self::tally_size(&record);
 			Open::<T>::insert(job, record);
-			return Ok(Some(if outputs {
-				T::WeightInfo::reveal(voters)
-			} else {
-				T::WeightInfo::reveal_digests(voters)
-			}));
+			let waits = Concluded::Opening { voters, outputs, tried_escalation: false };
+			return Ok(Some(Self::concluded_weight(&waits)));
 		}
 		Self::conclude_if(job, record, done)
 	}
