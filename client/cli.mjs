@@ -13,7 +13,9 @@ const USAGE = `usage: node cli.mjs <command> [options]      (every command: --ur
                     [--concurrency 4] [--metadata TEXT] [--insert-key]
   submit-job        --model HASH (--input-hex 0x.. | --input-file F | --input '[1,2,...]'
                                   | --inputs '[[1,2,...],[3,4,...],...]' | --input-files F1,F2,...)
-                    [--redundancy 3] [--max-price AMOUNT] [--deadline 60] [--suri //Alice] [--wait]
+                    [--redundancy 3 | --audited] [--max-price AMOUNT] [--deadline 60] [--suri //Alice] [--wait]
+                    (--audited: one provider computes; the chain decides after its commitment
+                    whether auditors recompute it; the output says how it was verified)
                     (--inputs / --input-files: a cohort, 2 to 64 members answered as one job,
                     priced per member; the receipt lists each member's output digest)
   job ID            an open job
@@ -118,7 +120,10 @@ async function main() {
       case 'submit-job': {
         const model = need(opts, 'model');
         const input = await inputBytes(api, opts, model);
-        const redundancy = Number(opts.redundancy || 3);
+        const audited = Boolean(opts.audited);
+        if (audited && opts.redundancy) throw new Error('--audited and --redundancy are two verification modes: give one');
+        // An audited job is quoted for its worst case: an audit's providers.
+        const redundancy = audited ? synod.auditSize(api) : Number(opts.redundancy || 3);
         let maxPrice = opts['max-price'] ? synod.parseAmount(opts['max-price']) : null;
         const q = await synod.quote(api, model, redundancy, maxPrice ?? 10n ** 30n);
         if (maxPrice === null) {
@@ -126,14 +131,18 @@ async function main() {
           maxPrice = q.cheapest;
         }
         const members = Array.isArray(input) ? ` per member, ${input.length} members` : '';
-        status(`quote: ${redundancy} providers at up to ${synod.formatAmount(maxPrice)} each${members}`);
+        status(audited
+          ? `quote: audited, one provider (and ${redundancy - 1} auditors when audited) at up to ${synod.formatAmount(maxPrice)} each${members}`
+          : `quote: ${redundancy} providers at up to ${synod.formatAmount(maxPrice)} each${members}`);
         const r = await synod.submitJob(api, synod.signer(opts.suri || '//Alice'), {
-          model, input, redundancy, maxPrice, deadlineBlocks: Number(opts.deadline || 60),
+          model, input, redundancy, audited, maxPrice, deadlineBlocks: Number(opts.deadline || 60),
         });
         status(`job ${r.job} submitted in ${r.blockHash}: escrow ${synod.formatAmount(r.escrow)}, deadline #${r.deadline}`);
         if (!opts.wait) { console.log(json(r)); break; }
         const out = await synod.waitForJob(api, r.job, (s) => status(`#${s.block} job ${r.job}: ${s.text}`));
-        console.log(json({ ...r, ...out, receipt: await synod.receipt(api, r.job) }));
+        const rec = await synod.receipt(api, r.job);
+        if (rec) status(`job ${r.job}: verified ${synod.verificationText(rec)}`);
+        console.log(json({ ...r, ...out, receipt: rec }));
         if (!out.settled) process.exitCode = 1;
         break;
       }

@@ -16,7 +16,11 @@
 //      one commitment and one seal per provider, and one opening, answer all its members; checks the receipt's
 //      member digests against the worker's outputs, their root, the input root, that each
 //      member's digest is the digest the same input got as a job of its own in step 6, and
-//      that its escrow (per member) is all paid or refunded.
+//      that its escrow (per member) is all paid or refunded,
+//   8. submits an audited job (--audited 0 skips it): one provider computes, the chain decides
+//      after its commitment whether auditors recompute it; checks the receipt says how it was
+//      verified (the auditors the chain drew, or unaudited) and that its escrow is all paid or
+//      refunded.
 //   Any mismatch exits 1.
 //
 //   node demo.mjs --url ws://127.0.0.1:9944 --worker http://127.0.0.1:7400 \
@@ -203,6 +207,38 @@ if (cohortSize > 0) {
   const held = heldNow(await freeOf(alice.address));
   if (held !== deposits) fail(`payer has ${held} more reserved/held after the cohort, expected the receipts' deposits ${deposits}`);
   say(`cohort: settled in ${((Date.now() - tc) / 1000).toFixed(1)} s; ${cohortSize} member digests match the worker's outputs${batchDigests.length ? ` and the first ${Math.min(batchDigests.length, cohortSize)} match the batch's jobs of the same inputs` : ''}; ${r.agreeing.length} providers paid ${synod.formatAmount(BigInt(r.paid))} (price per member), ${synod.formatAmount(BigInt(r.refunded))} refunded`);
+}
+// 8. An audited job: one provider computes; after its commitment the chain decides whether
+// auditors recompute it (always for a provider with a short clean record, down to one job in
+// sixteen). The receipt says which; the escrow held the worst case (the audit and its
+// escalation) and what was not spent came back.
+if (arg('audited', '1') !== '0') {
+  const size = synod.auditSize(api);
+  const input = variant(99);
+  const a = await synod.submitJob(api, alice, { model, input, audited: true, maxPrice: PRICE, deadlineBlocks: 60 });
+  if (a.escrow !== 2n * BigInt(size) * PRICE) fail(`audited escrow ${a.escrow}, expected 2 × ${size} × price`);
+  say(`audited: job ${a.job} submitted, escrow ${synod.formatAmount(a.escrow)} (an audit of ${size} providers and its escalation)`);
+  const ta = Date.now();
+  const seen = { audited: null, auditors: [] };
+  const o = await synod.waitForJob(api, a.job, (s) => {
+    say(`#${s.block} audited ${a.job}: ${s.text}`);
+    if (s.event === 'AuditStarted') { seen.audited = true; seen.auditors = s.data.auditors; }
+    if (s.event === 'AuditSkipped') seen.audited = false;
+  }, { timeoutMs: timeoutS * 1000 });
+  if (!o.settled) fail(`audited job ${a.job} failed: ${JSON.stringify(o.event)}`);
+  const r = await synod.receipt(api, a.job);
+  const v = r.verification;
+  if (seen.audited === null) fail('the audited job settled without an audit decision');
+  if (seen.audited && JSON.stringify(v.audited?.auditors) !== JSON.stringify(seen.auditors)) fail(`receipt verification ${JSON.stringify(v)}, the chain drew auditors ${seen.auditors}`);
+  if (!seen.audited && !('unaudited' in v)) fail(`receipt verification ${JSON.stringify(v)} for a job that was not audited`);
+  if (r.agreeing.length !== (seen.audited ? size : 1) || r.dissenting.length !== 0) fail(`audited job: ${r.agreeing.length} agreeing, ${r.dissenting.length} dissenting`);
+  if (BigInt(r.paid) + BigInt(r.refunded) !== a.escrow) fail(`audited: paid ${r.paid} + refunded ${r.refunded} != escrow ${a.escrow}`);
+  // The worker's output for it digests to the receipt's digest.
+  const w = await (await fetch(`${workerUrl}/v1/jobs/${synod.workerJobId(a.job, model, input, 0)}`)).json();
+  if (w.status !== 'succeeded') fail(`the worker's job for audited job ${a.job} is ${w.status}`);
+  const d = synod.canonicalDigest(model, input, w.output.shape, w.output.quantized);
+  if (d !== r.outputDigest) fail(`audited job: the worker's output digests to ${d}, the receipt says ${r.outputDigest}`);
+  say(`audited: settled in ${((Date.now() - ta) / 1000).toFixed(1)} s, verified ${synod.verificationText(r)}; paid ${synod.formatAmount(BigInt(r.paid))}, ${synod.formatAmount(BigInt(r.refunded))} refunded`);
 }
 clearTimeout(timer);
 await api.disconnect();

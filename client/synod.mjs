@@ -219,16 +219,40 @@ export async function quote(api, model, redundancy, maxPrice) {
 }
 
 /**
+ * The providers an audit takes (the primary and the chain's `Auditors`): an audited job holds
+ * `2 × auditSize × max price` (the audit and its escalation) and `quote(api, model, auditSize,
+ * maxPrice)` is its quote.
+ */
+export function auditSize(api) {
+  return 1 + api.consts.jobs.auditors.toNumber();
+}
+
+/**
+ * How a receipt's job was verified, in words: `redundant`, `unaudited`, `audited by A, B` or
+ * `canary`.
+ */
+export function verificationText(receipt) {
+  const v = receipt?.verification ?? {};
+  if ('audited' in v) return `audited by ${v.audited.auditors.map(short).join(', ')}`;
+  return Object.keys(v)[0] ?? 'unknown';
+}
+
+/**
  * Submits a job. `input` is a Uint8Array (inline), `{ hash, uri }` (remote), or an array of
  * those: a cohort (2 to 64 members of one model, answered together, priced per member; the
- * receipt lists each member's output digest in this order).
+ * receipt lists each member's output digest in this order). `audited: true` submits it in
+ * audited mode (`redundancy` is then ignored): one provider computes, and the chain decides
+ * after its commitment whether auditors recompute it.
  * `deadlineBlocks` counts from the current head. Resolves with `{ job, escrow, deadline, blockHash }`.
  */
-export async function submitJob(api, pair, { model, input, redundancy = 3, maxPrice, deadlineBlocks = 60, nonce = -1 }) {
+export async function submitJob(api, pair, { model, input, redundancy = 3, audited = false, maxPrice, deadlineBlocks = 60, nonce = -1 }) {
   const head = (await api.rpc.chain.getHeader()).number.toNumber();
   const jobInput = toJobInput(input);
   const deadline = head + deadlineBlocks;
-  const { blockHash, events } = await send(api, api.tx.jobs.submitJob(hash32(model, 'model'), jobInput, redundancy, maxPrice, deadline), pair, { nonce });
+  const tx = audited
+    ? api.tx.jobs.submitAudited(hash32(model, 'model'), jobInput, maxPrice, deadline)
+    : api.tx.jobs.submitJob(hash32(model, 'model'), jobInput, redundancy, maxPrice, deadline);
+  const { blockHash, events } = await send(api, tx, pair, { nonce });
   const ev = eventOf(events, 'jobs', 'JobSubmitted');
   if (!ev) throw new Error('no JobSubmitted event');
   return { job: ev.data.job.toNumber(), escrow: ev.data.escrow.toBigInt(), deadline: ev.data.deadline.toNumber(), blockHash };
@@ -359,6 +383,9 @@ function describe(method, d) {
     case 'JobSettled': return `settled: digest ${d.output_digest}${d.members.length ? ` (root of ${d.members.length} members)` : ''}, paid ${formatAmount(d.paid)}, refunded ${formatAmount(d.refunded)}, agreeing ${d.agreeing.length}, dissenting ${d.dissenting.length}`;
     case 'JobFailed': return `failed (${JSON.stringify(d.reason)}), refunded ${formatAmount(d.refunded)}`;
     case 'JobCancelled': return `cancelled, refunded ${formatAmount(d.refunded)}`;
+    case 'AuditStarted': return `audited: ${d.auditors.map(short).join(', ')} recompute it; they commit until #${d.commit_end}`;
+    case 'AuditSkipped': return 'not audited: the primary\'s answer settles it';
+    case 'CanaryOpened': return 'a canary: the primary is judged against the known answer';
     default: return method;
   }
 }

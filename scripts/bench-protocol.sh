@@ -6,8 +6,14 @@
 # wrong_accepted, bound, honest_slashed per 1,000 jobs, payer_profit, no_decision)
 # (pallets/jobs/examples/attack_simulation.rs).
 #
-#   scripts/bench-protocol.sh              10,000 jobs per row
-#   SYNOD_SIM_JOBS=1000 SYNOD_SIM_JSON=/tmp/attacks.json scripts/bench-protocol.sh
+# Then the audited jobs' table: per cheat rate (0, 1, 10, 50%), 200 fresh chains on which one
+# provider with 20 times the others' bond skips the work on that fraction of its jobs until it
+# was primary of 1,000; writes docs/results/audit.json (cheat_rate, jobs, caught_within_1000,
+# compute_per_job, wrong_accepted and bound per 10,000 jobs) (examples/audit_simulation.rs).
+#
+#   scripts/bench-protocol.sh              10,000 jobs per row, 200 trials per audit row
+#   SYNOD_SIM_JOBS=1000 SYNOD_SIM_JSON=/tmp/attacks.json SYNOD_SIM_TRIALS=20 \
+#     SYNOD_AUDIT_JSON=/tmp/audit.json scripts/bench-protocol.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$SYNOD_ROOT"
@@ -15,3 +21,5 @@ cd "$SYNOD_ROOT"
 cargo build --release --workspace --exclude synod-worker --examples --locked
 "$CARGO_TARGET_DIR/release/examples/attack_simulation" --jobs "${SYNOD_SIM_JOBS:-10000}" \
 	--json "${SYNOD_SIM_JSON:-docs/results/attacks.json}"
+"$CARGO_TARGET_DIR/release/examples/audit_simulation" --trials "${SYNOD_SIM_TRIALS:-200}" \
+	--json "${SYNOD_AUDIT_JSON:-docs/results/audit.json}"

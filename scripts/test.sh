@@ -52,6 +52,7 @@ step "test (chain)" cargo test --release "${CHAIN[@]}" --locked
 # Built by the step above (cargo test builds examples): the attack formulas against a hand
 # computation and a 400-job simulation against the exact formula.
 step "protocol: attack formula check" "$CARGO_TARGET_DIR/release/examples/attack_simulation" --check
+step "protocol: audited jobs check" "$CARGO_TARGET_DIR/release/examples/audit_simulation" --check
 step "test (worker)" cargo test --release "${WORKER[@]}" --locked
 step "test (bench, try-runtime)" env SKIP_WASM_BUILD=1 cargo test --release "${FEATURE_CRATES[@]}" \
 	--features "$FEATURES" --locked

@@ -126,11 +126,11 @@ fn cohort(m: u32) -> JobInput {
 /// Submits a job of redundancy `k` with `input`.
 fn submit_input<T: Config>(payer: &T::AccountId, k: u32, input: JobInput) -> JobId {
 	let id = NextJobId::<T>::get();
-	assert!(Pallet::<T>::do_submit_job(
+	assert!(Pallet::<T>::do_submit(
 		payer.clone(),
 		MODEL,
 		input,
-		k,
+		Some(k),
 		price::<T>(),
 		now::<T>().saturating_add(T::MaxJobDuration::get()),
 	)
@@ -360,7 +360,7 @@ fn opening_job<T: Config>(k: u32, outputs: bool) -> JobId {
 	let input = JobInput::Inline(
 		vec![1u8; T::MaxInlineInput::get() as usize].try_into().unwrap_or_default(),
 	);
-	assert!(Pallet::<T>::do_submit_job(caller, MODEL, input, k, price::<T>(), deadline).is_ok());
+	assert!(Pallet::<T>::do_submit(caller, MODEL, input, Some(k), price::<T>(), deadline).is_ok());
 	let job = assign::<T>(id);
 	let (last, seal, s) = seal_all_but_last::<T>(job, opening_pattern(k), outputs);
 	// Past the last block an escalation could start in.

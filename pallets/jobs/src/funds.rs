@@ -24,7 +24,10 @@ use synod_primitives::{
 
 use crate::{
 	tally::{agree, Tally},
-	types::{AssignmentBound, BalanceOf, FailureReason, JobId, JobInput, JobReceipt, JobStatus},
+	types::{
+		AssignmentBound, Audit, BalanceOf, FailureReason, JobId, JobInput, JobReceipt, JobStatus,
+		Verification,
+	},
 	weights::WeightInfo as _,
 	Config, Error, Event, HoldReason, JobOf, NextJobId, Open, Pallet, ProviderJobs, PruneCursor,
 	Receipts, LOG_TARGET,
@@ -170,14 +173,14 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The most the payer is compensated from one slashed assignment of `record`:
-	/// `redundancy × max_price` per member, what the escalation a dissenting or silent
+	/// `redundancy × max_price` per member (an audit's providers for an audited job), what the escalation a dissenting or silent
 	/// provider can force costs the payer at most. What the payer actually gets is further
 	/// bounded by what the job cost it beyond its first draw ([`Self::extra_paid`]).
 	pub(crate) fn compensation(record: &JobOf<T>) -> BalanceOf<T> {
 		record
 			.max_price
 			.saturating_mul(record.input.members().into())
-			.saturating_mul(record.redundancy.into())
+			.saturating_mul(Self::escalation_size(record).into())
 	}
 
 	/// Slashes `collateral` of `who` for `job`: `compensation` of it to `payer`, the rest burned;
@@ -211,9 +214,17 @@ impl<T: Config> Pallet<T> {
 	/// dissenters and the silent forced), so that no payer ends a job richer than it started:
 	/// a payer that makes honest providers fail (an input nobody can serve, its own silent
 	/// providers) gains nothing from their collateral. The rest is burned.
+	///
+	/// A canary job is judged against its known answer whatever the tally (`decision` is
+	/// then ignored). A decision is verified when two voters, or a voter and a canary, agree
+	/// on it: only then do the agreeing providers' clean records (`AuditRecord`) grow, and
+	/// only then is a "cannot serve" answer paid (a lone provider could otherwise be paid for
+	/// skipping any job by claiming it cannot be served).
 	pub(crate) fn settle(job: JobId, record: JobOf<T>, decision: Tally) -> DispatchResult {
-		let winner = match decision {
-			Tally::Output { anchor, .. } => record.assignments.get(anchor),
+		let referee = Self::canary_referee(&record);
+		let winner = match (&referee, &decision) {
+			(Some(known), _) => Some(known),
+			(None, Tally::Output { anchor, .. }) => record.assignments.get(*anchor),
 			_ => None,
 		};
 		let first = usize::try_from(record.redundancy).unwrap_or(usize::MAX);
@@ -223,18 +234,30 @@ impl<T: Config> Pallet<T> {
 		let mut extra = BalanceOf::<T>::zero();
 		let mut agreeing = BoundedVec::new();
 		let mut dissenting = Vec::new();
+		let honest: Vec<bool> = record
+			.assignments
+			.iter()
+			.map(|a| {
+				!a.slashed
+					&& match (winner, &decision) {
+						(Some(w), _) => agree(job, w, a, record.tolerance),
+						// The winners withheld the digest behind their seal.
+						(None, Tally::Unopened) => a.reveal.is_some(),
+						// Without a decision nobody who answered can be called wrong; a seal
+						// whose opening was due and never came is no answer.
+						(None, _) => a.reveal.is_some() || (a.sealed.is_some() && !openings_due),
+					}
+			})
+			.collect();
+		let verified =
+			winner.is_some() && (referee.is_some() || honest.iter().filter(|h| **h).count() >= 2);
+		let unservable = winner
+			.and_then(|w| w.reveal.as_ref())
+			.is_some_and(|r| Self::is_unservable(&record, &r.digest()));
+		let pay = winner.is_some() && (verified || !unservable);
 		for (i, a) in record.assignments.iter().enumerate() {
-			let honest = !a.slashed
-				&& match (winner, &decision) {
-					(Some(w), _) => agree(job, w, a, record.tolerance),
-					// The winners withheld the digest behind their seal.
-					(None, Tally::Unopened) => a.reveal.is_some(),
-					// Without a decision nobody who answered can be called wrong; a seal whose
-					// opening was due and never came is no answer.
-					(None, _) => a.reveal.is_some() || (a.sealed.is_some() && !openings_due),
-				};
-			if honest {
-				if winner.is_some() {
+			if honest.get(i).copied().unwrap_or(false) {
+				if pay {
 					let fee = T::Currency::transfer_on_hold(
 						&escrow_reason,
 						&record.payer,
@@ -271,14 +294,20 @@ impl<T: Config> Pallet<T> {
 			.collect::<Vec<_>>()
 			.try_into()
 			.unwrap_or_default();
+		Self::record_audits(verified, agreeing.iter(), dissenting.iter());
 		let rest = record.escrow.saturating_sub(paid);
 		let refunded =
 			T::Currency::release(&escrow_reason, &record.payer, rest, Precision::BestEffort)?;
 		T::Models::release(&record.model)?;
 		Open::<T>::remove(job);
-		let unservable = winner
-			.and_then(|w| w.reveal.as_ref())
-			.is_some_and(|r| Self::is_unservable(&record, &r.digest()));
+		let verification = match record.audit {
+			None => Verification::Redundant,
+			Some(Audit::Canary(_)) => Verification::Canary,
+			Some(Audit::Drawn { .. }) => Verification::Audited {
+				auditors: Self::auditors(&record).try_into().unwrap_or_default(),
+			},
+			Some(Audit::Pending | Audit::Skipped) => Verification::Unaudited,
+		};
 		match (winner.and_then(|w| w.reveal.clone()), decision) {
 			(Some(_), _) if unservable => {
 				Self::release_deposit(&record.payer, record.deposit);
@@ -304,6 +333,7 @@ impl<T: Config> Pallet<T> {
 						paid,
 						refunded,
 						deposit: record.deposit,
+						verification,
 						settled_at: now,
 					},
 				);

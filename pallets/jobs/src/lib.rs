@@ -82,12 +82,19 @@ pub mod pallet {
 	/// Default configurations of this pallet, for tests (`#[derive_impl]`).
 	pub mod config_preludes {
 		use super::*;
-		use frame_support::{derive_impl, traits::ConstU64};
+		use frame_support::{derive_impl, parameter_types, traits::ConstU64};
+		use sp_runtime::Perbill;
+
+		parameter_types! {
+			/// A sixteenth: the audit rate of a provider with a long clean record.
+			pub const TestAuditFloor: Perbill = Perbill::from_parts(62_500_000);
+		}
 
 		/// A test configuration: redundancy 1 to 5, 1 KiB inline inputs, collateral six times
 		/// the price (above the largest redundancy), windows of 3 blocks, jobs open at most 100 blocks, 8 queued, 4 assigned and 8
 		/// timeouts a block, 8 jobs a provider, batches and cohorts of 4, receipts kept 10
-		/// blocks, unit weights. `Currency`, `Models`,
+		/// blocks, two auditors, an audit rate halving every 4 clean audits down to a
+		/// sixteenth, unit weights. `Currency`, `Models`,
 		/// `Providers` and `AuthorityId` are the runtime's to say.
 		pub struct TestDefaultConfig;
 
@@ -112,6 +119,9 @@ pub mod pallet {
 			type MaxBatch = ConstU32<4>;
 			type MaxCohort = ConstU32<4>;
 			type ResultRetention = ConstU64<10>;
+			type Auditors = ConstU32<2>;
+			type AuditFloor = TestAuditFloor;
+			type AuditHalving = ConstU32<4>;
 			type WeightInfo = ();
 		}
 	}
@@ -222,6 +232,32 @@ pub mod pallet {
 		#[pallet::no_default]
 		type JobDepositPerByte: Get<BalanceOf<Self>>;
 
+		/// How many auditors an audited job draws when the randomness chooses to audit it (at
+		/// least 1; its escalation draws one more than this). Each computes the job without
+		/// seeing the primary's answer, so a wrong answer is accepted only when all of them
+		/// are the primary's accomplices.
+		#[pallet::constant]
+		type Auditors: Get<u32>;
+
+		/// The lowest audit rate, that of a provider with a long clean record. Audited jobs
+		/// lock `max_price / AuditFloor` of collateral (per member) at least, so that the
+		/// chance of an audit times the collateral is at least the price, which is at least
+		/// what skipping the work saves: cheating loses at every reputation
+		/// (docs/protocol.md, "Audited jobs").
+		#[pallet::constant]
+		type AuditFloor: Get<sp_runtime::Perbill>;
+
+		/// Clean verified answers that halve a provider's audit rate: a newcomer (or a
+		/// provider just slashed) is audited always, then half as often after this many
+		/// agreements, and so on down to `AuditFloor`.
+		#[pallet::constant]
+		type AuditHalving: Get<u32>;
+
+		/// Who may register canaries (jobs whose answer it knows: `register_canaries`);
+		/// governance in a production runtime.
+		#[pallet::no_default]
+		type CanaryOrigin: frame_support::traits::EnsureOrigin<Self::RuntimeOrigin>;
+
 		/// The key the off-chain worker signs commits and reveals with
 		/// (`synod_primitives::crypto`).
 		#[pallet::no_default]
@@ -288,6 +324,18 @@ pub mod pallet {
 	/// The first job id whose receipt may still need pruning.
 	#[pallet::storage]
 	pub type PruneCursor<T: Config> = StorageValue<_, JobId, ValueQuery>;
+
+	/// Each provider's clean record: answers verified by someone else (an audit, a redundant
+	/// vote, a canary) that agreed with the decision, since its last dissent or silence. Its
+	/// audit rate halves every `AuditHalving` of them, down to `AuditFloor`
+	/// (`Pallet::audit_rate`); any slash removes it.
+	#[pallet::storage]
+	pub type AuditRecord<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Canaries registered by `CanaryOrigin` and not opened yet (`types::canary_hash`).
+	#[pallet::storage]
+	pub type Canaries<T: Config> = StorageMap<_, Identity, Hash32, (), OptionQuery>;
 
 	/// The randomness accumulator: every revealed salt is mixed in.
 	#[pallet::storage]
@@ -365,6 +413,17 @@ pub mod pallet {
 		BatchItemFailed { job: JobId, error: DispatchError },
 		/// A job ended without a result; the payer got all its escrow back.
 		JobFailed { job: JobId, reason: FailureReason, refunded: BalanceOf<T> },
+		/// An audited job's primary committed and the randomness chose to audit it: `auditors`
+		/// were drawn, and commit until `commit_end`; then all of them reveal and vote.
+		AuditStarted { job: JobId, auditors: Vec<T::AccountId>, commit_end: BlockNumberFor<T> },
+		/// An audited job's primary committed and the randomness chose not to audit it: its
+		/// answer alone settles the job.
+		AuditSkipped { job: JobId },
+		/// `count` canaries were registered.
+		CanariesRegistered { count: u32 },
+		/// The payer opened a canary on its job: the primary's answer is judged against the
+		/// digest governance knew (no auditor is drawn).
+		CanaryOpened { job: JobId },
 	}
 
 	/// Errors of the jobs pallet.
@@ -436,6 +495,11 @@ pub mod pallet {
 		/// The reveal does not fit the job: member digests for a single job, none (or not one
 		/// per member) for a cohort.
 		InvalidMembers,
+		/// No registered canary matches the payer, job, digest and salt.
+		UnknownCanary,
+		/// A canary is opened on an audited single job, by its payer, between the primary's
+		/// commitment and the audit decision; this job is not there.
+		CanaryNotOpenable,
 	}
 
 	#[pallet::hooks]
@@ -493,6 +557,13 @@ pub mod pallet {
 				T::MaxTimeoutsPerBlock::get() >= T::MaxAssignmentsPerBlock::get(),
 				"timeouts must keep up with assignments"
 			);
+			assert!(T::Auditors::get() >= 1, "an audit needs an auditor");
+			// An audit and its escalation then fit the assignments a redundant job may have.
+			assert!(
+				T::Auditors::get().saturating_add(1) <= T::MaxRedundancy::get(),
+				"an audit's providers (1 + Auditors) above MaxRedundancy"
+			);
+			assert!(!T::AuditFloor::get().is_zero(), "an audit floor of zero never audits");
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -524,7 +595,7 @@ pub mod pallet {
 			deadline: BlockNumberFor<T>,
 		) -> DispatchResult {
 			let payer = ensure_signed(origin)?;
-			Self::do_submit_job(payer, model, input, redundancy, max_price, deadline)
+			Self::do_submit(payer, model, input, Some(redundancy), max_price, deadline)
 		}
 
 		/// Cancels a job that is not assigned yet; all its escrow comes back.
@@ -608,11 +679,11 @@ pub mod pallet {
 			let payer = ensure_signed(origin)?;
 			ensure!(!jobs.is_empty(), Error::<T>::InvalidBatch);
 			jobs.into_iter().try_for_each(|j| {
-				Self::do_submit_job(
+				Self::do_submit(
 					payer.clone(),
 					j.model,
 					j.input,
-					j.redundancy,
+					Some(j.redundancy),
 					j.max_price,
 					j.deadline,
 				)
@@ -705,10 +776,92 @@ pub mod pallet {
 			let used = Self::do_reveal_members(&who, job, members, salt)?;
 			Ok(Some(used).into())
 		}
+
+		/// Submits an audited inference job: one provider (the primary) computes it; once its
+		/// commitment is on chain, fresh randomness decides whether `Config::Auditors` more
+		/// recompute it (a provider is audited at its audit rate, `Pallet::audit_rate`: always
+		/// while its record is short, never less often than `AuditFloor`). An unaudited job
+		/// settles with the primary's answer; an audited one is voted on and escalated like a
+		/// redundant job. Holds the worst case, the audit and its escalation
+		/// (`2 × (1 + Auditors) × max_price` per member); what is not spent comes back.
+		///
+		/// Origin: signed (the payer). Emits [`Event::JobSubmitted`] (redundancy 1). Errors:
+		/// those of [`submit_job`](Pallet::submit_job); the deadline must leave room for the
+		/// primary's commit window and the audit's windows.
+		#[pallet::call_index(10)]
+		#[pallet::weight(Pallet::<T>::submit_weight(input))]
+		pub fn submit_audited(
+			origin: OriginFor<T>,
+			model: ModelHash,
+			input: JobInput,
+			max_price: BalanceOf<T>,
+			deadline: BlockNumberFor<T>,
+		) -> DispatchResult {
+			let payer = ensure_signed(origin)?;
+			Self::do_submit(payer, model, input, None, max_price, deadline)
+		}
+
+		/// Registers canaries: for each, `types::canary_hash(payer, model, input_hash, digest,
+		/// salt)` of a job its payer will submit in audited mode and whose correct digest is
+		/// known. Nothing on chain tells which job a canary is until its payer opens it.
+		///
+		/// Origin: `CanaryOrigin`. Emits [`Event::CanariesRegistered`]. Errors:
+		/// [`Error::InvalidBatch`] (none).
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::DbWeight::get().writes(canaries.len() as u64).saturating_add(T::WeightInfo::cancel_job()))]
+		pub fn register_canaries(
+			origin: OriginFor<T>,
+			canaries: BoundedVec<Hash32, T::MaxBatch>,
+		) -> DispatchResult {
+			T::CanaryOrigin::ensure_origin(origin)?;
+			ensure!(!canaries.is_empty(), Error::<T>::InvalidBatch);
+			let count = u32::try_from(canaries.len()).unwrap_or(u32::MAX);
+			for hash in canaries {
+				Canaries::<T>::insert(hash, ());
+			}
+			Self::deposit_event(Event::CanariesRegistered { count });
+			Ok(())
+		}
+
+		/// Opens a canary on the caller's audited job: `digest` is the known answer and `salt`
+		/// the canary's. Only between the primary's commitment and the audit decision
+		/// ([`lifecycle::AUDIT_DELAY`] blocks): the primary can no longer change its answer, and no
+		/// auditor is drawn who could copy the known one. The primary is then judged against
+		/// it: paid when it agrees, slashed when it does not.
+		///
+		/// Origin: signed by the payer. Emits [`Event::CanaryOpened`]. Errors:
+		/// [`Error::JobNotFound`], [`Error::NotPayer`], [`Error::CanaryNotOpenable`],
+		/// [`Error::UnknownCanary`].
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::commit().saturating_add(T::DbWeight::get().reads_writes(1, 1)))]
+		pub fn open_canary(
+			origin: OriginFor<T>,
+			job: JobId,
+			digest: Hash32,
+			salt: Salt,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_open_canary(&who, job, digest, salt)
+		}
 	}
 
 	#[pallet::view_functions]
 	impl<T: Config> Pallet<T> {
+		/// What an audited job would hold now (the audit and its escalation:
+		/// `2 × (1 + Auditors) × max_price`), and the cheapest price at which an audit's
+		/// providers (`1 + Auditors`) are assignable (`None` if there are not enough).
+		pub fn quote_audited(
+			model: ModelHash,
+			max_price: BalanceOf<T>,
+		) -> (BalanceOf<T>, Option<BalanceOf<T>>) {
+			Self::do_quote(model, T::Auditors::get().saturating_add(1), max_price)
+		}
+
+		/// A provider's audit rate now: the chance that its next audited job is audited.
+		pub fn audit_rate_of(provider: T::AccountId) -> sp_runtime::Perbill {
+			Self::audit_rate(AuditRecord::<T>::get(provider))
+		}
+
 		/// What a job would hold now: `2 × redundancy × max_price`, and the cheapest price at which
 		/// `redundancy` providers are assignable (`None` if there are not enough).
 		pub fn quote(

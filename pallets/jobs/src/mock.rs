@@ -79,6 +79,7 @@ impl pallet_jobs::Config for Test {
 	type JobDepositPerByte = JobDepositPerByte;
 	type Models = Models;
 	type Providers = Providers;
+	type CanaryOrigin = frame_system::EnsureRoot<AccountId>;
 	type AuthorityId = TestAuthId;
 }
 

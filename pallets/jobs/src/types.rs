@@ -247,6 +247,72 @@ pub enum JobStatus {
 	Opening,
 }
 
+/// How a job is verified, chosen at submission.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum Audit {
+	/// Audited, and the audit is not decided yet: one provider (the primary) computes and
+	/// commits; the audit is decided with randomness from after its commitment.
+	Pending,
+	/// Not audited: the primary's answer settles the job.
+	Skipped,
+	/// Audited: `Config::Auditors` more providers of the primary's class computed and
+	/// committed without seeing its answer; all of them vote.
+	Drawn {
+		/// The index of the first auditor's assignment (later round-0 assignments are
+		/// auditors too: their replacements).
+		from: u8,
+	},
+	/// A canary: governance knew the answer (its digest, opened by the payer between the
+	/// primary's commitment and the audit decision); the primary is judged against it.
+	Canary(Hash32),
+}
+
+/// How a settled job was verified, as its receipt says.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub enum Verification<AccountId> {
+	/// Redundancy: the providers of the first draw (and the escalation) voted.
+	Redundant,
+	/// Audited mode, not audited: one provider's answer, checked by nobody.
+	Unaudited,
+	/// Audited mode, audited: these auditors recomputed the job and voted with the primary.
+	Audited {
+		/// The auditors (replacements included).
+		auditors: BoundedVec<AccountId, AssignmentBound>,
+	},
+	/// Audited mode, a canary: the answer was judged against the digest governance knew.
+	Canary,
+}
+
+/// The domain tag of [`canary_hash`].
+pub const CANARY_TAG: &[u8; 15] = b"synod:canary:v1";
+
+/// What governance registers for a canary job (`register_canaries`):
+/// `blake2_256("synod:canary:v1" ‖ payer ‖ model ‖ input_hash ‖ digest ‖ salt)`. The salt
+/// keeps it from telling anyone which job it is; the payer opens it with `open_canary` once
+/// the primary has committed.
+pub fn canary_hash<AccountId: Encode>(
+	payer: &AccountId,
+	model: &ModelHash,
+	input_hash: &Hash32,
+	digest: &Hash32,
+	salt: &Salt,
+) -> Hash32 {
+	sp_crypto_hashing::blake2_256(&(CANARY_TAG, payer, model, input_hash, digest, salt).encode())
+}
+
 /// One provider's part in a job.
 #[derive(
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
@@ -329,6 +395,8 @@ pub struct Job<AccountId, Balance, BlockNumber> {
 	pub open_end: BlockNumber,
 	/// No job is open after this block.
 	pub deadline: BlockNumber,
+	/// `None` for a redundant job; an audited job's audit.
+	pub audit: Option<Audit>,
 	/// The determinism class its first providers were drawn from, if one class had enough of
 	/// them; replacements and the escalation are drawn from it too, so that nobody is compared
 	/// digest for digest with another class's float noise.
@@ -368,7 +436,11 @@ pub enum FailureReason {
 	Unopened,
 	/// Two thirds of the providers answered that the input cannot be served (it cannot be
 	/// fetched, or the model refuses it): they were paid for finding out, the rest refunded.
+	/// A single provider's answer of it (nobody checked) is not paid.
 	Unservable,
+	/// The audit was decided but no auditor could be drawn (or scheduled): nobody was paid
+	/// or slashed, the payer refunded. A job chosen for an audit never settles without it.
+	AuditUnavailable,
 }
 
 /// The receipt of a settled job, kept for `ResultRetention` blocks.
@@ -395,6 +467,9 @@ pub struct JobReceipt<AccountId, Balance, BlockNumber> {
 	pub refunded: Balance,
 	/// The job's storage deposit, released to the payer when the receipt is pruned.
 	pub deposit: Balance,
+	/// How it was verified: redundancy, or audited mode (unaudited, audited by whom, or a
+	/// canary).
+	pub verification: Verification<AccountId>,
 	/// The block it settled in.
 	pub settled_at: BlockNumber,
 }

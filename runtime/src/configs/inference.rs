@@ -74,6 +74,8 @@ parameter_types! {
 	pub const JobMaxDuration: BlockNumber = HOURS;
 	/// Receipts stay a day: long enough for any dapp to read its result.
 	pub const JobResultRetention: BlockNumber = DAYS;
+	/// The lowest audit rate (`pallet_jobs::Config::AuditFloor`): a sixteenth.
+	pub const JobAuditFloor: Perbill = Perbill::from_parts(62_500_000);
 }
 
 impl pallet_jobs::Config for Runtime {
@@ -123,6 +125,19 @@ impl pallet_jobs::Config for Runtime {
 	/// a job and its receipt take about 250 bytes of state besides the input.
 	type JobDeposit = ConstU128<{ 10 * MILLI_UNIT }>;
 	type JobDepositPerByte = ConstU128<MICRO_UNIT>;
+	/// Two auditors: a wrong answer passes an audit only when both are the primary's
+	/// accomplices, and an audit at the floor costs 2/16 of an inference per job (1.125
+	/// inferences a job in all, docs/protocol.md "Audited jobs").
+	type Auditors = ConstU32<2>;
+	/// A sixteenth: audited jobs then lock 16 prices of collateral, so an audit at the floor
+	/// costs a cheater at least the price it hoped to save, and a provider that cheats on 10%
+	/// of its jobs is caught within 1,000 of them with probability 1 − (1 − 0.1/16)^1000 ≈ 99.8%.
+	type AuditFloor = JobAuditFloor;
+	/// The rate halves every 4 clean verified answers: a newcomer is audited on its first 4,
+	/// and reaches the floor after 16 (about 60 jobs).
+	type AuditHalving = ConstU32<4>;
+	/// Canaries are registered by the privileged origin (sudo on this network).
+	type CanaryOrigin = EnsureRoot<AccountId>;
 	type AuthorityId = synod_primitives::crypto::ProviderAuthId;
 	type WeightInfo = pallet_jobs::weights::SubstrateWeight<Runtime>;
 }

@@ -192,9 +192,14 @@ impl<T: Config> Pallet<T> {
 			&(Seed::<T>::get(), parent, job, record.round, record.assignments.len() as u32)
 				.encode(),
 		));
-		// The first draw chooses the job's class; replacements and the escalation keep it.
+		// The first draw chooses the job's class; replacements, auditors and the escalation
+		// keep it. An audited job's class is one with room for an audit.
 		if record.assignments.is_empty() {
-			record.class = choose_class(&candidates, k, &mut draw);
+			let probes = match record.audit {
+				Some(_) => k.max(usize::try_from(Self::audit_size()).unwrap_or(usize::MAX)),
+				None => k,
+			};
+			record.class = choose_class(&candidates, probes, &mut draw);
 		}
 		let candidates = match record.class {
 			Some(class) => candidates.into_iter().filter(|c| c.class == class).collect(),
@@ -229,12 +234,15 @@ impl<T: Config> Pallet<T> {
 	/// The collateral every provider of `record` locks: `CollateralFactor × max_price` per
 	/// member, sized by the job rather than by the provider's own offer, so that a provider
 	/// quoting 1 planck risks as much as one quoting the job's price (docs/protocol.md,
-	/// "Economics").
+	/// "Economics"). An audited job locks at least `max_price / AuditFloor` per member: an
+	/// audit at the floor rate then costs a cheater at least the price it hoped to save.
 	pub(crate) fn collateral_of(record: &JobOf<T>) -> BalanceOf<T> {
-		record
-			.max_price
-			.saturating_mul(record.input.members().into())
-			.saturating_mul(T::CollateralFactor::get().into())
+		let price = record.max_price.saturating_mul(record.input.members().into());
+		let redundant = price.saturating_mul(T::CollateralFactor::get().into());
+		match record.audit {
+			None => redundant,
+			Some(_) => redundant.max(T::AuditFloor::get().saturating_reciprocal_mul_ceil(price)),
+		}
 	}
 
 	/// Opens a commit window for the job's current round at block `n` and schedules the ends

@@ -8,7 +8,7 @@ use sp_runtime::{DispatchError, DispatchResult};
 
 use crate::{
 	lifecycle::assign::PoolOf,
-	types::{Commitment, JobId, JobStatus},
+	types::{Audit, Commitment, JobId, JobStatus},
 	Config, Error, Event, JobOf, Open, Pallet,
 };
 
@@ -32,7 +32,12 @@ impl<T: Config> Pallet<T> {
 		slot.commitment = Some(commitment);
 		Self::deposit_event(Event::Committed { job, provider: who.clone() });
 		if record.assignments.iter().filter(|a| a.in_round(round)).all(|a| a.commitment.is_some()) {
-			Self::start_reveal(job, &mut record);
+			if record.audit == Some(Audit::Pending) {
+				let now = frame_system::Pallet::<T>::block_number();
+				Self::await_audit(job, &mut record, now);
+			} else {
+				Self::start_reveal(job, &mut record);
+			}
 		}
 		Open::<T>::insert(job, record);
 		Ok(())
@@ -46,10 +51,11 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::RevealStarted { job, reveal_end: record.reveal_end });
 	}
 
-	/// The commit window of `job` ended at `n` with commits missing. Where time and eligible
-	/// providers allow, the silent providers are slashed now and replaced, and a new commit
-	/// window opens; otherwise reveals open for those who committed (or, when nobody did, the
-	/// round is tallied as it is).
+	/// The commit window of `job` ended at `n` (or, for an audited job whose primary committed,
+	/// its audit is due). Where commits are missing and time and eligible providers allow, the
+	/// silent providers are slashed now and replaced, and a new commit window opens; otherwise
+	/// an audited job's audit is decided (`decide_audit`), and reveals open for those who
+	/// committed (or, when nobody did, the round is tallied as it is).
 	///
 	/// Replacements come from `pool`, the eligible providers of the job's model; the
 	/// silent ones leave it for the rest of the block. Returns the weight of the tally when
@@ -98,6 +104,9 @@ impl<T: Config> Pallet<T> {
 			*pool = before;
 		}
 		if record.assignments.iter().any(|a| a.in_round(round) && a.commitment.is_some()) {
+			if matches!(record.audit, Some(Audit::Pending | Audit::Canary(_))) {
+				return Self::decide_audit(job, record, n, pool);
+			}
 			Self::start_reveal(job, &mut record);
 			Open::<T>::insert(job, record);
 			Ok(Weight::zero())

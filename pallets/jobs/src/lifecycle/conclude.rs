@@ -55,6 +55,13 @@ impl<T: Config> Pallet<T> {
 		mut record: JobOf<T>,
 		n: BlockNumberFor<T>,
 	) -> Result<Concluded, DispatchError> {
+		if let Some(types::Audit::Canary(_)) = record.audit {
+			// The known answer decides (`settle` judges everyone against it): nothing to
+			// escalate, nothing to open.
+			let (voters, outputs) = Self::tally_size(&record);
+			Self::settle(job, record, Tally::NoDecision)?;
+			return Ok(Concluded::Decided { voters, outputs, tried_escalation: false });
+		}
 		let decision = Self::tally_of(job, &record);
 		let unanimous = matches!(decision, Tally::Output { unanimous: true, .. });
 		let (voters, outputs) = Self::tally_size(&record);
@@ -154,7 +161,8 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::reveal(voters).max(T::WeightInfo::reveal_escalate()).max(failed_escalation)
 	}
 
-	/// Draws `redundancy` more providers for `job` (round 1) and opens their commit window;
+	/// Draws `redundancy` more providers for `job` (round 1; an audit's providers for an
+	/// audited job) and opens their commit window;
 	/// providers of the first round that did not seal are taken out of the vote now. Fails,
 	/// changing nothing when run in a storage layer, when nobody is left to draw.
 	fn escalate(job: JobId, mut record: JobOf<T>, n: BlockNumberFor<T>) -> DispatchResult {
@@ -165,7 +173,7 @@ impl<T: Config> Pallet<T> {
 			.map(|a| a.provider.clone())
 			.collect();
 		record.round = 1;
-		let k = record.redundancy;
+		let k = Self::escalation_size(&record);
 		let drawn = Self::draw(job, &mut record, k)?;
 		if drawn.is_empty() {
 			return Err(DispatchError::Other("no eligible provider left to escalate to"));

@@ -23,12 +23,14 @@
 //! - [`submit`]: entering the queue (checks, escrow), cancelling, the quote;
 //! - [`assign`]: drawing providers (first round, replacements, escalation) and scheduling the
 //!   windows;
+//! - [`audit`]: audited jobs: the audit decision, auditors, canaries and clean records;
 //! - [`commit`]: commitments, and closing a commit window;
 //! - [`reveal`]: every kind of reveal, through one function;
 //! - [`conclude`]: ending a round: settle, escalate or fail;
 //! - [`timeouts`]: the window ends each block closes.
 
 pub mod assign;
+pub mod audit;
 pub mod commit;
 pub mod conclude;
 pub mod reveal;
@@ -36,6 +38,7 @@ pub mod submit;
 pub mod timeouts;
 
 pub use assign::SCHEDULE_SLACK;
+pub use audit::AUDIT_DELAY;
 pub use conclude::Concluded;
 
 use alloc::vec::Vec;

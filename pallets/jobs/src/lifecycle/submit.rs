@@ -17,25 +17,34 @@ use synod_primitives::{
 
 use crate::{
 	funds::escrow_for,
-	types::{BalanceOf, Job, JobId, JobInput, JobStatus, MemberInput},
+	types::{Audit, BalanceOf, Job, JobId, JobInput, JobStatus, MemberInput},
 	AssignCursor, Config, Error, Event, NextJobId, Open, Pallet, WeightInfo,
 };
 
 impl<T: Config> Pallet<T> {
-	/// Checks and stores a job, holds its escrow and queues it.
-	pub(crate) fn do_submit_job(
+	/// Checks and stores a job, holds its escrow and queues it: a redundant one of
+	/// `redundancy` providers, or (`None`) an audited one.
+	pub(crate) fn do_submit(
 		payer: T::AccountId,
 		model: ModelHash,
 		input: JobInput,
-		redundancy: u32,
+		redundancy: Option<u32>,
 		max_price: BalanceOf<T>,
 		deadline: BlockNumberFor<T>,
 	) -> DispatchResult {
 		let manifest = T::Models::active_model(&model).ok_or(Error::<T>::ModelNotActive)?;
-		ensure!(
-			(T::MinRedundancy::get()..=T::MaxRedundancy::get()).contains(&redundancy),
-			Error::<T>::InvalidRedundancy
-		);
+		if let Some(k) = redundancy {
+			ensure!(
+				(T::MinRedundancy::get()..=T::MaxRedundancy::get()).contains(&k),
+				Error::<T>::InvalidRedundancy
+			);
+		}
+		// An audited job: the primary alone, and the worst case (the audit and its escalation)
+		// held.
+		let (audit, held_for, redundancy) = match redundancy {
+			Some(k) => (None, k, k),
+			None => (Some(Audit::Pending), Self::audit_size(), 1),
+		};
 		ensure!(!max_price.is_zero(), Error::<T>::ZeroPrice);
 		let check_inline = |bytes: &[u8]| -> Result<Hash32, DispatchError> {
 			let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
@@ -75,9 +84,12 @@ impl<T: Config> Pallet<T> {
 			},
 		};
 		let now = frame_system::Pallet::<T>::block_number();
-		// Assignment in the next block at the earliest, then the three windows.
+		// Assignment in the next block at the earliest, then the three windows; an audited job
+		// has the primary's commit window first.
+		let primary = if audit.is_some() { T::CommitWindow::get() } else { Zero::zero() };
 		let earliest = now
 			.saturating_add(1u32.into())
+			.saturating_add(primary)
 			.saturating_add(T::CommitWindow::get())
 			.saturating_add(T::RevealWindow::get())
 			.saturating_add(T::RevealWindow::get());
@@ -86,7 +98,7 @@ impl<T: Config> Pallet<T> {
 			deadline <= now.saturating_add(T::MaxJobDuration::get()),
 			Error::<T>::DeadlineTooFar
 		);
-		let escrow = escrow_for::<T>(redundancy, max_price, input.members());
+		let escrow = escrow_for::<T>(held_for, max_price, input.members());
 		let job = NextJobId::<T>::get();
 		ensure!(
 			job.saturating_sub(AssignCursor::<T>::get()) < u64::from(T::MaxQueued::get()),
@@ -116,6 +128,7 @@ impl<T: Config> Pallet<T> {
 				reveal_end: Zero::zero(),
 				open_end: Zero::zero(),
 				deadline,
+				audit,
 				class: None,
 				assignments: BoundedVec::new(),
 			},

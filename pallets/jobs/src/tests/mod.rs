@@ -3,6 +3,7 @@
 
 mod assignment;
 mod attacks;
+mod audit;
 mod cohorts;
 mod commit_reveal;
 mod draw;

@@ -1,0 +1,268 @@
+//! Audited jobs: one provider (the primary) computes; once its commitment is on chain, fresh
+//! randomness decides whether auditors recompute it, at a rate that falls with the primary's
+//! clean record (`AuditRecord`) toward `AuditFloor`. Canaries (jobs whose answer governance
+//! knows) take the audit's place when their payer opens them.
+//!
+//! The rule, in one sentence: **a primary commits before anyone, itself included, can know
+//! whether it will be checked, and every audited job locks `price / AuditFloor` of
+//! collateral, so that the chance of being checked times what a wrong answer loses is at
+//! least the price, which is at least what skipping the work saves** (docs/protocol.md,
+//! "Audited jobs").
+//!
+//! ```text
+//!  Committing (primary) ──(its commitment; AUDIT_DELAY blocks, or the window's end)──►
+//!      decide ──► canary opened: Revealing, judged against the known digest
+//!             ──► skipped (1 − rate): Revealing ──► Opening ──► Settled (the primary's answer)
+//!             ──► audited (rate): auditors drawn, Committing ──► Revealing ──► tally, escalation
+//!             ──► audited, no auditor to draw: Failed (AuditUnavailable), nobody paid or slashed
+//! ```
+
+use alloc::vec::Vec;
+use codec::Encode;
+use frame_support::{ensure, storage::with_storage_layer, traits::Get, weights::Weight};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	DispatchError, DispatchResult, PerThing, Perbill,
+};
+
+use crate::{
+	draw::Draw,
+	lifecycle::{assign::PoolOf, conclude::Concluded},
+	types::{
+		canary_hash, Assignment, Audit, FailureReason, JobId, JobInput, JobStatus, Reveal, Salt,
+	},
+	AuditRecord, Canaries, Config, Error, Event, JobOf, Open, Pallet, Seed,
+};
+use synod_primitives::digest::Hash32;
+
+/// Blocks from the primary's commitment to the audit decision: one block in which a canary's
+/// payer can open it (after the commitment it sees, before anyone could be drawn to copy the
+/// answer), and a decision on the hash of a block that did not exist when the primary
+/// committed.
+pub const AUDIT_DELAY: u32 = 2;
+
+/// The domain tag of the audit decision's randomness.
+const AUDIT_TAG: &[u8; 11] = b"synod:audit";
+
+impl<T: Config> Pallet<T> {
+	/// How many providers an audit has: the primary and `Auditors`. An audited job's
+	/// escalation draws as many again, and its escrow holds both.
+	pub fn audit_size() -> u32 {
+		T::Auditors::get().saturating_add(1)
+	}
+
+	/// How many providers an escalation of `record` draws: its redundancy, or an audit's
+	/// providers for an audited job.
+	pub(crate) fn escalation_size(record: &JobOf<T>) -> u32 {
+		match record.audit {
+			None => record.redundancy,
+			Some(_) => Self::audit_size(),
+		}
+	}
+
+	/// The audit rate of a provider with `clean` verified agreements since its last slash:
+	/// 1 (always) for a newcomer, halved every `AuditHalving` of them, never below
+	/// `AuditFloor`.
+	pub fn audit_rate(clean: u32) -> Perbill {
+		let halvings = clean.checked_div(T::AuditHalving::get()).unwrap_or(u32::MAX);
+		let rate = match 1u32.checked_shl(halvings) {
+			Some(d) if halvings < 31 => Perbill::from_rational(1u32, d),
+			_ => Perbill::zero(),
+		};
+		rate.max(T::AuditFloor::get())
+	}
+
+	/// Whether `job` is audited at `rate`, from randomness of the block the decision is made in
+	/// (its parent's hash and the seed of revealed salts, both unknown when the primary
+	/// committed, `AUDIT_DELAY` blocks before at the least).
+	fn audit_drawn(job: JobId, rate: Perbill) -> bool {
+		let parent = frame_system::Pallet::<T>::parent_hash();
+		let mut draw = Draw::new(sp_crypto_hashing::blake2_256(
+			&(AUDIT_TAG, Seed::<T>::get(), parent, job).encode(),
+		));
+		draw.below(u128::from(Perbill::ACCURACY)) < u128::from(rate.deconstruct())
+	}
+
+	/// The primary of an audited job committed at block `now`: the decision waits
+	/// `AUDIT_DELAY` blocks (inside its commit window; at the window's end when those blocks'
+	/// schedule is full), then `close_commits` makes it.
+	pub(crate) fn await_audit(job: JobId, record: &mut JobOf<T>, now: BlockNumberFor<T>) {
+		let latest = record.phase_end.saturating_sub(1u32.into());
+		if let Ok(at) = Self::schedule(job, now.saturating_add(AUDIT_DELAY.into()), latest) {
+			record.phase_end = at;
+		}
+	}
+
+	/// Decides the audit of `job`, whose primary committed, at block `n`: a canary goes to its
+	/// reveal (judged against the known digest); otherwise, at the primary's audit rate,
+	/// auditors are drawn from `pool` (the primary's class) and their commit window opens, or
+	/// the primary's answer goes to its reveal alone. An audit that cannot be drawn (nobody
+	/// eligible, no time, a full schedule) fails the job without paying or slashing anyone:
+	/// a job chosen for an audit never settles without one. Returns the weight beyond the
+	/// commit window's close.
+	pub(crate) fn decide_audit(
+		job: JobId,
+		mut record: JobOf<T>,
+		n: BlockNumberFor<T>,
+		pool: &mut PoolOf<T>,
+	) -> Result<Weight, DispatchError> {
+		if let Some(Audit::Canary(_)) = record.audit {
+			Self::start_reveal(job, &mut record);
+			Open::<T>::insert(job, record);
+			return Ok(Weight::zero());
+		}
+		let primary = record
+			.assignments
+			.iter()
+			.find(|a| a.in_round(0) && a.commitment.is_some())
+			.map(|a| a.provider.clone())
+			.ok_or(Error::<T>::NotCommitted)?;
+		let rate = Self::audit_rate(AuditRecord::<T>::get(&primary));
+		if !Self::audit_drawn(job, rate) {
+			record.audit = Some(Audit::Skipped);
+			Self::deposit_event(Event::AuditSkipped { job });
+			Self::start_reveal(job, &mut record);
+			Open::<T>::insert(job, record);
+			return Ok(Weight::zero());
+		}
+		let before = pool.clone();
+		let drawn = with_storage_layer(|| {
+			let mut record = record.clone();
+			if !Self::time_for_round(&record, n) {
+				return Err(DispatchError::Other("no time left for an audit"));
+			}
+			let from = u8::try_from(record.assignments.len()).unwrap_or(u8::MAX);
+			record.audit = Some(Audit::Drawn { from });
+			let auditors = Self::draw_from(job, &mut record, T::Auditors::get(), pool)?;
+			if auditors.is_empty() {
+				return Err(DispatchError::Other("no auditor eligible"));
+			}
+			let commit_end = Self::open_commits(job, &mut record, n)?;
+			Open::<T>::insert(job, record);
+			Self::deposit_event(Event::AuditStarted { job, auditors, commit_end });
+			Ok(())
+		});
+		if drawn.is_err() {
+			*pool = before;
+			let voters = u32::try_from(record.assignments.len()).unwrap_or(u32::MAX);
+			Self::release_all(job, record, FailureReason::AuditUnavailable)?;
+			let ended = Concluded::Decided { voters, outputs: false, tried_escalation: false };
+			return Ok(Self::concluded_weight(&ended));
+		}
+		Ok(Weight::zero())
+	}
+
+	/// Opens a canary on `job` for its payer `who`: checks the job is an audited single job
+	/// whose primary committed and whose audit is not decided, and that `digest` and `salt`
+	/// are a registered canary of it; the audit becomes the canary.
+	pub(crate) fn do_open_canary(
+		who: &T::AccountId,
+		job: JobId,
+		digest: Hash32,
+		salt: Salt,
+	) -> DispatchResult {
+		let mut record = Open::<T>::get(job).ok_or(Error::<T>::JobNotFound)?;
+		ensure!(record.payer == *who, Error::<T>::NotPayer);
+		let committed =
+			record.assignments.iter().filter(|a| a.in_round(0)).all(|a| a.commitment.is_some());
+		ensure!(
+			record.audit == Some(Audit::Pending)
+				&& record.status == JobStatus::Committing
+				&& committed && !matches!(record.input, JobInput::Cohort(_)),
+			Error::<T>::CanaryNotOpenable
+		);
+		let hash = canary_hash(who, &record.model, &record.input_hash, &digest, &salt);
+		ensure!(Canaries::<T>::take(hash).is_some(), Error::<T>::UnknownCanary);
+		record.audit = Some(Audit::Canary(digest));
+		Open::<T>::insert(job, record);
+		Self::deposit_event(Event::CanaryOpened { job });
+		Ok(())
+	}
+
+	/// The known answer of a canary job, as the assignment every provider is compared with.
+	pub(crate) fn canary_referee(
+		record: &JobOf<T>,
+	) -> Option<Assignment<T::AccountId, crate::BalanceOf<T>>> {
+		match record.audit {
+			Some(Audit::Canary(digest)) => Some(Assignment {
+				provider: record.payer.clone(),
+				price: Zero::zero(),
+				collateral: Zero::zero(),
+				round: 0,
+				commitment: None,
+				sealed: None,
+				reveal: Some(Reveal::Output { digest, output: None }),
+				slashed: false,
+			}),
+			_ => None,
+		}
+	}
+
+	/// Updates the clean records after a job: each of `agreeing` gains one when the decision
+	/// was verified (another voter, or a canary, agreed with it), each of `slashed` loses its
+	/// record.
+	pub(crate) fn record_audits<'a>(
+		verified: bool,
+		agreeing: impl IntoIterator<Item = &'a T::AccountId>,
+		slashed: impl IntoIterator<Item = &'a T::AccountId>,
+	) {
+		if verified {
+			for who in agreeing {
+				AuditRecord::<T>::mutate(who, |clean| *clean = clean.saturating_add(1));
+			}
+		}
+		for who in slashed {
+			AuditRecord::<T>::remove(who);
+		}
+	}
+
+	/// Ends `job` with every hold released and nobody paid or slashed: the whole escrow back
+	/// to the payer, every assignment's collateral unlocked, the model and the deposit
+	/// released; reports `reason`.
+	pub(crate) fn release_all(
+		job: JobId,
+		record: JobOf<T>,
+		reason: FailureReason,
+	) -> DispatchResult {
+		let refunded = Self::release_escrow(&record)?;
+		for a in &record.assignments {
+			<T::Providers as synod_primitives::traits::ProviderRegistry<_>>::unlock_collateral(
+				&a.provider,
+				a.collateral,
+			)?;
+			Self::unindex(&a.provider, job);
+		}
+		<T::Models as synod_primitives::traits::ModelRegistry>::release(&record.model)?;
+		Self::release_deposit(&record.payer, record.deposit);
+		Open::<T>::remove(job);
+		Self::deposit_event(Event::JobFailed { job, reason, refunded });
+		Ok(())
+	}
+
+	/// The auditors of `record` (for its receipt): the round-0 providers drawn at or after
+	/// the audit.
+	pub(crate) fn auditors(record: &JobOf<T>) -> Vec<T::AccountId> {
+		match record.audit {
+			Some(Audit::Drawn { from }) => record
+				.assignments
+				.iter()
+				.skip(usize::from(from))
+				.filter(|a| a.round == 0)
+				.map(|a| a.provider.clone())
+				.collect(),
+			_ => Vec::new(),
+		}
+	}
+
+	/// The remaining escrow of `record` back to its payer; returns what came back.
+	pub(crate) fn release_escrow(record: &JobOf<T>) -> Result<crate::BalanceOf<T>, DispatchError> {
+		use frame_support::traits::{fungible::MutateHold, tokens::Precision};
+		T::Currency::release(
+			&crate::HoldReason::JobEscrow.into(),
+			&record.payer,
+			record.escrow,
+			Precision::BestEffort,
+		)
+	}
+}
