@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // End-to-end figures on a running dev network (scripts/bench-e2e.sh starts one):
 //   latency   submission → JobSettled, in blocks and seconds, N jobs in turn per model (k = 3)
+//   audited   --audited-jobs N audited jobs in turn on the first model: submission →
+//             JobSettled, in blocks and seconds, apart for those the chain audited and those it
+//             did not (fresh providers are audited always; the rate halves as their records grow)
 //   sustained jobs settled per minute over --duration seconds with --inflight jobs kept open
 //             (topped up with one submit_batch per block; with --cohort M > 1 the jobs go as
 //             cohorts of M members, each member counted as a job),
@@ -16,6 +19,7 @@ const workerUrl = arg('worker', 'http://127.0.0.1:7400');
 const base = arg('source-base');
 const manifests = arg('manifests').split(',');
 const latencyJobs = Number(arg('latency-jobs', '5'));
+const auditedJobs = Number(arg('audited-jobs', '0'));
 const duration = Number(arg('duration', '600'));
 const inflightTarget = Number(arg('inflight', '12'));
 const concurrency = Number(arg('concurrency', '16'));
@@ -67,6 +71,35 @@ for (const m of models) {
     seconds_median: median(rows.map((r) => r.seconds)), seconds_max: Math.max(...rows.map((r) => r.seconds)),
   };
 }
+
+// Audited jobs in turn on the first model.
+const auditedRows = [];
+for (let i = 0; i < auditedJobs; i++) {
+  const m0 = models[0];
+  const input = synod.encodeInput(Array.from({ length: m0.input.length / 4 }, (_, j) => ((j * (i + 5)) % 13 - 6) / 8), 'f32');
+  const t0 = Date.now();
+  const { job } = await synod.submitJob(api, alice, { model: m0.model, input: m0.name.includes('MiniLM') ? m0.input : input, audited: true, maxPrice: PRICE, deadlineBlocks: 100 });
+  const included = await head();
+  let audited = null;
+  const out = await synod.waitForJob(api, job, (s) => {
+    if (s.event === 'AuditStarted') audited = true;
+    if (s.event === 'AuditSkipped') audited = false;
+  });
+  if (!out.settled) throw new Error(`audited job ${job} failed: ${JSON.stringify(out.event)}`);
+  const row = { audited, blocks: out.block - included, seconds: (Date.now() - t0) / 1000 };
+  auditedRows.push(row);
+  say(`${m0.name} audited job ${job}: ${audited ? 'audited' : 'not audited'}, ${row.blocks} blocks, ${row.seconds.toFixed(1)} s`);
+}
+const summary = (rows) => (rows.length ? {
+  jobs: rows.length,
+  blocks_median: median(rows.map((r) => r.blocks)), blocks_max: Math.max(...rows.map((r) => r.blocks)),
+  seconds_median: median(rows.map((r) => r.seconds)), seconds_max: Math.max(...rows.map((r) => r.seconds)),
+} : null);
+const latencyAudited = auditedJobs > 0 ? {
+  model: models[0].name,
+  audited: summary(auditedRows.filter((r) => r.audited)),
+  unaudited: summary(auditedRows.filter((r) => !r.audited)),
+} : undefined;
 
 // Sustained load on the first model.
 const m = models[0];
@@ -127,6 +160,7 @@ const minutes = (Date.now() - t0) / 60000;
 const blocks = (await head()) - startBlock;
 const result = {
   latency,
+  ...(latencyAudited ? { latency_audited: latencyAudited } : {}),
   sustained: {
     model: m.name, seconds: Math.round(minutes * 60), blocks, inflight_target: inflightTarget,
     cohort_members: cohort, settled, failed, jobs_per_minute: +(settled / minutes).toFixed(1),

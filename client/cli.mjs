@@ -13,7 +13,7 @@ const USAGE = `usage: node cli.mjs <command> [options]      (every command: --ur
                     [--concurrency 4] [--metadata TEXT] [--insert-key]
   submit-job        --model HASH (--input-hex 0x.. | --input-file F | --input '[1,2,...]'
                                   | --inputs '[[1,2,...],[3,4,...],...]' | --input-files F1,F2,...)
-                    [--redundancy 3 | --audited] [--max-price AMOUNT] [--deadline 60] [--suri //Alice] [--wait]
+                    [--redundancy 3 | --audited] [--max-price AMOUNT] [--deadline 60, audited 100] [--suri //Alice] [--wait]
                     (--audited: one provider computes; the chain decides after its commitment
                     whether auditors recompute it; the output says how it was verified)
                     (--inputs / --input-files: a cohort, 2 to 64 members answered as one job,
@@ -135,7 +135,7 @@ async function main() {
           ? `quote: audited, one provider (and ${redundancy - 1} auditors when audited) at up to ${synod.formatAmount(maxPrice)} each${members}`
           : `quote: ${redundancy} providers at up to ${synod.formatAmount(maxPrice)} each${members}`);
         const r = await synod.submitJob(api, synod.signer(opts.suri || '//Alice'), {
-          model, input, redundancy, audited, maxPrice, deadlineBlocks: Number(opts.deadline || 60),
+          model, input, redundancy, audited, maxPrice, deadlineBlocks: Number(opts.deadline || (audited ? 100 : 60)),
         });
         status(`job ${r.job} submitted in ${r.blockHash}: escrow ${synod.formatAmount(r.escrow)}, deadline #${r.deadline}`);
         if (!opts.wait) { console.log(json(r)); break; }

@@ -215,7 +215,7 @@ if (cohortSize > 0) {
 if (arg('audited', '1') !== '0') {
   const size = synod.auditSize(api);
   const input = variant(99);
-  const a = await synod.submitJob(api, alice, { model, input, audited: true, maxPrice: PRICE, deadlineBlocks: 60 });
+  const a = await synod.submitJob(api, alice, { model, input, audited: true, maxPrice: PRICE, deadlineBlocks: 100 });
   if (a.escrow !== 2n * BigInt(size) * PRICE) fail(`audited escrow ${a.escrow}, expected 2 × ${size} × price`);
   say(`audited: job ${a.job} submitted, escrow ${synod.formatAmount(a.escrow)} (an audit of ${size} providers and its escalation)`);
   const ta = Date.now();

@@ -6,7 +6,9 @@
 #
 #   scripts/bench-e2e.sh            writes docs/results/bench-e2e.json
 #   env: LATENCY_JOBS (5), DURATION (600), INFLIGHT (12 jobs kept open), CONCURRENCY (16 per provider),
-#        COHORT (1: single jobs; M > 1: the sustained load goes as cohorts of M), OUT (the JSON file)
+#        COHORT (1: single jobs; M > 1: the sustained load goes as cohorts of M),
+#        AUDITED_JOBS (0: audited jobs in turn on the MLP, latency apart for audited and not), OUT (the JSON file)
+#   LATENCY_JOBS=0 AUDITED_JOBS=12 DURATION=0 OUT=docs/results/bench-e2e-audited.json scripts/bench-e2e.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 source "$SYNOD_ROOT/scripts/lib.sh"
@@ -25,6 +27,6 @@ manifests="$SYNOD_ROOT/worker/tests/fixtures/mlp.json,$SYNOD_ROOT/worker/tests/f
 mkdir -p "$SYNOD_ROOT/docs/results"
 node "$SYNOD_ROOT/client/bench-e2e.mjs" --url "ws://127.0.0.1:$RPC_PORT" \
 	--worker "http://127.0.0.1:$WORKER_PORT" --source-base "http://127.0.0.1:$MODELS_PORT/" \
-	--manifests "$manifests" --latency-jobs "${LATENCY_JOBS:-5}" --duration "${DURATION:-600}" \
+	--manifests "$manifests" --latency-jobs "${LATENCY_JOBS:-5}" --audited-jobs "${AUDITED_JOBS:-0}" --duration "${DURATION:-600}" \
 	--inflight "${INFLIGHT:-12}" --concurrency "${CONCURRENCY:-16}" --cohort "${COHORT:-1}" \
 	--node-pid "$node_pid" | tee "${OUT:-$SYNOD_ROOT/docs/results/bench-e2e.json}"

@@ -170,6 +170,67 @@ def main():
 		f"{worst_timeouts / 1e9:,.0f} ms; together {(worst_assign + worst_timeouts) / 1e9:,.0f} ms of a "
 		f"{BLOCK_REF_PS / 1e12:.0f} s block.")
 	print()
+	# Audited jobs at the floor rate (`AuditFloor` = 1/16, two auditors), digests only: the
+	# primary's submission, draw and commit; its audit decided at a window end of its own
+	# (charged as a commit window closing, `on_initialize_timeouts(1) - (0)`); then, unaudited,
+	# its seal (the last of its round: a tally of one) and its opening, which settles; audited,
+	# two more commits, three seals (the last tallies three) and one opening settling three
+	# voters, and the auditors' three window ends read and skipped. An audited job schedules
+	# four window ends (three at assignment, one for the decision), three more when audited.
+	p_audit, auditors = 1 / 16, 2
+	decision = ref_ps(jobs["on_initialize_timeouts"], 1) - ref_ps(jobs["on_initialize_timeouts"], 0)
+	unaudited = (
+		share("submit_batch") + share("commit_batch") + ref_ps(jobs["reveal_digests"], 1)
+		+ ref_ps(jobs["reveal_digests"], 1) + (1 + 1 / batch + 1 + 1) * EXTRINSIC_BASE_PS
+	)
+	audited_extra = (
+		auditors * share("commit_batch") + auditors * share("reveal_batch")
+		+ ref_ps(jobs["reveal_digests"], 1 + auditors) - ref_ps(jobs["reveal_digests"], 1)
+		+ ref_ps(jobs["reveal_digests"], 1 + auditors) - ref_ps(jobs["reveal_digests"], 1)
+		+ 2 * auditors * EXTRINSIC_BASE_PS / batch + 3 * READ_PS
+	)
+	audit_hooks = hooks + decision + READ_PS
+	print(f"Per audited job (one primary; audited with probability {p_audit:.4f}, the floor, by {auditors} auditors; "
+		"digests only; submissions and commits batched):")
+	print()
+	print("| case | extrinsics (µs) | hooks (µs) | total (µs) | weight allows (jobs/block) | jobs per block | jobs per second | bound |")
+	print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+	for label, ext, ends in (
+		("not audited", unaudited, 4),
+		("audited", unaudited + audited_extra, 7),
+		(f"mean at the floor", unaudited + p_audit * audited_extra, 4 + 3 * p_audit),
+	):
+		per_block = {
+			"weight": min(BLOCK_REF_PS * NORMAL / ext, (BLOCK_REF_PS - BLOCK_BASE_PS) / (ext + audit_hooks)),
+			"`MaxAssignmentsPerBlock`": bounds["MaxAssignmentsPerBlock"],
+			f"`MaxTimeoutsPerBlock` / {ends:g}": bounds["MaxTimeoutsPerBlock"] / ends,
+		}
+		bound = min(per_block, key=per_block.get)
+		n = per_block[bound]
+		print(f"| {label} | {ext / 1e6:,.1f} | {audit_hooks / 1e6:,.1f} | {(ext + audit_hooks) / 1e6:,.1f} | "
+			f"{per_block['weight']:,.0f} | {n:,.1f} | {n / BLOCK_SECONDS:,.1f} | {bound} |")
+	# An audited cohort at the floor: the same, with one `reveal_members(m)` opening and the
+	# cohort's submission; per job of its `m` members.
+	m_a = bounds["MaxCohort"]
+	member_bytes_a = 1 + 32 + 1 + 40
+	per_byte_a = (ref_ps(jobs["submit_job"], 2) - ref_ps(jobs["submit_job"], 1))
+	cohort_audited = (
+		ref_ps(jobs["submit_cohort"], m_a) + per_byte_a * m_a * member_bytes_a + EXTRINSIC_BASE_PS
+		- share("submit_batch") + unaudited + p_audit * audited_extra
+		+ ref_ps(jobs["reveal_members"], m_a)
+	)
+	per_block = {
+		"weight": min(BLOCK_REF_PS * NORMAL / cohort_audited, (BLOCK_REF_PS - BLOCK_BASE_PS) / (cohort_audited + audit_hooks)),
+		"`MaxAssignmentsPerBlock`": bounds["MaxAssignmentsPerBlock"],
+		"`MaxTimeoutsPerBlock` / 4.19": bounds["MaxTimeoutsPerBlock"] / (4 + 3 * p_audit),
+	}
+	bound = min(per_block, key=per_block.get)
+	n = per_block[bound]
+	print()
+	print(f"Per audited cohort of {m_a} jobs at the floor: {cohort_audited / 1e6:,.1f} µs of extrinsics, "
+		f"{(cohort_audited + audit_hooks) / m_a / 1e6:,.1f} µs a job with the hooks; {n:,.1f} cohorts per block "
+		f"({bound}), {n * m_a / BLOCK_SECONDS:,.1f} jobs per second.")
+	print()
 	# Cohorts: `m` jobs of one model submitted as one (`JobInput::Cohort`, members by hash and
 	# a 40-byte URI), assigned once, answered by each provider with one commitment and one seal
 	# (items of its batches); one provider opens the m member digests with `reveal_members`,

@@ -185,7 +185,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Slashes `collateral` of `who` for `job`: `compensation` of it to `payer`, the rest burned;
 	/// releases the assignment's lock and records the failure.
-	fn slash(
+	pub(crate) fn slash(
 		job: JobId,
 		payer: &T::AccountId,
 		who: &T::AccountId,
@@ -294,7 +294,15 @@ impl<T: Config> Pallet<T> {
 			.collect::<Vec<_>>()
 			.try_into()
 			.unwrap_or_default();
-		Self::record_audits(verified, agreeing.iter(), dissenting.iter());
+		// A disputed audit (no decision) leaves nobody's record standing: each of them is
+		// audited always again.
+		let disputed = winner.is_none() && matches!(record.audit, Some(Audit::Drawn { .. }));
+		let everyone: Vec<T::AccountId> = if disputed {
+			record.assignments.iter().map(|a| a.provider.clone()).collect()
+		} else {
+			dissenting.to_vec()
+		};
+		Self::record_audits(verified, agreeing.iter(), everyone.iter());
 		let rest = record.escrow.saturating_sub(paid);
 		let refunded =
 			T::Currency::release(&escrow_reason, &record.payer, rest, Precision::BestEffort)?;

@@ -564,6 +564,10 @@ pub mod pallet {
 				"an audit's providers (1 + Auditors) above MaxRedundancy"
 			);
 			assert!(!T::AuditFloor::get().is_zero(), "an audit floor of zero never audits");
+			assert!(
+				T::AuditHalving::get() >= 1,
+				"AuditHalving of zero puts newcomers at the floor"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]

@@ -129,7 +129,11 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let mut record = Open::<T>::get(job).ok_or(Error::<T>::JobNotFound)?;
 		let k = record.redundancy;
-		if !Self::time_for_round(&record, n) {
+		let time = match record.audit {
+			None => Self::time_for_round(&record, n),
+			Some(_) => Self::time_for_audit(&record, n),
+		};
+		if !time {
 			return Self::fail_unassigned(job, record, FailureReason::DeadlineTooClose);
 		}
 		let chosen = Self::draw_from(job, &mut record, k, pool)?;
@@ -200,6 +204,10 @@ impl<T: Config> Pallet<T> {
 				None => k,
 			};
 			record.class = choose_class(&candidates, probes, &mut draw);
+			// An audit compares digests: its providers share a class, or it is not drawn.
+			if record.audit.is_some() && record.class.is_none() {
+				return Err(sp_runtime::DispatchError::Other("no class has room for an audit"));
+			}
 		}
 		let candidates = match record.class {
 			Some(class) => candidates.into_iter().filter(|c| c.class == class).collect(),

@@ -14,7 +14,8 @@
 //!      decide ──► canary opened: Revealing, judged against the known digest
 //!             ──► skipped (1 − rate): Revealing ──► Opening ──► Settled (the primary's answer)
 //!             ──► audited (rate): auditors drawn, Committing ──► Revealing ──► tally, escalation
-//!             ──► audited, no auditor to draw: Failed (AuditUnavailable), nobody paid or slashed
+//!             ──► no audit possible (whatever the coin): Failed (AuditUnavailable), nobody paid
+//!  Revealing (audited) ──► unanimous: settled; split: escalation, else no decision
 //! ```
 
 use alloc::vec::Vec;
@@ -32,9 +33,11 @@ use crate::{
 	types::{
 		canary_hash, Assignment, Audit, FailureReason, JobId, JobInput, JobStatus, Reveal, Salt,
 	},
-	AuditRecord, Canaries, Config, Error, Event, JobOf, Open, Pallet, Seed,
+	AuditRecord, BalanceOf, Canaries, Config, Error, Event, JobOf, Open, Pallet, Seed, LOG_TARGET,
 };
+use sp_runtime::traits::Bounded;
 use synod_primitives::digest::Hash32;
+use synod_primitives::traits::ProviderRegistry;
 
 /// Blocks from the primary's commitment to the audit decision: one block in which a canary's
 /// payer can open it (after the commitment it sees, before anyone could be drawn to copy the
@@ -85,22 +88,28 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The primary of an audited job committed at block `now`: the decision waits
-	/// `AUDIT_DELAY` blocks (inside its commit window; at the window's end when those blocks'
-	/// schedule is full), then `close_commits` makes it.
+	/// `AUDIT_DELAY` blocks (past its commit window's end when it committed late: a canary's
+	/// payer always has the block after the commitment), then `close_commits` makes it. When
+	/// those blocks' schedule is full the commit window's end, already scheduled, decides.
 	pub(crate) fn await_audit(job: JobId, record: &mut JobOf<T>, now: BlockNumberFor<T>) {
-		let latest = record.phase_end.saturating_sub(1u32.into());
+		let round = T::CommitWindow::get()
+			.saturating_add(T::RevealWindow::get())
+			.saturating_add(T::RevealWindow::get());
+		let latest = record.deadline.saturating_sub(round);
 		if let Ok(at) = Self::schedule(job, now.saturating_add(AUDIT_DELAY.into()), latest) {
 			record.phase_end = at;
 		}
 	}
 
 	/// Decides the audit of `job`, whose primary committed, at block `n`: a canary goes to its
-	/// reveal (judged against the known digest); otherwise, at the primary's audit rate,
-	/// auditors are drawn from `pool` (the primary's class) and their commit window opens, or
-	/// the primary's answer goes to its reveal alone. An audit that cannot be drawn (nobody
-	/// eligible, no time, a full schedule) fails the job without paying or slashing anyone:
-	/// a job chosen for an audit never settles without one. Returns the weight beyond the
-	/// commit window's close.
+	/// reveal (judged against the known digest); otherwise the audit is drawn from `pool`
+	/// (the primary's class: `Auditors` providers, their windows scheduled) whatever the coin
+	/// says, and kept only when the coin, at the primary's audit rate, says audit; else the
+	/// primary's answer goes to its reveal alone. An audit that cannot be drawn (too few
+	/// eligible, no time, a full schedule) fails the job, whatever the coin says, without
+	/// paying anyone: a primary that makes its audit impossible is never paid, and a job
+	/// chosen for an audit never settles without one. Returns the weight beyond the commit
+	/// window's close.
 	pub(crate) fn decide_audit(
 		job: JobId,
 		mut record: JobOf<T>,
@@ -118,16 +127,47 @@ impl<T: Config> Pallet<T> {
 			.find(|a| a.in_round(0) && a.commitment.is_some())
 			.map(|a| a.provider.clone())
 			.ok_or(Error::<T>::NotCommitted)?;
-		let rate = Self::audit_rate(AuditRecord::<T>::get(&primary));
-		if !Self::audit_drawn(job, rate) {
-			record.audit = Some(Audit::Skipped);
-			Self::deposit_event(Event::AuditSkipped { job });
-			Self::start_reveal(job, &mut record);
-			Open::<T>::insert(job, record);
-			return Ok(Weight::zero());
+		let audited = Self::audit_drawn(job, Self::audit_rate(AuditRecord::<T>::get(&primary)));
+		let mut drawn = Self::draw_audit(job, &record, n, pool, audited);
+		if drawn.is_err() {
+			// The block's pool may be stale (settlements and slashes since it was read).
+			*pool = T::Providers::eligible(&record.model, BalanceOf::<T>::max_value());
+			drawn = Self::draw_audit(job, &record, n, pool, audited);
 		}
+		match drawn {
+			Ok(()) if audited => Ok(Weight::zero()),
+			Ok(()) => {
+				record.audit = Some(Audit::Skipped);
+				Self::deposit_event(Event::AuditSkipped { job });
+				Self::start_reveal(job, &mut record);
+				Open::<T>::insert(job, record);
+				Ok(Weight::zero())
+			},
+			Err(e) => {
+				log::debug!(target: LOG_TARGET, "job {job}: no audit can be drawn: {e:?}");
+				let voters = u32::try_from(record.assignments.len()).unwrap_or(u32::MAX);
+				Self::release_all(job, record, FailureReason::AuditUnavailable)?;
+				let ended = Concluded::Decided { voters, outputs: false, tried_escalation: false };
+				Ok(Self::concluded_weight(&ended))
+			},
+		}
+	}
+
+	/// Draws `record`'s audit at block `n` from `pool`, all or nothing: exactly `Auditors`
+	/// auditors, their commit window and the windows after it scheduled. Keeps it (the job
+	/// stored, `AuditStarted`) when `keep`; otherwise undoes it (a dry run that only proves
+	/// the audit possible) and leaves `pool` as it was. Fails, changing nothing, when the
+	/// audit cannot be drawn.
+	fn draw_audit(
+		job: JobId,
+		record: &JobOf<T>,
+		n: BlockNumberFor<T>,
+		pool: &mut PoolOf<T>,
+		keep: bool,
+	) -> DispatchResult {
+		let dry_run = DispatchError::Other("synod: audit dry run");
 		let before = pool.clone();
-		let drawn = with_storage_layer(|| {
+		let result = with_storage_layer(|| {
 			let mut record = record.clone();
 			if !Self::time_for_round(&record, n) {
 				return Err(DispatchError::Other("no time left for an audit"));
@@ -135,22 +175,40 @@ impl<T: Config> Pallet<T> {
 			let from = u8::try_from(record.assignments.len()).unwrap_or(u8::MAX);
 			record.audit = Some(Audit::Drawn { from });
 			let auditors = Self::draw_from(job, &mut record, T::Auditors::get(), pool)?;
-			if auditors.is_empty() {
-				return Err(DispatchError::Other("no auditor eligible"));
+			if u32::try_from(auditors.len()).ok() != Some(T::Auditors::get()) {
+				return Err(DispatchError::Other("too few auditors eligible"));
 			}
 			let commit_end = Self::open_commits(job, &mut record, n)?;
+			if !keep {
+				return Err(dry_run);
+			}
 			Open::<T>::insert(job, record);
 			Self::deposit_event(Event::AuditStarted { job, auditors, commit_end });
 			Ok(())
 		});
-		if drawn.is_err() {
+		if !(keep && result.is_ok()) {
 			*pool = before;
-			let voters = u32::try_from(record.assignments.len()).unwrap_or(u32::MAX);
-			Self::release_all(job, record, FailureReason::AuditUnavailable)?;
-			let ended = Concluded::Decided { voters, outputs: false, tried_escalation: false };
-			return Ok(Self::concluded_weight(&ended));
 		}
-		Ok(Weight::zero())
+		match result {
+			Err(e) if e == dry_run => Ok(()),
+			other => other,
+		}
+	}
+
+	/// Whether an audited job assigned (or whose primary is replaced) at `n` has time for
+	/// all of it whenever its primary commits: the primary's commit window and the audit's
+	/// delay, then the audit's round and its escalation (a commit, a reveal and an opening
+	/// window each). A primary that commits late then never leaves its audit, or the audit's
+	/// escalation, without time.
+	pub(crate) fn time_for_audit(record: &JobOf<T>, n: BlockNumberFor<T>) -> bool {
+		let round = T::CommitWindow::get()
+			.saturating_add(T::RevealWindow::get())
+			.saturating_add(T::RevealWindow::get());
+		let needed = T::CommitWindow::get()
+			.saturating_add(AUDIT_DELAY.into())
+			.saturating_add(round)
+			.saturating_add(round);
+		n.saturating_add(needed) <= record.deadline
 	}
 
 	/// Opens a canary on `job` for its payer `who`: checks the job is an audited single job
@@ -217,8 +275,9 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Ends `job` with every hold released and nobody paid or slashed: the whole escrow back
-	/// to the payer, every assignment's collateral unlocked, the model and the deposit
+	/// Ends `job` with every hold released and nobody paid: the whole escrow back to the
+	/// payer, every assignment's collateral unlocked (those already out of the vote for
+	/// missing their window are slashed, as they would have been), the model and the deposit
 	/// released; reports `reason`.
 	pub(crate) fn release_all(
 		job: JobId,
@@ -227,10 +286,16 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let refunded = Self::release_escrow(&record)?;
 		for a in &record.assignments {
-			<T::Providers as synod_primitives::traits::ProviderRegistry<_>>::unlock_collateral(
-				&a.provider,
-				a.collateral,
-			)?;
+			if a.slashed {
+				// Out of the vote for missing its window: slashed as it would have been.
+				Self::slash(job, &record.payer, &a.provider, a.collateral, Zero::zero())?;
+				AuditRecord::<T>::remove(&a.provider);
+			} else {
+				<T::Providers as synod_primitives::traits::ProviderRegistry<_>>::unlock_collateral(
+					&a.provider,
+					a.collateral,
+				)?;
+			}
 			Self::unindex(&a.provider, job);
 		}
 		<T::Models as synod_primitives::traits::ModelRegistry>::release(&record.model)?;
@@ -248,7 +313,7 @@ impl<T: Config> Pallet<T> {
 				.assignments
 				.iter()
 				.skip(usize::from(from))
-				.filter(|a| a.round == 0)
+				.filter(|a| a.round == 0 && !a.slashed)
 				.map(|a| a.provider.clone())
 				.collect(),
 			_ => Vec::new(),

@@ -73,7 +73,12 @@ impl<T: Config> Pallet<T> {
 			.filter(|a| a.in_round(round) && a.commitment.is_none())
 			.map(|a| a.provider.clone())
 			.collect();
-		if !silent.is_empty() && Self::time_for_round(&record, n) {
+		// A silent primary is replaced only while its audit, whenever it comes, still fits.
+		let time = match record.audit {
+			Some(Audit::Pending) => Self::time_for_audit(&record, n),
+			_ => Self::time_for_round(&record, n),
+		};
+		if !silent.is_empty() && time {
 			// All or nothing, the pool included: a replacement that cannot be drawn or
 			// scheduled (a full schedule) leaves the round to those who committed.
 			let before = pool.clone();

@@ -82,8 +82,13 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		// A split first round whose escalation found the schedule full does not decide by
-		// itself: filling the schedule must not let two liars of three win (it refunds).
-		let decision = if blocked { Tally::NoDecision } else { decision };
+		// itself: filling the schedule must not let two liars of three win (it refunds). Nor
+		// does an audit that is not unanimous and did not escalate: the primary and one
+		// accomplice among its auditors must not outvote the other.
+		let disputed_audit = matches!(record.audit, Some(types::Audit::Drawn { .. }))
+			&& record.round == 0
+			&& !unanimous;
+		let decision = if blocked || disputed_audit { Tally::NoDecision } else { decision };
 		let sealed_only = match decision {
 			Tally::Output { anchor, .. } => {
 				record.assignments.get(anchor).is_some_and(|a| a.reveal.is_none())

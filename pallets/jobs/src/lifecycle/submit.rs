@@ -85,14 +85,20 @@ impl<T: Config> Pallet<T> {
 		};
 		let now = frame_system::Pallet::<T>::block_number();
 		// Assignment in the next block at the earliest, then the three windows; an audited job
-		// has the primary's commit window first.
-		let primary = if audit.is_some() { T::CommitWindow::get() } else { Zero::zero() };
-		let earliest = now
-			.saturating_add(1u32.into())
-			.saturating_add(primary)
-			.saturating_add(T::CommitWindow::get())
+		// has its primary's commit window and the audit's delay first, and room for the
+		// audit's escalation (`time_for_audit`).
+		let round = T::CommitWindow::get()
 			.saturating_add(T::RevealWindow::get())
 			.saturating_add(T::RevealWindow::get());
+		let audit_time = if audit.is_some() {
+			T::CommitWindow::get()
+				.saturating_add(crate::lifecycle::AUDIT_DELAY.into())
+				.saturating_add(round)
+		} else {
+			Zero::zero()
+		};
+		let earliest =
+			now.saturating_add(1u32.into()).saturating_add(audit_time).saturating_add(round);
 		ensure!(deadline >= earliest, Error::<T>::DeadlineTooSoon);
 		ensure!(
 			deadline <= now.saturating_add(T::MaxJobDuration::get()),

@@ -111,8 +111,10 @@ fn an_audited_job_holds_its_worst_case_and_draws_one_primary_with_the_floors_col
 #[test]
 fn a_deadline_without_room_for_the_audit_is_refused() {
 	build_and_execute(|| {
-		// Assignment, the primary's commit window, then the audit's three windows.
-		let too_soon = 1 + 1 + COMMIT_WINDOW + COMMIT_WINDOW + 2 * REVEAL_WINDOW - 1;
+		// Assignment, the primary's commit window and the audit's delay, then the audit's
+		// three windows and its escalation's.
+		let round = COMMIT_WINDOW + 2 * REVEAL_WINDOW;
+		let too_soon = 1 + 1 + COMMIT_WINDOW + u64::from(AUDIT_DELAY) + 2 * round - 1;
 		assert_noop!(
 			Jobs::submit_audited(
 				RuntimeOrigin::signed(PAYER),
@@ -506,4 +508,159 @@ proptest! {
 			Ok(())
 		})?;
 	}
+}
+
+/// Review attack: a primary commits in the last block of its window, hoping the audit finds no
+/// time (and fails the job unpaid-but-unslashed when audited, while paying it when not) or the
+/// canary's payer no block to open it in. The decision still waits `AUDIT_DELAY` blocks, past
+/// the window, and the job was only assigned with time for the audit and its escalation.
+#[test]
+fn a_primary_that_commits_late_still_gets_its_audit_and_the_canary_its_block() {
+	build_and_execute(|| {
+		let job = submit_audited();
+		run_to(2);
+		let p = primary(job);
+		let commit_end = JobRecords::<Test>::get(job).unwrap().phase_end;
+		run_to(commit_end - 1);
+		commit(p, job, 66);
+		assert_eq!(
+			JobRecords::<Test>::get(job).unwrap().phase_end,
+			commit_end - 1 + u64::from(AUDIT_DELAY)
+		);
+		// The window's end passes and the audit is still pending: the canary's payer has this
+		// block.
+		run_to(commit_end);
+		assert_eq!(audit_of(job), Some(Audit::Pending));
+		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Committing);
+		// Not a canary this time: the audit comes. A newcomer is audited, and it has time.
+		run_to(commit_end - 1 + u64::from(AUDIT_DELAY));
+		assert!(matches!(audit_of(job), Some(Audit::Drawn { .. })));
+		for a in &assigned(job)[1..] {
+			commit(*a, job, 7);
+		}
+		answer_round(job, |who| if who == p { 66 } else { 7 });
+		for who in escalated(job) {
+			commit(who, job, 7);
+		}
+		answer_round(job, |who| if who == p { 66 } else { 7 });
+		let receipt = Jobs::receipt(job).expect("settled");
+		assert_eq!(receipt.result.digest(), digest(7));
+		assert_eq!(receipt.dissenting.to_vec(), vec![p]);
+	});
+}
+
+/// Review attack: the primary and one accomplice among the two auditors answer the same
+/// wrong digest, and the escalation cannot be drawn. Two of three must not settle it: a
+/// disputed audit decides nothing, nobody is paid, and every voter's record is gone.
+#[test]
+fn one_accomplice_among_the_auditors_does_not_decide_a_disputed_audit() {
+	build_and_execute(|| {
+		for who in PROVIDERS {
+			AuditRecord::<Test>::insert(who, 2);
+		}
+		let job = submit_audited();
+		run_to(2);
+		let p = primary(job);
+		commit(p, job, 66);
+		run_to(2 + u64::from(AUDIT_DELAY));
+		assert!(matches!(audit_of(job), Some(Audit::Drawn { .. })));
+		let auditors = assigned(job)[1..].to_vec();
+		// Nobody left to escalate to.
+		only(&assigned(job));
+		commit(auditors[0], job, 66);
+		commit(auditors[1], job, 7);
+		answer_round(job, |who| if who == p || who == auditors[0] { 66 } else { 7 });
+		System::assert_has_event(
+			Event::JobFailed { job, reason: FailureReason::NoDecision, refunded: 6 * PRICE }.into(),
+		);
+		assert!(Jobs::receipt(job).is_none());
+		for who in [p, auditors[0], auditors[1]] {
+			assert_eq!(AuditRecord::<Test>::get(who), 0);
+		}
+	});
+}
+
+/// Review attack: a primary that can make its audit impossible (too few providers in its
+/// class) must not be paid when the coin says "not audited" either: the audit is drawn as a
+/// dry run whatever the coin says, and an impossible one fails the job. One auditor of two is
+/// not an audit.
+#[test]
+fn an_impossible_audit_fails_the_job_whatever_the_coin_says() {
+	build_and_execute(|| {
+		veterans();
+		let job = submit_audited();
+		run_to(2);
+		let p = primary(job);
+		let other = PROVIDERS.into_iter().find(|w| *w != p).unwrap();
+		// One auditor left: an audit needs two.
+		only(&[p, other]);
+		commit(p, job, 7);
+		run_to(2 + u64::from(AUDIT_DELAY));
+		System::assert_has_event(
+			Event::JobFailed { job, reason: FailureReason::AuditUnavailable, refunded: 6 * PRICE }
+				.into(),
+		);
+		assert_eq!(free(p), ENDOWMENT - BOND);
+	});
+}
+
+/// Review finding: a silent primary, replaced, whose replacement's audit then cannot be drawn,
+/// kept its collateral: it is slashed (the job's end releases everyone else's).
+#[test]
+fn a_silent_primary_is_slashed_even_when_its_replacements_audit_is_unavailable() {
+	build_and_execute(|| {
+		let job = submit_audited();
+		run_to(2);
+		let p = primary(job);
+		run_to(2 + COMMIT_WINDOW);
+		let q = JobRecords::<Test>::get(job).unwrap().assignments[1].provider;
+		only(&[q]);
+		commit(q, job, 7);
+		run_to(System::block_number() + u64::from(AUDIT_DELAY));
+		System::assert_has_event(
+			Event::JobFailed { job, reason: FailureReason::AuditUnavailable, refunded: 6 * PRICE }
+				.into(),
+		);
+		assert!(System::events().iter().any(|e| matches!(&e.event,
+			RuntimeEvent::Jobs(Event::ProviderSlashed { provider, .. }) if *provider == p)));
+		assert_eq!(pallet_providers::Records::<Test>::get(q).unwrap().locked, 0);
+	});
+}
+
+/// Review finding: without a class of three an audit would mix classes (honest float noise
+/// slashed); such a job is not assigned.
+#[test]
+fn an_audited_job_without_a_class_of_three_is_not_assigned() {
+	build_and_execute(|| {
+		// Two classes of two: pause one provider of the five, move two to another class.
+		let other = synod_primitives::provider::DeterminismClass {
+			libtorch: b"2.10.0".to_vec().try_into().unwrap(),
+			..class()
+		};
+		only(&[1, 2, 3, 4]);
+		for who in [3, 4] {
+			assert_ok!(Providers::pause(RuntimeOrigin::signed(who)));
+		}
+		for who in [300u64, 301] {
+			assert_ok!(Balances::force_set_balance(RuntimeOrigin::root(), who, ENDOWMENT));
+			assert_ok!(Providers::register(
+				RuntimeOrigin::signed(who),
+				BOND,
+				other.clone(),
+				4,
+				vec![]
+			));
+			assert_ok!(Providers::set_offer(RuntimeOrigin::signed(who), model(1), PRICE));
+		}
+		let job = submit_audited();
+		run_to(2);
+		System::assert_has_event(
+			Event::JobFailed {
+				job,
+				reason: FailureReason::NotEnoughProviders,
+				refunded: 6 * PRICE,
+			}
+			.into(),
+		);
+	});
 }
