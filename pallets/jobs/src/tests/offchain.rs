@@ -686,3 +686,91 @@ fn an_input_the_model_refuses_is_answered_cannot_serve() {
 		}
 	});
 }
+
+/// An audited job through the off-chain worker: the primary hands it to the worker and
+/// commits, then waits (its audit is not decided); once the chain draws the auditors, their
+/// off-chain workers hand it over and commit in turn; all three seal; the primary opens.
+#[test]
+fn an_audited_job_goes_through_its_primary_and_its_auditors() {
+	let (mut ext, state, pool) = ocw_ext();
+	ext.execute_with(|| {
+		let job = crate::NextJobId::<Test>::get();
+		assert_ok!(Jobs::submit_audited(
+			RuntimeOrigin::signed(PAYER),
+			model(1),
+			JobInput::Inline(INPUT.to_vec().try_into().unwrap()),
+			PRICE,
+			System::block_number() + 30
+		));
+		run_to(System::block_number() + 1);
+		UintAuthorityId::set_all_keys(PROVIDERS.to_vec());
+		let primary = JobRecords::<Test>::get(job).unwrap().assignments[0].provider;
+		let id = worker_id(job, 0);
+		let queued = format!(r#"{{"id":"{id}","status":"queued"}}"#);
+
+		// The primary alone hands it over, then commits.
+		expect_post(&state, job, 0, &queued);
+		run_ocw();
+		assert!(drain(&pool).is_empty());
+		expect_get(&state, &format!("/v1/jobs/{id}"), &succeeded(&id));
+		run_ocw();
+		let sent = drain(&pool);
+		assert_eq!(sent.len(), 1);
+		assert_eq!(sent[0].0, primary);
+		for (who, call) in sent {
+			assert!(matches!(call, RuntimeCall::Jobs(Call::commit { .. })));
+			assert_ok!(call.dispatch(RuntimeOrigin::signed(who)));
+		}
+		// Its audit is pending: nothing to send, the job still commits.
+		run_to(System::block_number() + 1);
+		run_ocw();
+		assert!(drain(&pool).is_empty());
+		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Committing);
+
+		// The decision: a newcomer is audited; its two auditors' workers take the job.
+		run_to(System::block_number() + 1);
+		let record = JobRecords::<Test>::get(job).unwrap();
+		assert!(matches!(record.audit, Some(crate::types::Audit::Drawn { from: 1 })));
+		let auditors: Vec<AccountId> = record.assignments[1..].iter().map(|a| a.provider).collect();
+		for _ in &auditors {
+			expect_post(&state, job, 0, &queued);
+		}
+		run_ocw();
+		assert!(drain(&pool).is_empty());
+		for _ in &auditors {
+			expect_get(&state, &format!("/v1/jobs/{id}"), &succeeded(&id));
+		}
+		run_ocw();
+		let sent = drain(&pool);
+		assert_eq!(sent.iter().map(|(w, _)| *w).collect::<Vec<_>>(), auditors);
+		for (who, call) in sent {
+			assert!(matches!(call, RuntimeCall::Jobs(Call::commit { .. })));
+			assert_ok!(call.dispatch(RuntimeOrigin::signed(who)));
+		}
+		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Revealing);
+
+		// All three seal; the primary, the first voter, opens.
+		run_to(System::block_number() + 1);
+		run_ocw();
+		let seals = drain(&pool);
+		assert_eq!(seals.len(), 3);
+		for (who, call) in seals {
+			assert!(matches!(call, RuntimeCall::Jobs(Call::seal { .. })));
+			assert_ok!(call.dispatch(RuntimeOrigin::signed(who)));
+		}
+		run_to(System::block_number() + 1);
+		run_ocw();
+		let openings = drain(&pool);
+		assert_eq!(openings.len(), 1);
+		assert_eq!(openings[0].0, primary);
+		for (who, call) in openings {
+			assert_ok!(call.dispatch(RuntimeOrigin::signed(who)));
+		}
+		let receipt = Jobs::receipt(job).expect("settled");
+		assert_eq!(receipt.result.digest(), real_digest());
+		assert_eq!(
+			receipt.verification,
+			crate::types::Verification::Audited { auditors: auditors.try_into().unwrap() }
+		);
+	});
+}
