@@ -101,7 +101,7 @@ const latencyAudited = auditedJobs > 0 ? {
   unaudited: summary(auditedRows.filter((r) => !r.audited)),
 } : undefined;
 
-// Sustained load on the first model.
+// Sustained load on the first model (none with --duration 0).
 const m = models[0];
 // Counted in jobs: a cohort of M is M jobs.
 let inflight = 0, settled = 0, failed = 0, submitted = 0, cohortsSettled = 0;
@@ -123,45 +123,47 @@ const sample = () => {
 };
 const t0 = Date.now();
 const startBlock = await head();
-say(`sustained: ${duration} s with ${inflightTarget} jobs kept open (${m.name}${cohort > 1 ? `, cohorts of ${cohort}` : ''})`);
-await new Promise((resolve, reject) => {
-  let unsub = () => {};
-  let busy = false;
-  api.rpc.chain.subscribeNewHeads(async (header) => {
-    if (busy) return;
-    busy = true;
-    try {
-      const events = await (await api.at(header.hash)).query.system.events();
-      for (const { event } of events) {
-        if (event.section !== 'jobs') continue;
-        if (event.method === 'JobSubmitted') inflight += size;
-        if (event.method === 'JobSettled') { inflight -= size; settled += size; cohortsSettled++; }
-        if (event.method === 'JobFailed') { inflight -= size; failed += size; }
-      }
-      sample();
-      const elapsed = (Date.now() - t0) / 1000;
-      if (elapsed >= duration) { unsub(); resolve(); return; }
-      const pending = submitted - (settled + failed + inflight); // sent, not yet in a block
-      // The shortfall goes out as one submit_batch (at most 64 jobs or cohorts) per block.
-      const want = Math.min(64, Math.floor((inflightTarget - (inflight + pending)) / size));
-      if (want > 0) {
-        const n = nonce++;
-        submitted += want * size;
-        const input = cohort > 1 ? Array.from({ length: cohort }, () => m.input) : m.input;
-        const item = { model: m.model, input, redundancy: 3, maxPrice: PRICE, deadlineBlocks: 100 };
-        synod.submitBatch(api, alice, Array.from({ length: want }, () => item), { nonce: n })
-          .catch((e) => say(`submit failed: ${e.message}`));
-      }
-      if (header.number.toNumber() % 10 === 0) say(`#${header.number}: ${elapsed.toFixed(0)} s, settled ${settled}, failed ${failed}, open ${inflight}`);
-    } catch (e) { unsub(); reject(e); } finally { busy = false; }
-  }).then((u) => { unsub = u; }).catch(reject);
-});
+if (duration > 0) {
+  say(`sustained: ${duration} s with ${inflightTarget} jobs kept open (${m.name}${cohort > 1 ? `, cohorts of ${cohort}` : ''})`);
+  await new Promise((resolve, reject) => {
+    let unsub = () => {};
+    let busy = false;
+    api.rpc.chain.subscribeNewHeads(async (header) => {
+      if (busy) return;
+      busy = true;
+      try {
+        const events = await (await api.at(header.hash)).query.system.events();
+        for (const { event } of events) {
+          if (event.section !== 'jobs') continue;
+          if (event.method === 'JobSubmitted') inflight += size;
+          if (event.method === 'JobSettled') { inflight -= size; settled += size; cohortsSettled++; }
+          if (event.method === 'JobFailed') { inflight -= size; failed += size; }
+        }
+        sample();
+        const elapsed = (Date.now() - t0) / 1000;
+        if (elapsed >= duration) { unsub(); resolve(); return; }
+        const pending = submitted - (settled + failed + inflight); // sent, not yet in a block
+        // The shortfall goes out as one submit_batch (at most 64 jobs or cohorts) per block.
+        const want = Math.min(64, Math.floor((inflightTarget - (inflight + pending)) / size));
+        if (want > 0) {
+          const n = nonce++;
+          submitted += want * size;
+          const input = cohort > 1 ? Array.from({ length: cohort }, () => m.input) : m.input;
+          const item = { model: m.model, input, redundancy: 3, maxPrice: PRICE, deadlineBlocks: 100 };
+          synod.submitBatch(api, alice, Array.from({ length: want }, () => item), { nonce: n })
+            .catch((e) => say(`submit failed: ${e.message}`));
+        }
+        if (header.number.toNumber() % 10 === 0) say(`#${header.number}: ${elapsed.toFixed(0)} s, settled ${settled}, failed ${failed}, open ${inflight}`);
+      } catch (e) { unsub(); reject(e); } finally { busy = false; }
+    }).then((u) => { unsub = u; }).catch(reject);
+  });
+}
 const minutes = (Date.now() - t0) / 60000;
 const blocks = (await head()) - startBlock;
 const result = {
   latency,
   ...(latencyAudited ? { latency_audited: latencyAudited } : {}),
-  sustained: {
+  sustained: duration <= 0 ? null : {
     model: m.name, seconds: Math.round(minutes * 60), blocks, inflight_target: inflightTarget,
     cohort_members: cohort, settled, failed, jobs_per_minute: +(settled / minutes).toFixed(1),
     jobs_per_second: +(settled / minutes / 60).toFixed(2), ...(cohort > 1 ? { cohorts_settled: cohortsSettled } : {}),

@@ -2,11 +2,11 @@
 //   1. The liar paused: three audited jobs served by the honest providers settle with the
 //      honest output (audited or not, as the chain draws it), each receipt saying how, and
 //      their escrow all paid or refunded.
-//   2. The honest providers paused and the liar resumed: an audited job is assigned to the
-//      liar as its primary; the honest providers resume at once. The liar has no clean record
-//      (liar.js slashed it), so the chain audits it always: the auditors' seals differ from
-//      its seal, the job escalates, the honest output settles it, and the liar is slashed and
-//      named dissenting.
+//   2. Every clean record cleared by the chain's root (so every job is audited, as a
+//      newcomer's is) and one honest provider paused: an audited job's primary and two
+//      auditors are the three providers left, the liar among them. Its answer differs from the
+//      others', the audit escalates (the paused provider resumed by then), the honest output
+//      settles it, and the liar is slashed and named dissenting.
 const { lib, PROVIDERS, log, connect, load, INPUT, referenceDigest } = require('./common.js');
 
 const PRICE = '0.01SYN';
@@ -80,24 +80,31 @@ async function run(nodeName, networkInfo) {
       log(`audited job ${j.job}: settled honestly, verified ${synod.verificationText(r)}`);
     }
 
-    // 2. The liar as primary.
-    await all(honestPairs, () => api.tx.providers.pause());
+    // 2. The liar in an audit. The chain's root clears every clean record (a test fixture:
+    // everyone is then audited always, as newcomers are), and one honest provider pauses, so
+    // that the job's primary and its two auditors are the three providers left, the liar
+    // among them. The paused one resumes once the audit is drawn: the escalation needs it.
+    const cleared = await synod.send(api, api.tx.sudo.sudo(api.tx.system.killPrefix(api.query.jobs.auditRecord.keyPrefix(), 64)), alice);
+    const sudid = cleared.events.find(({ event }) => event.section === 'sudo' && event.method === 'Sudid');
+    if (!sudid || !sudid.event.data[0].isOk) throw new Error('clearing the clean records as root failed');
+    const spare = honestPairs[honestPairs.length - 1];
+    await sendAs(spare, () => api.tx.providers.pause());
     await sendAs(liarPair, () => api.tx.providers.resume());
-    log('the honest providers paused, the liar resumed: an audited job for the liar');
+    log(`records cleared, ${spare.address} paused, the liar resumed: an audited job for the three others`);
     const bytes = input(7);
     const s = await synod.submitJob(api, alice, { model, input: bytes, audited: true, maxPrice: price, deadlineBlocks: 100 });
     const j = follow(s.job);
-    // Resume the honest providers as soon as the liar holds the job: the audit is decided two
-    // blocks after its commitment, and needs them.
-    for (let i = 0; i < 60 && j.seen.assigned.length === 0; i++) await new Promise((res) => setTimeout(res, 500));
-    await all(honestPairs, () => api.tx.providers.resume());
+    for (let i = 0; i < 240 && j.seen.audited === null; i++) await new Promise((res) => setTimeout(res, 500));
+    await sendAs(spare, () => api.tx.providers.resume());
     const out = await j.done;
-    if (JSON.stringify(j.seen.assigned.slice(0, 1)) !== JSON.stringify([liarPair.address])) throw new Error(`the liar was not the primary: ${j.seen.assigned}`);
+    const inAudit = [...j.seen.assigned.slice(0, 1), ...j.seen.auditors];
+    if (!inAudit.includes(liarPair.address)) throw new Error(`the liar was not in the audit: ${inAudit}`);
     const r = await check(s.job, bytes, j.seen, out, s.escrow);
     const caught = j.seen.audited === true && j.seen.slashed.includes(liarPair.address)
       && r.dissenting.length === 1 && r.dissenting[0] === liarPair.address && !r.agreeing.includes(liarPair.address);
-    if (!caught) throw new Error(`the liar's audited job ${s.job} did not audit, outvote and slash it: ${JSON.stringify(j.seen)}`);
-    log(`audited job ${s.job}: the liar's answer was audited by ${j.seen.auditors}, escalated to ${j.seen.escalated}; settled honestly and the liar slashed`);
+    if (!caught) throw new Error(`audited job ${s.job} did not catch the liar: ${JSON.stringify(j.seen)}`);
+    const role = j.seen.assigned[0] === liarPair.address ? 'primary' : 'auditor';
+    log(`audited job ${s.job}: the liar (${role}) disagreed with the audit, escalated to ${j.seen.escalated}; settled honestly and the liar slashed`);
     return 0;
   } finally {
     await api.disconnect();
