@@ -27,6 +27,8 @@
 	clippy::arithmetic_side_effects
 )]
 
+#[path = "common/cli.rs"]
+mod cli;
 #[allow(dead_code)]
 #[path = "../src/mock.rs"]
 mod mock;
@@ -464,51 +466,7 @@ fn check() -> Result<(), String> {
 }
 
 fn main() {
-	let mut args = std::env::args().skip(1);
-	let mut jobs: u32 = 10_000;
-	let mut only_check = false;
-	let mut json: Option<String> = None;
-	while let Some(arg) = args.next() {
-		match arg.as_str() {
-			"--check" => only_check = true,
-			"--json" => json = args.next(),
-			"--jobs" => {
-				jobs = match args.next().and_then(|v| v.parse().ok()) {
-					Some(n) if n > 0 => n,
-					_ => {
-						eprintln!("attack_simulation: --jobs takes a number of jobs above 0");
-						std::process::exit(2);
-					},
-				}
-			},
-			other => {
-				eprintln!(
-					"attack_simulation: unknown argument {other:?} (--jobs N, --json PATH, --check)"
-				);
-				std::process::exit(2);
-			},
-		}
-	}
-	if only_check {
-		if let Err(e) = check() {
-			eprintln!("attack_simulation: check failed: {e}");
-			std::process::exit(1);
-		}
-		return;
-	}
-	// Opened first, so that an unwritable path fails before the run.
-	if let Some(path) = &json {
-		if let Err(e) = std::fs::write(path, "") {
-			eprintln!("attack_simulation: cannot write {path}: {e}");
-			std::process::exit(2);
-		}
-	}
-	let rows = table(jobs);
-	if let Some(path) = &json {
-		if let Err(e) = write_json(path, &rows) {
-			eprintln!("attack_simulation: writing {path}: {e}");
-			std::process::exit(1);
-		}
-		println!("attack_simulation: wrote {path}");
-	}
+	let cli = cli::parse("attack_simulation", "jobs", 10_000, check);
+	let rows = table(cli.count);
+	cli::finish("attack_simulation", &cli, |path| write_json(path, &rows));
 }

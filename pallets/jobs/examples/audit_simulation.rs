@@ -25,6 +25,8 @@
 	clippy::arithmetic_side_effects
 )]
 
+#[path = "common/cli.rs"]
+mod cli;
 #[allow(dead_code)]
 #[path = "../src/mock.rs"]
 mod mock;
@@ -315,50 +317,7 @@ fn check() -> Result<(), String> {
 }
 
 fn main() {
-	let mut args = std::env::args().skip(1);
-	let mut trials: u32 = 200;
-	let mut json: Option<String> = None;
-	let mut only_check = false;
-	while let Some(arg) = args.next() {
-		match arg.as_str() {
-			"--check" => only_check = true,
-			"--json" => json = args.next(),
-			"--trials" => {
-				trials = match args.next().and_then(|v| v.parse().ok()) {
-					Some(n) if n > 0 => n,
-					_ => {
-						eprintln!("audit_simulation: --trials takes a number above 0");
-						std::process::exit(2);
-					},
-				}
-			},
-			other => {
-				eprintln!(
-					"audit_simulation: unknown argument {other:?} (--trials N, --json PATH, --check)"
-				);
-				std::process::exit(2);
-			},
-		}
-	}
-	if only_check {
-		if let Err(e) = check() {
-			eprintln!("audit_simulation: check failed: {e}");
-			std::process::exit(1);
-		}
-		return;
-	}
-	if let Some(path) = &json {
-		if let Err(e) = std::fs::write(path, "") {
-			eprintln!("audit_simulation: cannot write {path}: {e}");
-			std::process::exit(2);
-		}
-	}
-	let rows = table(trials);
-	if let Some(path) = &json {
-		if let Err(e) = write_json(path, &rows) {
-			eprintln!("audit_simulation: writing {path}: {e}");
-			std::process::exit(1);
-		}
-		println!("audit_simulation: wrote {path}");
-	}
+	let cli = cli::parse("audit_simulation", "trials", 200, check);
+	let rows = table(cli.count);
+	cli::finish("audit_simulation", &cli, |path| write_json(path, &rows));
 }
