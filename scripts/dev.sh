@@ -6,8 +6,9 @@
 # the bundled MLP (fetched over HTTP from a local model server and checked against its hash),
 # puts three provider keys (Bob, Charlie, Dave) into the node's keystore, registers the model
 # and the providers, submits a demo job through polkadot.js and prints each status change, the
-# verified result and the settlement receipt. Then it keeps the network running and follows the
-# node's log; Ctrl-C stops every process it started.
+# verified result and the settlement receipt (then a batch, a cohort and an audited job). Then
+# it keeps the network running and follows the node's log; Ctrl-C stops every process it
+# started.
 #
 #   scripts/dev.sh            demo, then keep running
 #   scripts/dev.sh --exit     demo, then stop (scripts/test.sh's end-to-end test uses this)

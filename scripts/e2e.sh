@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End to end, as a user runs it: scripts/dev.sh builds what is missing, starts the dev network
-# (node, synod-worker, model server) and runs the polkadot.js demo (a job, a batch and a cohort
-# submitted, settled by the off-chain workers, results verified, balances checked). Once it
+# (node, synod-worker, model server) and runs the polkadot.js demo (a job, a batch, a cohort and
+# an audited job submitted, settled by the off-chain workers, results verified, balances
+# checked). Once it
 # follows the node's log, it gets SIGTERM, as a service manager or `kill` would stop it: it must
 # exit promptly, and every process it started must be gone.
 #

@@ -18,7 +18,7 @@
 //! Each sequence: 20 providers beside the runtime's five, in two determinism classes, at prices
 //! 5 to 10 and bonds of 5,000 to 10,000, each honest (60%), lying (15%), silent (10%) or lazy
 //! (15%: commits, never reveals); 30 blocks of random calls (single jobs, batches, cohorts,
-//! cancellations, offers set and removed, pauses and resumes, more bond, unbonding and
+//! audited jobs and cohorts, cancellations, offers set and removed, pauses and resumes, more bond, unbonding and
 //! withdrawals), then 40 quiet blocks. A call the pallets refuse is part of the test: it must
 //! change nothing, which the invariants check.
 
@@ -105,7 +105,7 @@ fn random_call(rng: &mut Rng, providers: &[AccountId], jobs: &mut Vec<u64>) {
 	let deadline = now + rng.range(8, 40);
 	let who = providers[rng.range(0, providers.len() as u64 - 1) as usize];
 	let payer = RuntimeOrigin::signed(PAYER);
-	match rng.range(0, 11) {
+	match rng.range(0, 13) {
 		0..=2 => {
 			let id = pallet_jobs::NextJobId::<Test>::get();
 			let k = rng.range(1, 5) as u32;
@@ -165,6 +165,22 @@ fn random_call(rng: &mut Rng, providers: &[AccountId], jobs: &mut Vec<u64>) {
 		},
 		10 => {
 			let _ = Providers::unbond(RuntimeOrigin::signed(who), rng.range(1, 2_000) as Balance);
+		},
+		12 | 13 => {
+			// An audited job (a cohort one time in four), its deadline just long enough or more.
+			let id = pallet_jobs::NextJobId::<Test>::get();
+			let input = if rng.chance(25) {
+				let members: Vec<MemberInput> = (0..rng.range(2, 3))
+					.map(|_| MemberInput::Inline(vec![rng.next() as u8].try_into().unwrap()))
+					.collect();
+				JobInput::Cohort(members.try_into().unwrap())
+			} else {
+				inline(rng.next() as u8)
+			};
+			let deadline = now + rng.range(24, 40);
+			if Jobs::submit_audited(payer, model(1), input, PRICE, deadline).is_ok() {
+				jobs.push(id);
+			}
 		},
 		_ => {
 			let _ = Providers::withdraw_unbonded(RuntimeOrigin::signed(who));
@@ -227,10 +243,11 @@ fn check(accounts: &[AccountId], issuance: Balance) -> Result<(), String> {
 	Ok(())
 }
 
-/// One sequence; returns (blocks, jobs) or the first violation.
-fn sequence(seed: u64) -> Result<(u64, u64), String> {
+/// One sequence; returns (blocks, jobs, audited jobs decided, audits drawn) or the first
+/// violation.
+fn sequence(seed: u64) -> Result<(u64, u64, u64, u64), String> {
 	let mut rng = Rng(seed | 1);
-	let mut out = Ok((0, 0));
+	let mut out = Ok((0, 0, 0, 0));
 	new_test_ext().execute_with(|| {
 		let mut providers: Vec<AccountId> = PROVIDERS.to_vec();
 		for who in EXTRA {
@@ -276,7 +293,20 @@ fn sequence(seed: u64) -> Result<(u64, u64), String> {
 			out = Err(format!("job {id} still open after every deadline"));
 			return;
 		}
-		out = Ok((blocks, jobs.len() as u64));
+		let count = |f: fn(&pallet_jobs::Event<Test>) -> bool| {
+			System::events()
+				.iter()
+				.filter(|e| matches!(&e.event, RuntimeEvent::Jobs(j) if f(j)))
+				.count() as u64
+		};
+		let decided = count(|e| {
+			matches!(
+				e,
+				pallet_jobs::Event::AuditStarted { .. } | pallet_jobs::Event::AuditSkipped { .. }
+			)
+		});
+		let drawn = count(|e| matches!(e, pallet_jobs::Event::AuditStarted { .. }));
+		out = Ok((blocks, jobs.len() as u64, decided, drawn));
 	});
 	out
 }
@@ -324,11 +354,14 @@ fn main() {
 	});
 	let started = std::time::Instant::now();
 	let (mut blocks, mut jobs, mut violations) = (0u64, 0u64, 0u64);
+	let (mut decided, mut drawn) = (0u64, 0u64);
 	for i in 0..sequences {
 		match sequence(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15).wrapping_add(i)) {
-			Ok((b, j)) => {
+			Ok((b, j, d, a)) => {
 				blocks += b;
 				jobs += j;
+				decided += d;
+				drawn += a;
 			},
 			Err(e) => {
 				violations += 1;
@@ -338,7 +371,7 @@ fn main() {
 	}
 	let seconds = started.elapsed().as_secs_f64();
 	let summary = format!(
-		"{{\n  \"sequences\": {sequences},\n  \"blocks\": {blocks},\n  \"jobs\": {jobs},\n  \"violations\": {violations},\n  \"seconds\": {seconds:.1},\n  \"seed\": {seed}\n}}\n"
+		"{{\n  \"sequences\": {sequences},\n  \"blocks\": {blocks},\n  \"jobs\": {jobs},\n  \"audit_decisions\": {decided},\n  \"audits_drawn\": {drawn},\n  \"violations\": {violations},\n  \"seconds\": {seconds:.1},\n  \"seed\": {seed}\n}}\n"
 	);
 	print!("{summary}");
 	if let Some((path, mut file)) = out {
