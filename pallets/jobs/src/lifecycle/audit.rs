@@ -89,13 +89,12 @@ impl<T: Config> Pallet<T> {
 
 	/// The primary of an audited job committed at block `now`: the decision waits
 	/// `AUDIT_DELAY` blocks (past its commit window's end when it committed late: a canary's
-	/// payer always has the block after the commitment), then `close_commits` makes it. When
-	/// those blocks' schedule is full the commit window's end, already scheduled, decides.
+	/// payer always has the block after the commitment), then `close_commits` makes it. It
+	/// stays before the reveal window's end scheduled with the commit window, which an
+	/// unaudited primary then reveals by; when those blocks' schedule is full the commit
+	/// window's end, already scheduled, decides.
 	pub(crate) fn await_audit(job: JobId, record: &mut JobOf<T>, now: BlockNumberFor<T>) {
-		let round = T::CommitWindow::get()
-			.saturating_add(T::RevealWindow::get())
-			.saturating_add(T::RevealWindow::get());
-		let latest = record.deadline.saturating_sub(round);
+		let latest = record.reveal_end.saturating_sub(1u32.into());
 		if let Ok(at) = Self::schedule(job, now.saturating_add(AUDIT_DELAY.into()), latest) {
 			record.phase_end = at;
 		}

@@ -664,3 +664,33 @@ fn an_audited_job_without_a_class_of_three_is_not_assigned() {
 		);
 	});
 }
+
+/// Soak finding: with the blocks after a late commitment full, the decision slipped past the
+/// reveal window scheduled with the commit window, and an unaudited primary's reveal window
+/// ended before it opened (a job with its window already over). The decision now stays
+/// before that window's end: the commit window's end decides when nothing later fits.
+#[test]
+fn a_full_schedule_never_pushes_the_decision_past_the_reveal_window() {
+	build_and_execute(|| {
+		veterans();
+		let job = submit_audited();
+		run_to(2);
+		let p = primary(job);
+		let record = JobRecords::<Test>::get(job).unwrap();
+		let (commit_end, reveal_end) = (record.phase_end, record.reveal_end);
+		run_to(commit_end - 1);
+		let cap = <<Test as crate::Config>::MaxTimeoutsPerBlock as frame_support::traits::Get<
+			u32,
+		>>::get();
+		for block in commit_end + 1..=reveal_end {
+			let mut entries = Timeouts::<Test>::get(block).into_inner();
+			entries.extend((1000..).take(cap as usize - entries.len()));
+			Timeouts::<Test>::insert(block, BoundedVec::try_from(entries).unwrap());
+		}
+		commit(p, job, 7);
+		assert_eq!(JobRecords::<Test>::get(job).unwrap().phase_end, commit_end);
+		run_to(commit_end);
+		assert_ne!(audit_of(job), Some(Audit::Pending));
+		Jobs::do_try_state().expect("no window already over");
+	});
+}
