@@ -308,12 +308,16 @@ impl<T: Config> Pallet<T> {
 			T::Currency::release(&escrow_reason, &record.payer, rest, Precision::BestEffort)?;
 		T::Models::release(&record.model)?;
 		Open::<T>::remove(job);
+		let audited = || Verification::Audited {
+			auditors: Self::auditors(&record).try_into().unwrap_or_default(),
+		};
 		let verification = match record.audit {
 			None => Verification::Redundant,
 			Some(Audit::Canary(_)) => Verification::Canary,
-			Some(Audit::Drawn { .. }) => Verification::Audited {
-				auditors: Self::auditors(&record).try_into().unwrap_or_default(),
-			},
+			// Audited, or not audited but escalated (its primary did not answer): the
+			// escalation's providers checked it.
+			Some(Audit::Drawn { .. }) => audited(),
+			Some(Audit::Skipped) if record.round == 1 => audited(),
 			Some(Audit::Pending | Audit::Skipped) => Verification::Unaudited,
 		};
 		match (winner.and_then(|w| w.reveal.clone()), decision) {

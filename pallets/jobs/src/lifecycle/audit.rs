@@ -305,18 +305,21 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The auditors of `record` (for its receipt): the round-0 providers drawn at or after
-	/// the audit.
+	/// the audit; for a job that was not audited but escalated (its primary did not answer),
+	/// the escalation's providers, who then checked it.
 	pub(crate) fn auditors(record: &JobOf<T>) -> Vec<T::AccountId> {
-		match record.audit {
-			Some(Audit::Drawn { from }) => record
-				.assignments
-				.iter()
-				.skip(usize::from(from))
-				.filter(|a| a.round == 0 && !a.slashed)
-				.map(|a| a.provider.clone())
-				.collect(),
-			_ => Vec::new(),
-		}
+		let (from, round) = match record.audit {
+			Some(Audit::Drawn { from }) => (usize::from(from), 0),
+			Some(Audit::Skipped) if record.round == 1 => (0, 1),
+			_ => return Vec::new(),
+		};
+		record
+			.assignments
+			.iter()
+			.skip(from)
+			.filter(|a| a.round == round && !a.slashed)
+			.map(|a| a.provider.clone())
+			.collect()
 	}
 
 	/// The remaining escrow of `record` back to its payer; returns what came back.

@@ -694,3 +694,26 @@ fn a_full_schedule_never_pushes_the_decision_past_the_reveal_window() {
 		Jobs::do_try_state().expect("no window already over");
 	});
 }
+
+/// An unaudited job whose primary committed but never sealed escalates to an audit's worth of
+/// providers; they decide, and the receipt names them as its auditors (it said "unaudited").
+#[test]
+fn an_unaudited_job_that_escalated_names_its_checkers() {
+	build_and_execute(|| {
+		veterans();
+		let (job, p) = next_decided(false, 7);
+		run_to(JobRecords::<Test>::get(job).unwrap().phase_end);
+		let escalation = escalated(job);
+		assert_eq!(escalation.len(), 3);
+		for who in &escalation {
+			commit(*who, job, 7);
+		}
+		answer_round(job, |_| 7);
+		let receipt = Jobs::receipt(job).expect("settled");
+		assert_eq!(receipt.dissenting.to_vec(), vec![p]);
+		assert_eq!(
+			receipt.verification,
+			Verification::Audited { auditors: escalation.try_into().unwrap() }
+		);
+	});
+}
