@@ -110,16 +110,48 @@ impl<T: Config> Pallet<T> {
 		job: JobId,
 		record: &crate::JobOf<T>,
 	) -> Result<BalanceOf<T>, DispatchError> {
-		let refunded = T::Currency::release(
-			&HoldReason::JobEscrow.into(),
-			&record.payer,
-			record.escrow,
-			Precision::BestEffort,
-		)?;
+		let refunded = Self::release_escrow(record)?;
 		Self::release_deposit(&record.payer, record.deposit);
 		T::Models::release(&record.model)?;
 		Open::<T>::remove(job);
 		Ok(refunded)
+	}
+
+	/// The remaining escrow of `record` back to its payer; returns what came back.
+	pub(crate) fn release_escrow(record: &JobOf<T>) -> Result<BalanceOf<T>, DispatchError> {
+		T::Currency::release(
+			&HoldReason::JobEscrow.into(),
+			&record.payer,
+			record.escrow,
+			Precision::BestEffort,
+		)
+	}
+
+	/// Ends `job` with every hold released and nobody paid: the whole escrow back to the
+	/// payer, every assignment's collateral unlocked (those already out of the vote for
+	/// missing their window are slashed, as they would have been), the model and the deposit
+	/// released; reports `reason`.
+	pub(crate) fn release_all(
+		job: JobId,
+		record: JobOf<T>,
+		reason: FailureReason,
+	) -> DispatchResult {
+		let refunded = Self::release_escrow(&record)?;
+		for a in &record.assignments {
+			if a.slashed {
+				// Out of the vote for missing its window: slashed as it would have been.
+				Self::slash(job, &record.payer, &a.provider, a.collateral, Zero::zero())?;
+				crate::AuditRecord::<T>::remove(&a.provider);
+			} else {
+				T::Providers::unlock_collateral(&a.provider, a.collateral)?;
+			}
+			Self::unindex(&a.provider, job);
+		}
+		T::Models::release(&record.model)?;
+		Self::release_deposit(&record.payer, record.deposit);
+		Open::<T>::remove(job);
+		Self::deposit_event(Event::JobFailed { job, reason, refunded });
+		Ok(())
 	}
 
 	/// Ends `job` with every hold it has released, when ending it the normal way failed (a
@@ -129,13 +161,7 @@ impl<T: Config> Pallet<T> {
 	/// what failed is logged. Nothing is left locked and the job does not stay open.
 	pub(crate) fn void(job: JobId, record: JobOf<T>) {
 		log::error!(target: LOG_TARGET, "job {job}: its normal end failed; voiding it");
-		let refunded = T::Currency::release(
-			&HoldReason::JobEscrow.into(),
-			&record.payer,
-			record.escrow,
-			Precision::BestEffort,
-		)
-		.unwrap_or_default();
+		let refunded = Self::release_escrow(&record).unwrap_or_default();
 		for a in &record.assignments {
 			if let Err(e) = T::Providers::unlock_collateral(&a.provider, a.collateral) {
 				log::error!(target: LOG_TARGET, "job {job}: unlocking {:?}: {e:?}", a.provider);

@@ -149,10 +149,14 @@ impl<T: Config> Pallet<T> {
 	/// Whether a commit window, a reveal window and an opening window still fit before the
 	/// job's deadline when a round starts at `n`.
 	pub(crate) fn time_for_round(record: &JobOf<T>, n: BlockNumberFor<T>) -> bool {
-		let windows = T::CommitWindow::get()
+		n.saturating_add(Self::round_blocks()) <= record.deadline
+	}
+
+	/// The blocks a round takes at most: a commit, a reveal and an opening window.
+	pub(crate) fn round_blocks() -> BlockNumberFor<T> {
+		T::CommitWindow::get()
 			.saturating_add(T::RevealWindow::get())
-			.saturating_add(T::RevealWindow::get());
-		n.saturating_add(windows) <= record.deadline
+			.saturating_add(T::RevealWindow::get())
 	}
 
 	/// Draws up to `count` providers for `job` that are not assigned to it yet (in the job's

@@ -200,9 +200,7 @@ impl<T: Config> Pallet<T> {
 	/// window each). A primary that commits late then never leaves its audit, or the audit's
 	/// escalation, without time.
 	pub(crate) fn time_for_audit(record: &JobOf<T>, n: BlockNumberFor<T>) -> bool {
-		let round = T::CommitWindow::get()
-			.saturating_add(T::RevealWindow::get())
-			.saturating_add(T::RevealWindow::get());
+		let round = Self::round_blocks();
 		let needed = T::CommitWindow::get()
 			.saturating_add(AUDIT_DELAY.into())
 			.saturating_add(round)
@@ -274,36 +272,6 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Ends `job` with every hold released and nobody paid: the whole escrow back to the
-	/// payer, every assignment's collateral unlocked (those already out of the vote for
-	/// missing their window are slashed, as they would have been), the model and the deposit
-	/// released; reports `reason`.
-	pub(crate) fn release_all(
-		job: JobId,
-		record: JobOf<T>,
-		reason: FailureReason,
-	) -> DispatchResult {
-		let refunded = Self::release_escrow(&record)?;
-		for a in &record.assignments {
-			if a.slashed {
-				// Out of the vote for missing its window: slashed as it would have been.
-				Self::slash(job, &record.payer, &a.provider, a.collateral, Zero::zero())?;
-				AuditRecord::<T>::remove(&a.provider);
-			} else {
-				<T::Providers as synod_primitives::traits::ProviderRegistry<_>>::unlock_collateral(
-					&a.provider,
-					a.collateral,
-				)?;
-			}
-			Self::unindex(&a.provider, job);
-		}
-		<T::Models as synod_primitives::traits::ModelRegistry>::release(&record.model)?;
-		Self::release_deposit(&record.payer, record.deposit);
-		Open::<T>::remove(job);
-		Self::deposit_event(Event::JobFailed { job, reason, refunded });
-		Ok(())
-	}
-
 	/// The auditors of `record` (for its receipt): the round-0 providers drawn at or after
 	/// the audit; for a job that was not audited but escalated (its primary did not answer),
 	/// the escalation's providers, who then checked it.
@@ -320,16 +288,5 @@ impl<T: Config> Pallet<T> {
 			.filter(|a| a.round == round && !a.slashed)
 			.map(|a| a.provider.clone())
 			.collect()
-	}
-
-	/// The remaining escrow of `record` back to its payer; returns what came back.
-	pub(crate) fn release_escrow(record: &JobOf<T>) -> Result<crate::BalanceOf<T>, DispatchError> {
-		use frame_support::traits::{fungible::MutateHold, tokens::Precision};
-		T::Currency::release(
-			&crate::HoldReason::JobEscrow.into(),
-			&record.payer,
-			record.escrow,
-			Precision::BestEffort,
-		)
 	}
 }

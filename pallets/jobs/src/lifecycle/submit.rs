@@ -87,9 +87,7 @@ impl<T: Config> Pallet<T> {
 		// Assignment in the next block at the earliest, then the three windows; an audited job
 		// has its primary's commit window and the audit's delay first, and room for the
 		// audit's escalation (`time_for_audit`).
-		let round = T::CommitWindow::get()
-			.saturating_add(T::RevealWindow::get())
-			.saturating_add(T::RevealWindow::get());
+		let round = Self::round_blocks();
 		let audit_time = if audit.is_some() {
 			T::CommitWindow::get()
 				.saturating_add(crate::lifecycle::AUDIT_DELAY.into())

@@ -679,14 +679,7 @@ fn a_full_schedule_never_pushes_the_decision_past_the_reveal_window() {
 		let record = JobRecords::<Test>::get(job).unwrap();
 		let (commit_end, reveal_end) = (record.phase_end, record.reveal_end);
 		run_to(commit_end - 1);
-		let cap = <<Test as crate::Config>::MaxTimeoutsPerBlock as frame_support::traits::Get<
-			u32,
-		>>::get();
-		for block in commit_end + 1..=reveal_end {
-			let mut entries = Timeouts::<Test>::get(block).into_inner();
-			entries.extend((1000..).take(cap as usize - entries.len()));
-			Timeouts::<Test>::insert(block, BoundedVec::try_from(entries).unwrap());
-		}
+		fill_schedule(commit_end + 1..=reveal_end);
 		commit(p, job, 7);
 		assert_eq!(JobRecords::<Test>::get(job).unwrap().phase_end, commit_end);
 		run_to(commit_end);

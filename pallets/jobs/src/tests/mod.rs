@@ -145,3 +145,14 @@ pub(crate) fn small(values: &[i64]) -> SmallOutput {
 		values: values.to_vec().try_into().unwrap(),
 	}
 }
+
+/// Fills every block of `blocks` up to `MaxTimeoutsPerBlock` window ends (of job ids no job has).
+pub(crate) fn fill_schedule(blocks: impl IntoIterator<Item = u64>) {
+	let cap =
+		<<Test as crate::Config>::MaxTimeoutsPerBlock as frame_support::traits::Get<u32>>::get();
+	for block in blocks {
+		let mut entries = Timeouts::<Test>::get(block).into_inner();
+		entries.extend((1000..).take(cap as usize - entries.len()));
+		Timeouts::<Test>::insert(block, BoundedVec::try_from(entries).unwrap());
+	}
+}

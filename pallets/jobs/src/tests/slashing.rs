@@ -2,17 +2,6 @@
 
 use super::*;
 
-/// Fills every block of `blocks` up to `MaxTimeoutsPerBlock` window ends (of job ids no job has).
-fn fill_schedule(blocks: impl IntoIterator<Item = u64>) {
-	let cap =
-		<<Test as crate::Config>::MaxTimeoutsPerBlock as frame_support::traits::Get<u32>>::get();
-	for block in blocks {
-		let mut entries = Timeouts::<Test>::get(block).into_inner();
-		entries.extend((1000..).take(cap as usize - entries.len()));
-		Timeouts::<Test>::insert(block, BoundedVec::try_from(entries).unwrap());
-	}
-}
-
 /// Attack 4: with the blocks a replacement's windows could end in full (an attacker can fill
 /// them with cheap jobs), the commit window's close failed and the job was decided at once,
 /// slashing the providers that had committed but never got to reveal. Now the replacement is
