@@ -64,6 +64,11 @@ pub trait ProviderRegistry<AccountId> {
 		max_price: Self::Balance,
 	) -> Vec<Candidate<AccountId, Self::Balance>>;
 
+	/// The job slots of `model`'s live providers at most `max_price`, busy or not: what
+	/// [`eligible`](Self::eligible) would count if every running job ended. For estimates
+	/// (how long a waiting job waits), off chain; it reads every offer of the model.
+	fn capacity(model: &ModelHash, max_price: Self::Balance) -> u32;
+
 	/// The most candidates [`eligible`](Self::eligible) can return (the bound of a model's
 	/// provider index): what a draw reads at worst.
 	fn max_eligible() -> u32;

@@ -106,6 +106,12 @@ impl_runtime_apis! {
 		fn assignments(provider: AccountId) -> Vec<pallet_jobs::JobId> {
 			pallet_jobs::ProviderJobs::<Runtime>::get(provider).into_inner()
 		}
+
+		fn queue_position(
+			job: pallet_jobs::JobId,
+		) -> Option<pallet_jobs::QueuePlace<BlockNumber>> {
+			Jobs::queue_position(job)
+		}
 	}
 
 	impl sp_block_builder::BlockBuilder<Block> for Runtime {

@@ -4,7 +4,7 @@
 
 use alloc::vec::Vec;
 use codec::Codec;
-use pallet_jobs::{Job, JobId, JobReceipt};
+use pallet_jobs::{Job, JobId, JobReceipt, QueuePlace};
 use pallet_models::{ModelRecord, ModelStatus};
 use pallet_providers::ProviderRecord;
 use synod_primitives::model::{ModelHash, ModelManifest};
@@ -53,5 +53,10 @@ sp_api::decl_runtime_apis! {
 		fn receipt(job: JobId) -> Option<JobReceipt<AccountId, Balance, BlockNumber>>;
 		/// A provider's open assignments.
 		fn assignments(provider: AccountId) -> Vec<JobId>;
+		/// Where a job not assigned yet is in the queue: the jobs ahead of it (in its model's
+		/// waiting line, or submitted before it), the rounds of the model's providers until its
+		/// turn, the block it is expected to be assigned by at most, and its last start
+		/// (after which it fails with a full refund). `None` for a job assigned or ended.
+		fn queue_position(job: JobId) -> Option<QueuePlace<BlockNumber>>;
 	}
 }

@@ -645,7 +645,7 @@ mod benchmarks {
 
 		#[block]
 		{
-			handled = Pallet::<T>::process_queue(next);
+			handled = Pallet::<T>::process_queue(next, (0, 0), Default::default());
 		}
 
 		assert_eq!(handled, (n, 0));

@@ -127,3 +127,30 @@ pub fn take<A: PartialEq, B: Saturating + Copy>(
 	}
 	pool.retain(|c| c.slots > 0);
 }
+
+/// Whether `pool` has `need` candidates a job nobody is assigned to yet can draw now: at most
+/// `max_price`, a free slot and `collateral` of free bond, all of one class when `one_class`
+/// (an audited job). What [`choose_class`] and [`weighted_sample`] would find for it, told
+/// without a draw, so that a waiting job that does not fit costs no read of its record.
+pub fn fits<A, B: PartialOrd + Copy>(
+	pool: &[Candidate<A, B>],
+	need: u32,
+	one_class: bool,
+	max_price: B,
+	collateral: B,
+) -> bool {
+	let need = usize::try_from(need).unwrap_or(usize::MAX);
+	let free =
+		pool.iter().filter(|c| c.price <= max_price && c.slots > 0 && c.free_bond >= collateral);
+	if !one_class {
+		return free.count() >= need;
+	}
+	let mut classes: Vec<(ClassId, usize)> = Vec::new();
+	for c in free {
+		match classes.iter_mut().find(|(id, _)| *id == c.class) {
+			Some(entry) => entry.1 = entry.1.saturating_add(1),
+			None => classes.push((c.class, 1)),
+		}
+	}
+	classes.iter().any(|(_, n)| *n >= need)
+}

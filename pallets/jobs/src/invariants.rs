@@ -7,7 +7,8 @@ use synod_primitives::traits::ProviderRegistry;
 
 use crate::{
 	types::{BalanceOf, JobStatus},
-	AssignCursor, Config, HoldReason, NextJobId, Open, Pallet, ProviderJobs, Receipts,
+	AssignCursor, Config, HoldReason, NextJobId, Open, Pallet, ProviderJobs, Receipts, WaitLines,
+	Waiting, WaitingModels,
 };
 
 impl<T: Config> Pallet<T> {
@@ -18,6 +19,9 @@ impl<T: Config> Pallet<T> {
 	///   its running jobs their number: no failure leaves collateral locked;
 	/// - no open job is past its deadline, and its current window ends by the deadline;
 	/// - queued jobs are exactly the open jobs from `AssignCursor` on, and have no assignment;
+	/// - waiting jobs are behind the cursor, without assignments, each with its entry in its
+	///   model's line and its expiry scheduled by its deadline; every line is listed, bounded
+	///   and not empty;
 	/// - `ProviderJobs` lists exactly the assignments of open jobs;
 	/// - a job escalates at most once.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
@@ -29,6 +33,7 @@ impl<T: Config> Pallet<T> {
 			*sum = sum.saturating_add(receipt.deposit);
 		}
 		let mut assignments: u32 = 0;
+		let mut waiting: u32 = 0;
 		let mut collateral: BTreeMap<T::AccountId, (BalanceOf<T>, u32)> = BTreeMap::new();
 		let cursor = AssignCursor::<T>::get();
 		let index: BTreeMap<T::AccountId, _> = ProviderJobs::<T>::iter().collect();
@@ -43,6 +48,21 @@ impl<T: Config> Pallet<T> {
 			if job.status == JobStatus::Queued {
 				ensure!(id >= cursor, "queued job behind the assignment cursor");
 				ensure!(job.assignments.is_empty(), "queued job with assignments");
+			} else if let JobStatus::Waiting { seq } = job.status {
+				ensure!(id < cursor, "waiting job ahead of the assignment cursor");
+				ensure!(job.assignments.is_empty(), "waiting job with assignments");
+				let line = WaitLines::<T>::get(job.model);
+				ensure!(line.head <= seq && seq < line.tail, "waiting job outside its line");
+				ensure!(
+					Waiting::<T>::get(job.model, seq).is_some_and(|w| w.job == id),
+					"waiting job without its entry"
+				);
+				// Its expiry is scheduled: it is assigned or refunded by its deadline.
+				ensure!(
+					job.phase_end > now && job.phase_end <= job.deadline,
+					"waiting job's expiry"
+				);
+				waiting = waiting.saturating_add(1);
 			} else {
 				ensure!(id < cursor, "assigned job ahead of the assignment cursor");
 				ensure!(job.phase_end <= job.deadline, "window ends after the deadline");
@@ -58,6 +78,23 @@ impl<T: Config> Pallet<T> {
 			ensure!(job.round <= 1, "a job escalates at most once");
 		}
 		ensure!(cursor <= NextJobId::<T>::get(), "assignment cursor past the last job");
+		ensure!(
+			u32::try_from(Waiting::<T>::iter().count()).ok() == Some(waiting),
+			"waiting entries of no waiting job"
+		);
+		let models = WaitingModels::<T>::get();
+		for (model, line) in WaitLines::<T>::iter() {
+			ensure!(!line.is_empty(), "an empty waiting line kept");
+			ensure!(
+				line.len() <= <T::MaxWaiting as frame_support::traits::Get<u32>>::get(),
+				"a waiting line over its bound"
+			);
+			ensure!(models.contains(&model), "a waiting line not in the list of waiting models");
+		}
+		ensure!(
+			models.iter().all(WaitLines::<T>::contains_key),
+			"a model listed as waiting without a line"
+		);
 		ensure!(
 			u32::try_from(index.values().map(|jobs| jobs.len()).sum::<usize>()).ok()
 				== Some(assignments),

@@ -57,7 +57,8 @@ pub mod pallet {
 	};
 	pub use types::{
 		BalanceOf, Commitment, FailureReason, Job, JobId, JobInput, JobReceipt, JobRequest,
-		JobStatus, MemberDigests, MemberInput, Reveal, RevealItem, Salt, SmallOutput,
+		JobStatus, MemberDigests, MemberInput, QueuePlace, Reveal, RevealItem, Salt, SmallOutput,
+		WaitLine, Waiter,
 	};
 
 	/// The in-code storage version.
@@ -92,7 +93,8 @@ pub mod pallet {
 
 		/// A test configuration: redundancy 1 to 5, 1 KiB inline inputs, collateral six times
 		/// the price (above the largest redundancy), windows of 3 blocks, jobs open at most 100 blocks, 8 queued, 4 assigned and 8
-		/// timeouts a block, 8 jobs a provider, batches and cohorts of 4, receipts kept 10
+		/// timeouts a block, 16 waiting a model on at most 4 models, 2 of whose lines are
+		/// looked at a block, 8 jobs a provider, batches and cohorts of 4, receipts kept 10
 		/// blocks, two auditors, an audit rate halving every 4 clean audits down to a
 		/// sixteenth, unit weights. `Currency`, `Models`,
 		/// `Providers` and `AuthorityId` are the runtime's to say.
@@ -114,6 +116,9 @@ pub mod pallet {
 			type MaxJobDuration = ConstU64<100>;
 			type MaxQueued = ConstU32<8>;
 			type MaxAssignmentsPerBlock = ConstU32<4>;
+			type MaxWaiting = ConstU32<16>;
+			type MaxWaitingModels = ConstU32<4>;
+			type MaxWaitVisits = ConstU32<2>;
 			type MaxTimeoutsPerBlock = ConstU32<8>;
 			type MaxJobsPerProvider = ConstU32<8>;
 			type MaxBatch = ConstU32<4>;
@@ -190,6 +195,22 @@ pub mod pallet {
 		/// The most jobs assigned in one block.
 		#[pallet::constant]
 		type MaxAssignmentsPerBlock: Get<u32>;
+
+		/// The most jobs one model's waiting line holds (jobs whose providers were all busy,
+		/// `Waiting`): a job that finds it full fails with a full refund, and a submission
+		/// for the model is refused (`QueueFull`).
+		#[pallet::constant]
+		type MaxWaiting: Get<u32>;
+
+		/// The most models with jobs waiting at once.
+		#[pallet::constant]
+		type MaxWaitingModels: Get<u32>;
+
+		/// The waiting lines looked at in one block (each costs a read of its model's
+		/// providers): the lines take turns, so every model's line is looked at within
+		/// `MaxWaitingModels / MaxWaitVisits` blocks.
+		#[pallet::constant]
+		type MaxWaitVisits: Get<u32>;
 
 		/// The most window ends due in one block.
 		#[pallet::constant]
@@ -294,6 +315,29 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type AssignCursor<T: Config> = StorageValue<_, JobId, ValueQuery>;
 
+	/// Each model's waiting line: the places of its oldest and next entries in `Waiting`.
+	#[pallet::storage]
+	pub type WaitLines<T: Config> =
+		StorageMap<_, Blake2_128Concat, ModelHash, WaitLine, ValueQuery>;
+
+	/// The jobs waiting for a model's providers, by place in its line (FIFO); what the
+	/// assignment needs to know of each, so that a waiting job costs its entry, not its record.
+	#[pallet::storage]
+	pub type Waiting<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		ModelHash,
+		Twox64Concat,
+		u32,
+		Waiter<BalanceOf<T>, BlockNumberFor<T>>,
+	>;
+
+	/// The models with jobs waiting, in the order their lines are looked at (those looked at
+	/// in a block go to the back).
+	#[pallet::storage]
+	pub type WaitingModels<T: Config> =
+		StorageValue<_, BoundedVec<ModelHash, T::MaxWaitingModels>, ValueQuery>;
+
 	/// The jobs whose current window ends at a block.
 	#[pallet::storage]
 	pub type Timeouts<T: Config> = StorageMap<
@@ -355,6 +399,10 @@ pub mod pallet {
 			escrow: BalanceOf<T>,
 			deadline: BlockNumberFor<T>,
 		},
+		/// No providers of the job's model were free: it waits in the model's line behind
+		/// `ahead` others, and is assigned as providers are free; it fails with a full refund
+		/// if it is not assigned by `last_start`.
+		JobWaiting { job: JobId, ahead: u32, last_start: BlockNumberFor<T> },
 		/// The payer cancelled a queued job; all its escrow came back.
 		JobCancelled { job: JobId, refunded: BalanceOf<T> },
 		/// Providers were drawn for a job; they commit until `commit_end`.
@@ -449,8 +497,12 @@ pub mod pallet {
 		DeadlineTooFar,
 		/// The payer cannot cover the escrow.
 		InsufficientBalance,
-		/// The assignment queue is full; try again in a few blocks.
+		/// The assignment queue, or the model's waiting line, is full; try again in a few
+		/// blocks.
 		QueueFull,
+		/// Not enough of the model's providers are free (at the price, with the collateral) to
+		/// draw the job's providers now.
+		NotEnoughProviders,
 		/// No open job has this id.
 		JobNotFound,
 		/// Only the payer may cancel.
@@ -507,8 +559,11 @@ pub mod pallet {
 		/// Closes the windows that end at `n`, then assigns queued jobs.
 		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
 			let timeouts = Self::process_timeouts(n);
-			let (assigned, skipped) = Self::process_queue(n);
+			let waiting = Self::process_waiting(n);
+			let weight = waiting.total_weight();
+			let (assigned, skipped) = Self::process_queue(n, waiting.budget_used(), waiting.pools);
 			timeouts
+				.saturating_add(weight)
 				.saturating_add(T::WeightInfo::on_initialize_assign(assigned))
 				.saturating_add(T::DbWeight::get().reads(skipped.into()))
 		}
@@ -549,6 +604,11 @@ pub mod pallet {
 				"CollateralFactor must exceed MaxRedundancy, or slashes burn nothing"
 			);
 			assert!(T::MaxAssignmentsPerBlock::get() >= 1, "nothing would ever be assigned");
+			assert!(T::MaxWaitVisits::get() >= 1, "no waiting line would ever be looked at");
+			assert!(
+				T::MaxWaitVisits::get() <= T::MaxWaitingModels::get(),
+				"more waiting lines looked at a block than there can be"
+			);
 			assert!(
 				T::MaxJobsPerProvider::get() >= T::Providers::max_concurrency(),
 				"MaxJobsPerProvider below the providers' concurrency limit"
@@ -874,6 +934,12 @@ pub mod pallet {
 			max_price: BalanceOf<T>,
 		) -> (BalanceOf<T>, Option<BalanceOf<T>>) {
 			Self::do_quote(model, redundancy, max_price)
+		}
+
+		/// Where a job waits: jobs ahead of it, and when it is expected to be assigned
+		/// (`None` when it is not waiting).
+		pub fn queue_position(job: JobId) -> Option<QueuePlace<BlockNumberFor<T>>> {
+			Self::do_queue_position(job)
 		}
 
 		/// An open job.

@@ -235,8 +235,15 @@ pub enum MemberInput {
 	TypeInfo,
 )]
 pub enum JobStatus {
-	/// Waiting in the assignment queue; the payer may cancel.
+	/// Submitted, not looked at by the assignment yet; the payer may cancel.
 	Queued,
+	/// Waiting in its model's line (`seq` is its place in `Pallet::Waiting`) for providers
+	/// to be free; assigned as they are, in order; the payer may cancel. It fails with a full
+	/// refund once a round no longer fits before its deadline.
+	Waiting {
+		/// Its entry in its model's line.
+		seq: u32,
+	},
 	/// Assigned; providers commit until the commit window closes.
 	Committing,
 	/// Commits closed; providers reveal until the reveal window closes: seals in the first
@@ -441,6 +448,84 @@ pub enum FailureReason {
 	/// The audit was decided but no auditor could be drawn (or scheduled): nobody was paid
 	/// or slashed, the payer refunded. A job chosen for an audit never settles without it.
 	AuditUnavailable,
+}
+
+/// A job in its model's waiting line: what the assignment needs to know whether the job
+/// fits the providers free now, without reading the job.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct Waiter<Balance, BlockNumber> {
+	/// The job.
+	pub job: JobId,
+	/// How many providers its first draw takes: its redundancy, or an audit's providers
+	/// (`1 + Auditors`) for an audited job.
+	pub need: u32,
+	/// Whether they must all be of one determinism class (an audited job).
+	pub one_class: bool,
+	/// The most a provider may ask.
+	pub max_price: Balance,
+	/// The collateral each provider locks.
+	pub collateral: Balance,
+	/// The last block it can be assigned in: after it, a round no longer fits.
+	pub last_start: BlockNumber,
+}
+
+/// A model's waiting line: entries `head..tail` of `Pallet::Waiting` (some may be gone,
+/// cancelled or expired).
+#[derive(
+	Clone,
+	Copy,
+	Default,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct WaitLine {
+	/// The oldest entry that may still be there.
+	pub head: u32,
+	/// The next entry's place.
+	pub tail: u32,
+}
+
+impl WaitLine {
+	/// Entries from the head to the tail, gaps included.
+	pub fn len(&self) -> u32 {
+		self.tail.saturating_sub(self.head)
+	}
+
+	/// Whether no entry is left.
+	pub fn is_empty(&self) -> bool {
+		self.head >= self.tail
+	}
+}
+
+/// Where a job is in the queue, for a dapp (`JobsApi::queue_position`).
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct QueuePlace<BlockNumber> {
+	/// Jobs ahead of it: in its model's line (gaps left by cancelled jobs included), or
+	/// submitted before it and not yet looked at.
+	pub ahead: u32,
+	/// Whether it waits in its model's line (its providers were busy) rather than for its
+	/// first look.
+	pub waiting: bool,
+	/// Rounds of the model's providers until its turn: the providers the jobs ahead of it
+	/// and itself take, over the job slots the model's live providers have in all (busy or
+	/// not); `None` when no live provider offers the model at its price.
+	pub rounds_ahead: Option<u32>,
+	/// The block it is expected to be assigned by when each of those rounds takes its
+	/// windows in full (`CommitWindow + 2 × RevealWindow`): an upper estimate, as a round
+	/// whose providers all answer ends sooner.
+	pub expected_by: Option<BlockNumber>,
+	/// The last block it can be assigned in; after it, it fails with a full refund.
+	pub last_start: BlockNumber,
 }
 
 /// The receipt of a settled job, kept for `ResultRetention` blocks.

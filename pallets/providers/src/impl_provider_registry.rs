@@ -32,6 +32,10 @@ impl<T: Config> ProviderRegistry<T::AccountId> for Pallet<T> {
 		Self::eligible_candidates(model, max_price)
 	}
 
+	fn capacity(model: &ModelHash, max_price: Self::Balance) -> u32 {
+		Self::model_capacity(model, max_price)
+	}
+
 	fn max_eligible() -> u32 {
 		T::MaxProvidersPerModel::get()
 	}

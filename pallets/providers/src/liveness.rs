@@ -63,11 +63,20 @@ impl<T: Config> Pallet<T> {
 		record: &ProviderRecord<BalanceOf<T>, BlockNumberFor<T>>,
 		now: BlockNumberFor<T>,
 	) -> bool {
+		Self::is_live(record, now)
+			&& record.running < record.max_concurrent
+			&& record.bond > record.locked
+	}
+
+	/// Whether a provider takes jobs at all now, busy or not: active, bonded at least the
+	/// minimum, with a heartbeat within the timeout.
+	pub fn is_live(
+		record: &ProviderRecord<BalanceOf<T>, BlockNumberFor<T>>,
+		now: BlockNumberFor<T>,
+	) -> bool {
 		!record.paused
 			&& !record.bond.is_zero()
 			&& record.bond >= T::MinBond::get()
 			&& now.saturating_sub(record.last_heartbeat) <= T::HeartbeatTimeout::get()
-			&& record.running < record.max_concurrent
-			&& record.bond > record.locked
 	}
 }

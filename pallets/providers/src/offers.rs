@@ -128,6 +128,18 @@ impl<T: Config> Pallet<T> {
 			.collect()
 	}
 
+	/// The job slots of `model`'s live providers (active, bonded, heartbeating) at most
+	/// `max_price`, their running jobs included.
+	pub fn model_capacity(model: &ModelHash, max_price: BalanceOf<T>) -> u32 {
+		let now = frame_system::Pallet::<T>::block_number();
+		ModelIndex::<T>::get(model)
+			.into_iter()
+			.filter(|(_, price)| *price <= max_price)
+			.filter_map(|(who, _)| Records::<T>::get(&who))
+			.filter(|r| Self::is_live(r, now))
+			.fold(0u32, |sum, r| sum.saturating_add(r.max_concurrent))
+	}
+
 	/// The providers that can take a job for `model` at most `max_price` now: one read of the
 	/// model's index, then one read per offer at or under the price.
 	pub fn eligible_candidates(

@@ -107,6 +107,16 @@ impl pallet_jobs::Config for Runtime {
 	/// commit window whose replacements find the schedule full, so the job is decided at once
 	/// (6.83 ms each: 1.41 s of 2 s together; `tools/weights_report.py`, docs/performance.md).
 	type MaxAssignmentsPerBlock = ConstU32<66>;
+	/// Jobs waiting for a model's providers: 4,096, a whole round of a model's largest
+	/// provider set (64 providers of 64 slots). The line is a map, so its length costs
+	/// nothing a block; only its head is read.
+	type MaxWaiting = ConstU32<4096>;
+	/// Models with jobs waiting at once: their list (2 KiB) is read every block.
+	type MaxWaitingModels = ConstU32<64>;
+	/// Lines looked at a block: each reads its model's providers (65 reads, 1.6 ms), 13 ms
+	/// for the eight, within the block's slack beyond the hooks' worst case
+	/// (docs/performance.md); every line is looked at within 8 blocks.
+	type MaxWaitVisits = ConstU32<8>;
 	/// Window ends per block: three times the assignment rate, so the three windows of every
 	/// round (commit, reveal, opening) fit.
 	type MaxTimeoutsPerBlock = ConstU32<200>;

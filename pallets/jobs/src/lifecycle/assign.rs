@@ -20,7 +20,7 @@ use crate::{
 	draw::{choose_class, take, weighted_sample, Draw},
 	types::{Assignment, BalanceOf, FailureReason, JobId, JobStatus},
 	AssignCursor, Config, Error, Event, JobOf, NextJobId, Open, Pallet, ProviderJobs, Seed,
-	Timeouts, LOG_TARGET,
+	Timeouts, WaitLines, LOG_TARGET,
 };
 
 /// How many blocks past a full one a window end may move.
@@ -35,15 +35,22 @@ pub(crate) type Pools<A, B> = BTreeMap<ModelHash, Vec<Candidate<A, B>>>;
 pub(crate) type PoolOf<T> = Vec<Candidate<<T as frame_system::Config>::AccountId, BalanceOf<T>>>;
 
 impl<T: Config> Pallet<T> {
-	/// Assigns up to `MaxAssignmentsPerBlock` queued jobs submitted before block `n`, oldest
-	/// first; returns how many it handled and how many cancelled ids it stepped over.
-	pub(crate) fn process_queue(n: BlockNumberFor<T>) -> (u32, u32) {
+	/// Looks at the jobs submitted before block `n`, oldest first, within what is left of the
+	/// block's budget after the waiting lines (`used`: jobs handled and ids stepped over of
+	/// `MaxAssignmentsPerBlock` each), with the pools they read: assigns each, or puts it in
+	/// its model's waiting line when its providers are busy or others of its model wait
+	/// already. Returns how many it handled and how many cancelled ids it stepped over.
+	pub(crate) fn process_queue(
+		n: BlockNumberFor<T>,
+		used: (u32, u32),
+		mut pools: Pools<T::AccountId, BalanceOf<T>>,
+	) -> (u32, u32) {
 		let next = NextJobId::<T>::get();
 		let mut cursor = AssignCursor::<T>::get();
 		let (mut handled, mut skipped) = (0u32, 0u32);
-		let mut pools: Pools<T::AccountId, BalanceOf<T>> = BTreeMap::new();
-		while handled < T::MaxAssignmentsPerBlock::get()
-			&& skipped < T::MaxAssignmentsPerBlock::get()
+		let max = T::MaxAssignmentsPerBlock::get();
+		while handled.saturating_add(used.0) < max
+			&& skipped.saturating_add(used.1) < max
 			&& cursor < next
 		{
 			let job = cursor;
@@ -58,21 +65,37 @@ impl<T: Config> Pallet<T> {
 			}
 			cursor = cursor.saturating_add(1);
 			handled = handled.saturating_add(1);
-			// All or nothing: a failed assignment leaves no lock behind, and the job fails
-			// with a full refund rather than waiting forever.
-			let (result, retried) =
-				Self::with_pool(&mut pools, record.model, |pool| Self::do_assign(job, n, pool));
-			if retried {
-				// Weighed as one more job.
-				handled = handled.saturating_add(1);
-			}
+			// First come, first served within a model: behind jobs already waiting, it waits.
+			let result = if WaitLines::<T>::get(record.model).is_empty() {
+				// All or nothing: a failed assignment leaves no lock behind.
+				let (result, retried) =
+					Self::with_pool(&mut pools, record.model, |pool| Self::do_assign(job, n, pool));
+				if retried {
+					// Weighed as one more job.
+					handled = handled.saturating_add(1);
+				}
+				result
+			} else {
+				Err(Error::<T>::NotEnoughProviders.into())
+			};
 			match result {
 				Ok(()) => {},
-				// The blocks its windows would end in are full: it waits in the queue (it fails
-				// by itself once its deadline is too close), and so do the jobs behind it.
+				// The blocks its windows would end in are full: it stays first in the queue
+				// (it fails by itself once its deadline is too close), and so do the jobs
+				// behind it.
 				Err(e) if e == Error::<T>::TooManyTimeouts.into() => {
 					cursor = job;
 					break;
+				},
+				// Its model's providers are busy: it waits for them in the model's line.
+				Err(e) if e == Error::<T>::NotEnoughProviders.into() => {
+					if let Some(record) = Open::<T>::get(job) {
+						let queued = with_storage_layer(|| Self::enqueue(job, record.clone(), n));
+						if let Err(e) = queued {
+							log::debug!(target: LOG_TARGET, "job {job} cannot wait: {e:?}");
+							Self::fail_or_void(job, record, FailureReason::NotEnoughProviders);
+						}
+					}
 				},
 				Err(e) => {
 					log::warn!(target: LOG_TARGET, "assigning job {job} failed: {e:?}");
@@ -138,7 +161,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let chosen = Self::draw_from(job, &mut record, k, pool)?;
 		if u32::try_from(chosen.len()).ok() != Some(k) {
-			return Err(Error::<T>::InvalidRedundancy.into());
+			return Err(Error::<T>::NotEnoughProviders.into());
 		}
 		let commit_end = Self::open_commits(job, &mut record, n)?;
 		Open::<T>::insert(job, record);
@@ -210,7 +233,7 @@ impl<T: Config> Pallet<T> {
 			record.class = choose_class(&candidates, probes, &mut draw);
 			// An audit compares digests: its providers share a class, or it is not drawn.
 			if record.audit.is_some() && record.class.is_none() {
-				return Err(sp_runtime::DispatchError::Other("no class has room for an audit"));
+				return Err(Error::<T>::NotEnoughProviders.into());
 			}
 		}
 		let candidates = match record.class {
@@ -288,7 +311,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Fails a job nobody was assigned to with a full refund, all or nothing; voids it when
 	/// that fails.
-	fn fail_or_void(job: JobId, record: JobOf<T>, reason: FailureReason) {
+	pub(crate) fn fail_or_void(job: JobId, record: JobOf<T>, reason: FailureReason) {
 		if with_storage_layer(|| Self::fail_unassigned(job, record.clone(), reason)).is_err() {
 			Self::void(job, record);
 		}

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //!  submit_job ──► Queued ──(a later block: on_initialize)──► Committing ──(all committed,
-//!      │            │                                          │  or the window ends)
+//!      │            │  ▲                                       │  or the window ends)
+//!      │            │  └─ providers busy: Waiting (its model's line) ─┘ (providers free)
 //!      │       cancel_job                      silent providers│replaced (once per window)
 //!      │            ▼                                          ▼
 //!      │        Cancelled                                  Revealing ──(all revealed, or
@@ -27,7 +28,8 @@
 //! - [`commit`]: commitments, and closing a commit window;
 //! - [`reveal`]: every kind of reveal, through one function;
 //! - [`conclude`]: ending a round: settle, escalate or fail;
-//! - [`timeouts`]: the window ends each block closes.
+//! - [`timeouts`]: the window ends each block closes;
+//! - [`wait`]: jobs waiting in their model's line while its providers are busy.
 
 pub mod assign;
 pub mod audit;
@@ -36,6 +38,7 @@ pub mod conclude;
 pub mod reveal;
 pub mod submit;
 pub mod timeouts;
+pub mod wait;
 
 pub use assign::SCHEDULE_SLACK;
 pub use audit::AUDIT_DELAY;

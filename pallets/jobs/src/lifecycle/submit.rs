@@ -18,7 +18,7 @@ use synod_primitives::{
 use crate::{
 	funds::escrow_for,
 	types::{Audit, BalanceOf, Job, JobId, JobInput, JobStatus, MemberInput},
-	AssignCursor, Config, Error, Event, NextJobId, Open, Pallet, WeightInfo,
+	AssignCursor, Config, Error, Event, NextJobId, Open, Pallet, WaitLines, WeightInfo,
 };
 
 impl<T: Config> Pallet<T> {
@@ -108,7 +108,16 @@ impl<T: Config> Pallet<T> {
 			job.saturating_sub(AssignCursor::<T>::get()) < u64::from(T::MaxQueued::get()),
 			Error::<T>::QueueFull
 		);
-		let queued = job.saturating_sub(AssignCursor::<T>::get());
+		// A model's line full: the job could only fail when its turn came.
+		let line = WaitLines::<T>::get(model).len();
+		ensure!(line < T::MaxWaiting::get(), Error::<T>::QueueFull);
+		// The fee rises with the queue, or with the model's line when that is fuller: holding
+		// a line full costs what holding the queue full does.
+		let waiting = u64::from(line)
+			.saturating_mul(T::MaxQueued::get().into())
+			.checked_div(T::MaxWaiting::get().into())
+			.unwrap_or(0);
+		let queued = job.saturating_sub(AssignCursor::<T>::get()).max(waiting);
 		let deposit = Self::charge_submission(&payer, queued, input.encoded_size())?;
 		Self::hold_escrow(&payer, escrow)?;
 		T::Models::acquire(&model).map_err(|_| Error::<T>::ModelNotActive)?;
@@ -175,11 +184,15 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// Cancels a queued job of `who`.
+	/// Cancels a job of `who` that is queued or waiting for providers.
 	pub(crate) fn do_cancel_job(who: T::AccountId, job: JobId) -> DispatchResult {
 		let record = Open::<T>::get(job).ok_or(Error::<T>::JobNotFound)?;
 		ensure!(record.payer == who, Error::<T>::NotPayer);
-		ensure!(record.status == JobStatus::Queued, Error::<T>::AlreadyAssigned);
+		match record.status {
+			JobStatus::Queued => {},
+			JobStatus::Waiting { seq } => Self::leave_line(record.model, seq),
+			_ => return Err(Error::<T>::AlreadyAssigned.into()),
+		}
 		let refunded = Self::refund_unassigned(job, &record)?;
 		Self::deposit_event(Event::JobCancelled { job, refunded });
 		Ok(())

@@ -5,7 +5,7 @@ use frame_system::pallet_prelude::BlockNumberFor;
 
 use crate::{
 	lifecycle::assign::Pools,
-	types::{JobInput, JobStatus},
+	types::{FailureReason, JobInput, JobStatus},
 	weights::WeightInfo as _,
 	Config, Open, Pallet, Timeouts, LOG_TARGET,
 };
@@ -38,6 +38,13 @@ impl<T: Config> Pallet<T> {
 					weight.saturating_add(T::WeightInfo::reveal_members(record.input.members()));
 			}
 			let result = match record.status {
+				// It waited for providers until a round no longer fit: refunded in full.
+				JobStatus::Waiting { seq } => {
+					weight = weight.saturating_add(per_commit_window);
+					Self::leave_line(record.model, seq);
+					Self::fail_or_void(job, record.clone(), FailureReason::DeadlineTooClose);
+					Ok(())
+				},
 				JobStatus::Committing => {
 					weight = weight.saturating_add(per_commit_window);
 					let (result, retried) = Self::with_pool(&mut pools, record.model, |pool| {

@@ -1,4 +1,5 @@
-//! Assignment: drawing providers for queued jobs, within their slots, or failing the job.
+//! Assignment: drawing providers for queued jobs within their slots; a job that finds too
+//! few free waits (tests::waiting), one that runs out of time fails with a full refund.
 
 use super::*;
 
@@ -16,20 +17,14 @@ fn one_block_assigns_within_every_providers_slots() {
 		assert_ok!(Jobs::cancel_job(RuntimeOrigin::signed(PAYER), gone));
 		run_to(2);
 		// The cancelled id is stepped over; the five single slots serve a, b and c, each
-		// provider once (the block's pool takes a slot with every draw); d finds nobody.
+		// provider once (the block's pool takes a slot with every draw); d finds nobody free
+		// and waits for a slot.
 		let mut all: Vec<AccountId> = [a, b, c].iter().flat_map(|j| assigned(*j)).collect();
 		all.sort();
 		assert_eq!(all, PROVIDERS.to_vec());
-		System::assert_has_event(
-			Event::JobFailed {
-				job: d,
-				reason: FailureReason::NotEnoughProviders,
-				refunded: 2 * PRICE,
-			}
-			.into(),
-		);
+		System::assert_has_event(Event::JobWaiting { job: d, ahead: 0, last_start: 12 }.into());
 		assert_eq!(AssignCursor::<Test>::get(), d + 1);
-		assert_eq!(escrow_held(PAYER), 2 * (2 * 2 + 1) * PRICE);
+		assert_eq!(escrow_held(PAYER), 2 * (2 * 2 + 1 + 1) * PRICE);
 	});
 }
 
@@ -37,42 +32,36 @@ fn one_block_assigns_within_every_providers_slots() {
 fn too_few_providers_or_no_time_fail_the_job_with_a_full_refund() {
 	build_and_execute(|| {
 		assert_ok!(Providers::pause(RuntimeOrigin::signed(5)));
+		// Four providers for five: it waits, and fails with a full refund once a round no
+		// longer fits (submitted at 1 with deadline 21: the last start is 12).
 		let job = submit(5);
 		run_to(2);
+		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Waiting { seq: 0 });
+		run_to(12);
+		assert!(JobRecords::<Test>::contains_key(job));
+		run_to(13);
 		System::assert_has_event(
-			Event::JobFailed {
-				job,
-				reason: FailureReason::NotEnoughProviders,
-				refunded: 10 * PRICE,
-			}
-			.into(),
+			Event::JobFailed { job, reason: FailureReason::DeadlineTooClose, refunded: 10 * PRICE }
+				.into(),
 		);
 		assert_eq!(free(PAYER), ENDOWMENT);
-		// A price under every offer finds nobody either.
-		assert_ok!(Jobs::submit_job(
-			RuntimeOrigin::signed(PAYER),
-			model(1),
-			inline(&[1]),
-			1,
-			PRICE - 1,
-			30
-		));
-		run_to(3);
 		assert!(JobRecords::<Test>::iter().next().is_none());
+		assert!(crate::WaitingModels::<Test>::get().is_empty());
 		// Every window end near the deadline is taken: the job cannot be scheduled, waits in
 		// the queue, and fails once its deadline is too close.
+		// (Submitted at 13 with deadline 33.)
 		let job = submit(1);
-		for b in 4..=30 {
+		for b in 14..=45 {
 			Timeouts::<Test>::insert(b, BoundedVec::truncate_from(vec![1_000u64; 8]));
 		}
-		run_to(4);
+		run_to(14);
 		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Queued);
-		run_to(20);
+		run_to(30);
 		System::assert_has_event(
 			Event::JobFailed { job, reason: FailureReason::DeadlineTooClose, refunded: 2 * PRICE }
 				.into(),
 		);
-		for b in 4..=30 {
+		for b in 14..=45 {
 			Timeouts::<Test>::remove(b);
 		}
 	});

@@ -13,6 +13,7 @@ mod properties;
 mod slashing;
 mod submission;
 mod tally;
+mod waiting;
 
 pub(crate) use crate::{
 	mock::*,

@@ -12,7 +12,8 @@ enum Behaviour {
 
 proptest! {
 	#![proptest_config(ProptestConfig::with_cases(64))]
-	/// Random jobs and cohorts with honest, lying and silent providers: no panic, balances conserved
+	/// Random jobs and cohorts with honest, lying and silent providers, on few or many job
+	/// slots (so that jobs wait for providers): no panic, balances conserved
 	/// exactly (the issuance changes only by the slashed collateral burned beyond the payer's
 	/// compensation, as the events report it), every job ends by its deadline, an honest unanimous set settles with the honest
 	/// output, and a liar among three is never paid.
@@ -23,8 +24,13 @@ proptest! {
 			prop_oneof![Just(Behaviour::Honest), Just(Behaviour::Liar), Just(Behaviour::Silent)],
 			5
 		),
+		slots in 1..=4u32,
 	) {
 		new_test_ext().execute_with(|| {
+			// Few slots make jobs wait for providers (lifecycle::wait), and cancel while waiting.
+			for who in PROVIDERS {
+				assert_ok!(Providers::set_concurrency(RuntimeOrigin::signed(who), slots));
+			}
 			let issuance = Balances::total_issuance();
 			let accounts: Vec<AccountId> =
 				PROVIDERS.iter().copied().chain([PAYER, PUBLISHER, POOR]).collect();
@@ -36,6 +42,18 @@ proptest! {
 				let id = if cohort { cohorts.insert(crate::NextJobId::<Test>::get()); submit_cohort(k, 3) } else { submit(k) };
 				if cancel && delay == 0 {
 					assert_ok!(Jobs::cancel_job(RuntimeOrigin::signed(PAYER), id));
+				} else if cancel && k == 5 {
+					// Cancelled later, perhaps while waiting; refused (and kept) once assigned.
+					run_to(System::block_number() + 1);
+					let waiting = matches!(
+						JobRecords::<Test>::get(id).map(|j| j.status),
+						Some(JobStatus::Waiting { .. } | JobStatus::Queued)
+					);
+					let result = Jobs::cancel_job(RuntimeOrigin::signed(PAYER), id);
+					prop_assert_eq!(result.is_ok(), waiting);
+					if !waiting {
+						ids.push((id, System::block_number() + 19));
+					}
 				} else {
 					ids.push((id, System::block_number() + 20));
 				}

@@ -1,0 +1,281 @@
+//! Waiting for providers: the queue's backpressure.
+//!
+//! A job whose model has too few providers free when the assignment looks at it does not fail:
+//! it joins its model's waiting line (`WaitLines`, `Waiting`), behind the jobs already there,
+//! and is assigned as providers free up, oldest first. Each block looks at up to
+//! `MaxWaitVisits` lines (they take turns through `WaitingModels`); a line's head is assigned
+//! when the model's free providers fit it, told from its entry alone (`draw::fits`), so a
+//! job that keeps waiting costs its entry, never its record. A job behind a waiting one of
+//! the same model waits too: a line is first come, first served.
+//!
+//! The rule that keeps it safe: **every waiting job has its expiry in the schedule**
+//! (`Timeouts`, at the first block a round no longer fits before its deadline), so it is
+//! assigned or refunded in full by its deadline whatever the line does; a job whose expiry
+//! cannot be scheduled, or whose model's line is full, fails at once with a full refund.
+
+use frame_support::{traits::Get, weights::Weight, BoundedVec};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::{
+	traits::{Bounded, One, Saturating, Zero},
+	DispatchError, DispatchResult,
+};
+use synod_primitives::{model::ModelHash, traits::ProviderRegistry};
+
+use crate::{
+	draw::fits,
+	lifecycle::assign::Pools,
+	types::{FailureReason, JobId, JobStatus, QueuePlace, Waiter},
+	weights::WeightInfo as _,
+	AssignCursor, Config, Error, Event, JobOf, Open, Pallet, WaitLines, Waiting, WaitingModels,
+	LOG_TARGET,
+};
+
+/// What the waiting lines took in a block: the jobs handled and ids stepped over (which the
+/// queue's new jobs share a budget with), the weight, and the pools read.
+pub(crate) struct WaitPass<T: Config> {
+	/// Jobs assigned or failed, counted as the queue counts them.
+	pub handled: u32,
+	/// Entries stepped over (cancelled or expired).
+	pub skipped: u32,
+	/// Everything but the assignments' own weight (`on_initialize_assign(handled)`).
+	pub weight: Weight,
+	/// The models' providers as the lines left them, for the queue to go on with.
+	pub pools: Pools<T::AccountId, crate::types::BalanceOf<T>>,
+}
+
+impl<T: Config> Pallet<T> {
+	/// How many providers a job's first draw takes and whether they share a class.
+	pub(crate) fn first_draw(record: &JobOf<T>) -> (u32, bool) {
+		match record.audit {
+			None => (record.redundancy, false),
+			Some(_) => (Self::audit_size().max(record.redundancy), true),
+		}
+	}
+
+	/// The last block `record` can be assigned in (`time_for_round`, or `time_for_audit` for
+	/// an audited job); `None` when no block is.
+	pub(crate) fn last_start(record: &JobOf<T>) -> Option<BlockNumberFor<T>> {
+		let round = Self::round_blocks();
+		let needed = match record.audit {
+			None => round,
+			Some(_) => T::CommitWindow::get()
+				.saturating_add(crate::lifecycle::AUDIT_DELAY.into())
+				.saturating_add(round)
+				.saturating_add(round),
+		};
+		(record.deadline > needed).then(|| record.deadline.saturating_sub(needed))
+	}
+
+	/// Puts `job` (just looked at by the assignment at block `n`, with too few providers free,
+	/// or behind others of its model) at the back of its model's line, and schedules its
+	/// expiry. Fails, changing nothing, when the line or the list of waiting models is full
+	/// or the expiry cannot be scheduled; then the caller fails the job.
+	pub(crate) fn enqueue(
+		job: JobId,
+		mut record: JobOf<T>,
+		n: BlockNumberFor<T>,
+	) -> DispatchResult {
+		let last_start =
+			Self::last_start(&record).filter(|b| *b >= n).ok_or(Error::<T>::DeadlineTooSoon)?;
+		let model = record.model;
+		let mut line = WaitLines::<T>::get(model);
+		frame_support::ensure!(line.len() < T::MaxWaiting::get(), Error::<T>::QueueFull);
+		if line.is_empty() {
+			WaitingModels::<T>::try_append(model).map_err(|_| Error::<T>::QueueFull)?;
+		}
+		// The first block it can no longer be assigned in; the schedule may move it a few
+		// blocks later, never past the deadline.
+		let expiry = Self::schedule(job, last_start.saturating_add(One::one()), record.deadline)?;
+		let seq = line.tail;
+		let (need, one_class) = Self::first_draw(&record);
+		Waiting::<T>::insert(
+			model,
+			seq,
+			Waiter {
+				job,
+				need,
+				one_class,
+				max_price: record.max_price,
+				collateral: Self::collateral_of(&record),
+				last_start,
+			},
+		);
+		line.tail = line.tail.saturating_add(1);
+		let ahead = line.len().saturating_sub(1);
+		WaitLines::<T>::insert(model, line);
+		record.status = JobStatus::Waiting { seq };
+		record.phase_end = expiry;
+		Open::<T>::insert(job, record);
+		Self::deposit_event(Event::JobWaiting { job, ahead, last_start });
+		Ok(())
+	}
+
+	/// Takes entry `seq` out of `model`'s line (the job was cancelled or expired); the head
+	/// moves on past it, and an empty line leaves the list of waiting models.
+	pub(crate) fn leave_line(model: ModelHash, seq: u32) {
+		Waiting::<T>::remove(model, seq);
+		let mut line = WaitLines::<T>::get(model);
+		// Gaps further on are stepped over when the head reaches them.
+		if line.head == seq {
+			line.head = line.head.saturating_add(1);
+		}
+		Self::put_line(model, line);
+	}
+
+	/// Stores `model`'s line, or removes it and the model from the waiting list when empty.
+	fn put_line(model: ModelHash, line: crate::types::WaitLine) {
+		if line.is_empty() {
+			WaitLines::<T>::remove(model);
+			WaitingModels::<T>::mutate(|models| models.retain(|m| *m != model));
+		} else {
+			WaitLines::<T>::insert(model, line);
+		}
+	}
+
+	/// Looks at up to `MaxWaitVisits` waiting lines at block `n`, in turn, and assigns each
+	/// line's jobs from its head while its model's free providers fit them; stops a line at
+	/// the first job that does not fit (first come, first served), and within the block's
+	/// assignment budget (`MaxAssignmentsPerBlock` jobs handled, as many entries stepped
+	/// over).
+	pub(crate) fn process_waiting(n: BlockNumberFor<T>) -> WaitPass<T> {
+		let db = T::DbWeight::get();
+		let mut pass =
+			WaitPass { handled: 0, skipped: 0, weight: db.reads(1), pools: Pools::new() };
+		let models = WaitingModels::<T>::get();
+		if models.is_empty() {
+			return pass;
+		}
+		let max = T::MaxAssignmentsPerBlock::get();
+		let visits = models.len().min(usize::try_from(T::MaxWaitVisits::get()).unwrap_or(0));
+		let visited: alloc::vec::Vec<ModelHash> = models.iter().take(visits).copied().collect();
+		// A pool read: the model's index and each of its providers' records.
+		let pool_read = db.reads(u64::from(T::Providers::max_eligible()).saturating_add(1));
+		for model in &visited {
+			let model = *model;
+			pass.weight =
+				pass.weight.saturating_add(db.reads_writes(1, 1)).saturating_add(pool_read);
+			let mut line = WaitLines::<T>::get(model);
+			while !line.is_empty() && pass.handled < max && pass.skipped < max {
+				let seq = line.head;
+				pass.weight = pass.weight.saturating_add(db.reads(1));
+				let Some(waiter) = Waiting::<T>::get(model, seq) else {
+					line.head = line.head.saturating_add(1);
+					pass.skipped = pass.skipped.saturating_add(1);
+					continue;
+				};
+				let job = waiter.job;
+				if waiter.last_start < n {
+					// Too late for a round: what its scheduled expiry would do, done now (the
+					// expiry then finds nothing).
+					pass.handled = pass.handled.saturating_add(1);
+					if let Some(record) =
+						Open::<T>::get(job).filter(|r| r.status == JobStatus::Waiting { seq })
+					{
+						Self::fail_or_void(job, record, FailureReason::DeadlineTooClose);
+					}
+					Waiting::<T>::remove(model, seq);
+					line.head = line.head.saturating_add(1);
+					continue;
+				}
+				let read =
+					|| T::Providers::eligible(&model, crate::types::BalanceOf::<T>::max_value());
+				let pool = pass.pools.entry(model).or_insert_with(read);
+				if !fits(pool, waiter.need, waiter.one_class, waiter.max_price, waiter.collateral) {
+					break;
+				}
+				pass.handled = pass.handled.saturating_add(1);
+				let (result, retried) =
+					Self::with_pool(&mut pass.pools, model, |pool| Self::do_assign(job, n, pool));
+				if retried {
+					pass.handled = pass.handled.saturating_add(1);
+				}
+				match result {
+					// Assigned, or failed for want of time (refunded).
+					Ok(()) => {},
+					// The schedule is full, or the pool was staler than it looked: it keeps
+					// its place.
+					Err(e) if Self::waits(&e) => break,
+					Err(e) => {
+						log::warn!(target: LOG_TARGET, "assigning waiting job {job} failed: {e:?}");
+						if let Some(record) = Open::<T>::get(job) {
+							Self::fail_or_void(job, record, FailureReason::NotEnoughProviders);
+						}
+					},
+				}
+				Waiting::<T>::remove(model, seq);
+				pass.weight = pass.weight.saturating_add(db.writes(1));
+				line.head = line.head.saturating_add(1);
+			}
+			Self::put_line(model, line);
+		}
+		// The lines looked at go to the back, so that every line has its turn.
+		WaitingModels::<T>::mutate(|list| {
+			let (front, back): (alloc::vec::Vec<_>, alloc::vec::Vec<_>) =
+				list.iter().copied().partition(|m| visited.contains(m));
+			let rotated: alloc::vec::Vec<_> = back.into_iter().chain(front).collect();
+			*list = BoundedVec::truncate_from(rotated);
+		});
+		pass.weight = pass.weight.saturating_add(db.writes(1));
+		pass
+	}
+
+	/// Whether an assignment that failed with `e` leaves the job waiting: its providers are
+	/// busy, or the blocks its windows would end in are full.
+	pub(crate) fn waits(e: &DispatchError) -> bool {
+		*e == Error::<T>::NotEnoughProviders.into() || *e == Error::<T>::TooManyTimeouts.into()
+	}
+
+	/// Where `job` is in the queue (`JobsApi::queue_position`).
+	pub(crate) fn do_queue_position(job: JobId) -> Option<QueuePlace<BlockNumberFor<T>>> {
+		let record = Open::<T>::get(job)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		let last_start = Self::last_start(&record)?;
+		let (need, _) = Self::first_draw(&record);
+		let (ahead, waiting) = match record.status {
+			JobStatus::Queued => {
+				let ahead = job.saturating_sub(AssignCursor::<T>::get());
+				(u32::try_from(ahead).unwrap_or(u32::MAX), false)
+			},
+			JobStatus::Waiting { seq } => {
+				(seq.saturating_sub(WaitLines::<T>::get(record.model).head), true)
+			},
+			_ => return None,
+		};
+		let capacity = T::Providers::capacity(&record.model, record.max_price);
+		let rounds_ahead = (capacity > 0).then(|| {
+			let providers = u64::from(ahead).saturating_add(1).saturating_mul(need.into());
+			let rounds = providers.div_ceil(u64::from(capacity));
+			// The first round's providers are those free now: a job that fits is assigned in
+			// the next block.
+			u32::try_from(rounds.saturating_sub(1)).unwrap_or(u32::MAX)
+		});
+		let expected_by = rounds_ahead.map(|rounds| {
+			let queued = if waiting {
+				Zero::zero()
+			} else {
+				// New jobs are looked at `MaxAssignmentsPerBlock` a block.
+				let per_block = u64::from(T::MaxAssignmentsPerBlock::get().max(1));
+				BlockNumberFor::<T>::from(
+					u32::try_from(u64::from(ahead).checked_div(per_block).unwrap_or(0))
+						.unwrap_or(u32::MAX),
+				)
+			};
+			now.saturating_add(One::one())
+				.saturating_add(queued)
+				.saturating_add(Self::round_blocks().saturating_mul(rounds.into()))
+		});
+		Some(QueuePlace { ahead, waiting, rounds_ahead, expected_by, last_start })
+	}
+}
+
+impl<T: Config> WaitPass<T> {
+	/// The jobs and entries it used of the block's budget.
+	pub(crate) fn budget_used(&self) -> (u32, u32) {
+		(self.handled, self.skipped)
+	}
+
+	/// Its weight, the assignments it made included.
+	pub(crate) fn total_weight(&self) -> Weight {
+		self.weight.saturating_add(T::WeightInfo::on_initialize_assign(self.handled))
+	}
+}
