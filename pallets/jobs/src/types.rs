@@ -23,9 +23,11 @@ pub const MAX_INLINE_INPUT: u32 = 64 * 1024;
 /// The most providers any job may have (`Config::MaxRedundancy` is at most this).
 pub const MAX_ASSIGNMENTS: u32 = 16;
 
-/// The most output elements a reveal may carry in full (quantized): outputs up to this size are
-/// compared element by element within the model's tolerance, larger ones by digest only.
-pub const MAX_SMALL_OUTPUT: u32 = 64;
+/// The most output elements a reveal may carry in full (quantized; 4 KiB): outputs up to this
+/// size are compared element by element within the model's tolerance, larger ones by digest
+/// only, and the settling reveal's output is kept in the receipt, where the payer reads it
+/// (a MiniLM sentence embedding has 384).
+pub const MAX_SMALL_OUTPUT: u32 = 512;
 
 /// The most members any cohort may have (`Config::MaxCohort` is at most this).
 pub const MAX_COHORT: u32 = 64;

@@ -266,16 +266,19 @@ fn keeping_the_queue_full_costs_fees_that_rise_with_it() {
 	});
 }
 
-/// The storage deposit of a settled job is held with its receipt and comes back when the
-/// receipt is pruned.
+/// The storage deposit of a settled job (its input, and the output its receipt keeps) is held
+/// with its receipt and comes back when the receipt is pruned.
 #[test]
 fn a_jobs_deposit_comes_back_when_its_receipt_is_pruned() {
 	build_and_execute(|| {
 		JobDeposit::set(&5);
 		JobDepositPerByte::set(&1);
 		let job = submit(1);
-		let deposit =
-			5 + JobInput::Inline(vec![1, 2, 3, 4].try_into().unwrap()).encoded_size() as Balance;
+		// The input's bytes, and the output the receipt may keep: four items of four elements,
+		// eight bytes each.
+		let deposit = 5
+			+ JobInput::Inline(vec![1, 2, 3, 4].try_into().unwrap()).encoded_size() as Balance
+			+ 4 * 4 * 8;
 		let held =
 			|| Balances::balance_on_hold(&RuntimeHoldReason::Jobs(HoldReason::JobDeposit), &PAYER);
 		assert_eq!(held(), deposit);

@@ -6,6 +6,7 @@ mod attacks;
 mod audit;
 mod cohorts;
 mod commit_reveal;
+mod delivery;
 mod draw;
 mod escalation;
 mod offchain;
