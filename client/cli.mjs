@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Synod's command-line client (polkadot.js, metadata only). Run `node cli.mjs help`.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { hexToU8a, isHex, u8aToHex } from '@polkadot/util';
 import * as synod from './synod.mjs';
 
@@ -19,7 +19,13 @@ const USAGE = `usage: node cli.mjs <command> [options]      (every command: --ur
                     (--inputs / --input-files: a cohort, 2 to 64 members answered as one job,
                     priced per member; the receipt lists each member's output digest)
   job ID            an open job
+  queue ID          where a job not assigned yet waits: jobs ahead, rounds, expected block
   result ID         the receipt of a settled job
+                    [--output FILE.json]: also its agreed output, checked against the
+                    receipt's digest (refused if it differs), written to FILE (- for stdout):
+                    from the receipt (up to 512 elements), or as delivered on chain after
+                    settlement (a larger one, a cohort's [--member I|all]), or from a
+                    provider's worker [--worker URL]
   providers --model HASH
   quote     --model HASH [--redundancy 3] [--max-price AMOUNT]
 
@@ -83,7 +89,7 @@ async function inputBytes(api, opts, model) {
 async function main() {
   const { cmd, opts } = parse(process.argv.slice(2));
   if (!cmd || cmd === 'help' || opts.help) { console.log(USAGE); return; }
-  const known = ['register-model', 'register-provider', 'submit-job', 'job', 'result', 'providers', 'quote'];
+  const known = ['register-model', 'register-provider', 'submit-job', 'job', 'queue', 'result', 'providers', 'quote'];
   if (!known.includes(cmd)) throw new Error(`unknown command ${cmd}\n\n${USAGE}`);
   const api = await synod.connect(opts.url || 'ws://127.0.0.1:9944', 30_000, { failFast: true });
   try {
@@ -153,11 +159,24 @@ async function main() {
         console.log(json(j));
         break;
       }
+      case 'queue': {
+        const id = Number(need({ id: opts._[0] }, 'id'));
+        const p = await synod.queuePosition(api, id);
+        if (!p) throw new Error(`job ${id} is not waiting: assigned, ended, or unknown (\`job ${id}\`, \`result ${id}\`)`);
+        console.log(json(p));
+        break;
+      }
       case 'result': {
         const id = Number(need({ id: opts._[0] }, 'id'));
         const r = await synod.receipt(api, id);
         if (!r) throw new Error(`no receipt for job ${id}: still open, failed, or pruned after the retention period`);
-        console.log(json(r));
+        if (!opts.output) { console.log(json(r)); break; }
+        const out = await synod.fetchResult(api, id, { worker: opts.worker === true ? undefined : opts.worker, member: opts.member });
+        const outs = Array.isArray(out) ? out : [out];
+        for (const o of outs) status(`job ${id}${o.member === undefined ? '' : ` member ${o.member}`}: output [${o.shape}] from ${o.source}, digest ${o.digest} = the receipt's`);
+        const text = json(Array.isArray(out) ? out : out);
+        if (opts.output === true || opts.output === '-') console.log(text);
+        else { writeFileSync(opts.output, `${text}\n`); status(`wrote ${opts.output}`); console.log(json(r)); }
         break;
       }
       case 'providers': {

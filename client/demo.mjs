@@ -15,19 +15,30 @@
 //   7. submits a cohort (--cohort, default 8 members: the batch's inputs and more) as one job:
 //      one commitment and one seal per provider, and one opening, answer all its members; checks the receipt's
 //      member digests against the worker's outputs, their root, the input root, that each
-//      member's digest is the digest the same input got as a job of its own in step 6, and
-//      that its escrow (per member) is all paid or refunded,
+//      member's digest is the digest the same input got as a job of its own in step 6, waits
+//      for the members' outputs to be delivered on chain (the providers are paid for each as it
+//      lands) and checks each against its member digest, and that its escrow (per member) is
+//      all paid or refunded,
 //   8. submits an audited job (--audited 0 skips it): one provider computes, the chain decides
 //      after its commitment whether auditors recompute it; checks the receipt says how it was
 //      verified (the auditors the chain drew, or unaudited) and that its escrow is all paid or
 //      refunded.
+//   9. with --minilm DIR (minilm.json, minilm.pt, minilm.inputs.json from tools/make_minilm.py):
+//      registers all-MiniLM-L6-v2, submits a sentence's token ids as a job, fetches the agreed
+//      384-value embedding from the receipt (synod.fetchResult: used only once its canonical
+//      digest is the receipt's; one element tampered with is refused), and checks it against
+//      sentence-transformers' own embedding of the sentence (--python, tools/minilm_reference.py)
+//      within the model's quantization step.
 //   Any mismatch exits 1.
 //
 //   node demo.mjs --url ws://127.0.0.1:9944 --worker http://127.0.0.1:7400 \
 //     --manifest worker/tests/fixtures/mlp.json --source-base http://127.0.0.1:8000/ \
-//     [--input '[...]'] [--redundancy 3] [--batch 4] [--cohort 8] [--timeout 300]
+//     [--input '[...]'] [--redundancy 3] [--batch 4] [--cohort 8] [--timeout 300] \
+//     [--minilm DIR --python PATH]
 
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import * as synod from './synod.mjs';
 
 const { arg } = synod;
@@ -56,7 +67,18 @@ const json = JSON.parse(readFileSync(manifestPath, 'utf8'));
 const manifest = synod.manifestFromJson(json, { sourceBase });
 const { model, existed } = await synod.registerModel(api, alice, manifest);
 say(`model ${json.name} ${model} ${existed ? 'was registered already' : 'registered'}; providers fetch it from ${manifest.sources.join(', ')}`);
-const { cls } = await synod.setupDevProviders(api, { suris: providerSuris, workerUrl, models: [model], bond: BOND, price: PRICE });
+const minilmDir = arg('minilm');
+let minilm = null;
+if (minilmDir) {
+  const mjson = JSON.parse(readFileSync(`${minilmDir}/minilm.json`, 'utf8'));
+  const r = await synod.registerModel(api, alice, synod.manifestFromJson(mjson, { sourceBase }));
+  minilm = { model: r.model, json: mjson, inputs: JSON.parse(readFileSync(`${minilmDir}/minilm.inputs.json`, 'utf8')) };
+  say(`model ${mjson.name} ${r.model} ${r.existed ? 'was registered already' : 'registered'}`);
+}
+// 64 jobs at once each, the runtime's most: a burst of small jobs keeps them all busy.
+const { cls } = await synod.setupDevProviders(api, {
+  suris: providerSuris, workerUrl, models: minilm ? [model, minilm.model] : [model], bond: BOND, price: PRICE, concurrency: 64,
+});
 say(`provider keys in the node's keystore and providers registered: ${providers.map((p) => p.address).join(', ')}`);
 say(`bond ${synod.formatAmount(BOND)}, price ${synod.formatAmount(PRICE)}, class ${cls.device}/${cls.arch}/libtorch ${cls.libtorch}`);
 
@@ -201,6 +223,14 @@ if (cohortSize > 0) {
     if (d !== r.members[i]) fail(`member ${i}: the worker's output digests to ${d}, the receipt says ${r.members[i]}`);
     if (i < batchDigests.length && d !== batchDigests[i]) fail(`member ${i}: digest ${d} differs from the same input's job in the batch (${batchDigests[i]})`);
   }
+  // The members' outputs are delivered on chain after settlement (the receipt holds their
+  // digests); the providers are paid for each as it lands. fetchResult waits for them and
+  // checks each against its member digest.
+  const td = Date.now();
+  const delivered = await synod.fetchResult(api, c.job, { member: 'all', timeoutMs: timeoutS * 1000 });
+  if (delivered.some((d) => d.source !== 'chain')) fail(`cohort outputs came from ${[...new Set(delivered.map((d) => d.source))]}, not the chain`);
+  if ((await api.query.jobs.deliveries(c.job)).isSome) fail('the cohort still has outputs due after all were read');
+  say(`cohort: all ${cohortSize} members' outputs delivered on chain ${((Date.now() - td) / 1000).toFixed(1)} s after settlement, each matching its member digest; e.g. member 0 [${delivered[0].shape}] = [${delivered[0].values.map((v) => v.toFixed(4)).join(', ')}]`);
   if (BigInt(r.paid) + BigInt(r.refunded) !== c.escrow) fail(`cohort: paid ${r.paid} + refunded ${r.refunded} != escrow ${c.escrow}`);
   if (BigInt(r.paid) !== BigInt(r.agreeing.length) * PRICE * BigInt(cohortSize)) fail(`cohort: paid ${r.paid}, expected ${r.agreeing.length} providers × ${cohortSize} members × price`);
   deposits += BigInt(r.deposit);
@@ -239,6 +269,35 @@ if (arg('audited', '1') !== '0') {
   const d = synod.canonicalDigest(model, input, w.output.shape, w.output.quantized);
   if (d !== r.outputDigest) fail(`audited job: the worker's output digests to ${d}, the receipt says ${r.outputDigest}`);
   say(`audited: settled in ${((Date.now() - ta) / 1000).toFixed(1)} s, verified ${synod.verificationText(r)}; paid ${synod.formatAmount(BigInt(r.paid))}, ${synod.formatAmount(BigInt(r.refunded))} refunded`);
+}
+// 9. A MiniLM sentence embedding: 384 values, on chain in the receipt (the settling reveal
+// carried them), checked against the receipt's digest and against sentence-transformers.
+if (minilm) {
+  const sentence = minilm.inputs.sentences[0];
+  const input = synod.encodeInput(minilm.inputs.ids[0], minilm.json.input.dtype);
+  const m = await synod.submitJob(api, alice, { model: minilm.model, input, redundancy, maxPrice: PRICE, deadlineBlocks: 60 });
+  say(`minilm: job ${m.job} submitted: "${sentence}" as ${minilm.inputs.ids[0].length} token ids`);
+  const tm = Date.now();
+  const o = await synod.waitForJob(api, m.job, (s) => say(`#${s.block} minilm ${m.job}: ${s.text}`), { timeoutMs: timeoutS * 1000 });
+  if (!o.settled) fail(`minilm job ${m.job} failed: ${JSON.stringify(o.event)}`);
+  const res = await synod.fetchResult(api, m.job);
+  if (res.source !== 'receipt') fail(`the embedding came from ${res.source}, not the receipt`);
+  if (res.shape.join() !== '1,384' || res.values.length !== 384) fail(`the embedding has shape [${res.shape}]`);
+  const r = await synod.receipt(api, m.job);
+  // One element off by one step: the digest check refuses it.
+  const tampered = res.quantized.map((v, i) => (i === 200 ? v + 1n : v));
+  let refused = false;
+  try {
+    synod.verifyOutput({ model: minilm.model, inputHash: r.inputHash, digest: r.outputDigest, stepExponent: minilm.json.step_exponent }, { shape: res.shape, quantized: tampered });
+  } catch { refused = true; }
+  if (!refused) fail('a tampered embedding passed the digest check');
+  const python = arg('python', 'python3');
+  const script = fileURLToPath(new URL('../tools/minilm_reference.py', import.meta.url));
+  const ref = JSON.parse(execFileSync(python, [script, sentence], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })).embeddings[0];
+  const step = 2 ** -minilm.json.step_exponent;
+  const worst = ref.reduce((w, x, i) => Math.max(w, Math.abs(x - res.values[i])), 0);
+  if (worst > step) fail(`the on-chain embedding differs from sentence-transformers' by ${worst} (more than a step, ${step})`);
+  say(`minilm: settled in ${((Date.now() - tm) / 1000).toFixed(1)} s; the receipt holds the 384-value embedding, digest ${res.digest} = the receipt's (a tampered element is refused); it equals sentence-transformers' within ${worst.toExponential(2)} (step ${step.toExponential(2)}): [${res.values.slice(0, 4).map((v) => v.toFixed(4)).join(', ')}, …]`);
 }
 clearTimeout(timer);
 await api.disconnect();

@@ -325,6 +325,21 @@ export async function receipt(api, id) {
   return { ...json, outputDigest: root.toHex(), output: null, members: members.map((m) => m.toHex()) };
 }
 
+/**
+ * Where a job not assigned yet waits (or null once assigned or ended): `{ ahead, waiting,
+ * roundsAhead, expectedBy, lastStart }`: jobs ahead of it (in its model's line when `waiting`,
+ * its providers being busy; else submitted before it), rounds of the model's providers until
+ * its turn and the block it is expected to be assigned by (null when no provider offers the
+ * model at its price), and the last block it can be assigned in (after it, a full refund).
+ */
+export async function queuePosition(api, id) {
+  const p = await api.call.jobsApi.queuePosition(id);
+  if (p.isNone) return null;
+  const v = p.unwrap();
+  const opt = (o) => (o.isSome ? o.unwrap().toNumber() : null);
+  return { ahead: v.ahead.toNumber(), waiting: v.waiting.isTrue, roundsAhead: opt(v.roundsAhead), expectedBy: opt(v.expectedBy), lastStart: v.lastStart.toNumber() };
+}
+
 /** Providers offering `model`: [{ provider, price, live }]. */
 export async function providers(api, model) {
   const list = await api.call.providersApi.providersForModel(hash32(model, 'model'));
@@ -383,6 +398,10 @@ function describe(method, d) {
     case 'JobSettled': return `settled: digest ${d.output_digest}${d.members.length ? ` (root of ${d.members.length} members)` : ''}, paid ${formatAmount(d.paid)}, refunded ${formatAmount(d.refunded)}, agreeing ${d.agreeing.length}, dissenting ${d.dissenting.length}`;
     case 'JobFailed': return `failed (${JSON.stringify(d.reason)}), refunded ${formatAmount(d.refunded)}`;
     case 'JobCancelled': return `cancelled, refunded ${formatAmount(d.refunded)}`;
+    case 'OutputsDue': return `its ${d.members} output(s) are due on chain by #${d.by}; the providers are paid as they land`;
+    case 'OutputDelivered': return `output ${d.member} delivered by ${short(d.by)}, checked against the receipt`;
+    case 'DeliveryMissed': return `${d.missing} output(s) not delivered: ${formatAmount(d.refunded)} back to the payer`;
+    case 'JobWaiting': return `its model's providers are busy: waiting behind ${d.ahead} job(s); assigned as they free up, refunded if not by #${d.last_start}`;
     case 'AuditStarted': return `audited: ${d.auditors.map(short).join(', ')} recompute it; they commit until #${d.commit_end}`;
     case 'AuditSkipped': return 'not audited: the primary\'s answer settles it';
     case 'CanaryOpened': return 'a canary: the primary is judged against the known answer';
@@ -396,12 +415,109 @@ function describe(method, d) {
  * A dapp recomputes it over the output it received to check it against the receipt.
  */
 export function canonicalDigest(modelHash, input, shape, quantized) {
+  return outputDigest(modelHash, blake2Hex(input), shape, quantized);
+}
+
+/**
+ * The canonical digest of a quantized output of the input whose blake2-256 hash is `inputHash`
+ * (what a receipt records): what `canonicalDigest` computes from the input bytes.
+ */
+export function outputDigest(modelHash, inputHash, shape, quantized) {
   const le32 = (v) => { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, v, true); return b; };
   const q = new Uint8Array(8 * quantized.length);
   const dv = new DataView(q.buffer);
   quantized.forEach((v, i) => dv.setBigInt64(8 * i, BigInt(v), true));
-  const pre = u8aConcat(hexToU8a(hash32(modelHash, 'model')), blake2AsU8a(input, 256), le32(shape.length), ...shape.map(le32), q);
+  const pre = u8aConcat(hexToU8a(hash32(modelHash, 'model')), hexToU8a(hash32(inputHash, 'input hash')), le32(shape.length), ...shape.map(le32), q);
   return u8aToHex(blake2AsU8a(pre, 256));
+}
+
+/**
+ * Checks an output against the digest a receipt agreed on, for `model` and the input hash
+ * `inputHash`: its element count matches its shape and its canonical digest is `digest`.
+ * Returns the output as `{ shape, quantized: BigInt[], values: number[] }` (`values` dequantized
+ * with step 2^-stepExponent); throws when anything differs, so that a tampered or mislabelled
+ * output is never used.
+ */
+export function verifyOutput({ model, inputHash, digest, stepExponent }, { shape, quantized }) {
+  const q = quantized.map((v) => BigInt(v));
+  const count = shape.reduce((a, d) => a * d, 1);
+  if (count !== q.length) throw new Error(`the output has ${q.length} elements, its shape [${shape}] says ${count}`);
+  const got = outputDigest(model, inputHash, shape, q);
+  if (got !== digest) throw new Error(`the output digests to ${got}, the receipt agreed on ${digest}: not the agreed output`);
+  const scale = 2 ** stepExponent;
+  return { shape, quantized: q, values: q.map((v) => Number(v) / scale), digest };
+}
+
+/**
+ * A settled job's agreed output, verified against its receipt before it is returned.
+ *
+ * A single job's output of up to 512 elements is in the receipt itself (the settling reveal
+ * carried it). A larger output, and each member of a cohort (`member`: its index, or `'all'`
+ * for every member in order), is delivered on chain after settlement by the agreeing
+ * providers, who are paid for it only then (`deliver_output`; kept in `Outputs` with the
+ * receipt): this waits for it up to `timeoutMs` while its delivery is due. With `worker` (a
+ * provider's synod-worker URL) an output not on chain is fetched from the worker's job table
+ * instead. Every output is used only once its canonical digest is the receipt's (a member's:
+ * `receipt.members[i]`). Resolves with `{ job, shape, quantized, values, digest, source }`
+ * (`source`: `receipt`, `chain` or the worker URL; an array for `'all'`); throws with the
+ * reason when there is no receipt, no output, or the check fails.
+ */
+export async function fetchResult(api, id, { worker, member, timeoutMs = 120_000 } = {}) {
+  const r = await receipt(api, id);
+  if (!r) throw new Error(`no receipt for job ${id}: still open, failed, or pruned after the retention period`);
+  const manifest = await api.call.modelsApi.manifest(r.model);
+  if (manifest.isNone) throw new Error(`model ${r.model} of job ${id} is not registered`);
+  const stepExponent = manifest.unwrap().canonicalization.stepExponent.toNumber();
+  const cohort = r.members.length > 0;
+  const check = (inputHash, digest, out) => verifyOutput({ model: r.model, inputHash, digest, stepExponent }, out);
+  if (!cohort && r.output) {
+    return { job: id, ...check(r.inputHash, r.outputDigest, { shape: r.output.shape, quantized: r.output.values }), source: 'receipt' };
+  }
+  if (cohort && member === undefined) throw new Error(`job ${id} is a cohort of ${r.members.length}: give a member (0 to ${r.members.length - 1}) or 'all'`);
+  const wanted = !cohort ? [0] : member === 'all' ? r.members.map((_, i) => i) : [Number(member)];
+  for (const i of wanted) {
+    if (!Number.isInteger(i) || i < 0 || (cohort && i >= r.members.length)) throw new Error(`member ${member} is not in 0..${r.members.length - 1}`);
+  }
+  const expected = (i) => (cohort ? r.members[i] : r.outputDigest);
+  const onChain = async (i) => {
+    const o = await api.query.jobs.outputs(id, i);
+    if (o.isNone) return null;
+    const v = o.unwrap();
+    const out = { shape: v.shape.map((d) => d.toNumber()), quantized: v.values.map((x) => x.toBigInt()) };
+    return { ...check(v.inputHash.toHex(), expected(i), out), source: 'chain' };
+  };
+  const base = workerJobIdOf(id, r.model, r.inputHash);
+  const fromWorker = async (i) => {
+    const suffix = cohort ? `.${i}` : '';
+    const reasons = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const url = `${worker}/v1/jobs/${base}${attempt}${suffix}`;
+      let v;
+      try {
+        const res = await fetch(url);
+        if (!res.ok) { reasons.push(`${url}: HTTP ${res.status}`); continue; }
+        v = await res.json();
+      } catch (e) { reasons.push(`${url}: ${e.message}`); continue; }
+      if (v.status !== 'succeeded' || !v.output) { reasons.push(`${url}: ${v.status}`); continue; }
+      return { ...check(v.input_hash, expected(i), { shape: v.output.shape, quantized: v.output.quantized }), source: url };
+    }
+    throw new Error(`no verified output for job ${id}${suffix} from the worker: ${reasons.join('; ')}`);
+  };
+  const until = Date.now() + timeoutMs;
+  const one = async (i) => {
+    for (;;) {
+      const got = await onChain(i);
+      if (got) return { job: id, ...(cohort ? { member: i } : {}), ...got };
+      const due = await api.query.jobs.deliveries(id);
+      if (worker && (due.isNone || Date.now() >= until)) return { job: id, ...(cohort ? { member: i } : {}), ...(await fromWorker(i)) };
+      if (due.isNone) throw new Error(`output ${i} of job ${id} was not delivered in its window (its providers were not paid for it); give a provider's worker URL to ask it`);
+      if (Date.now() >= until) throw new Error(`output ${i} of job ${id} is not delivered yet (due by #${due.unwrap().by.toNumber()})`);
+      await new Promise((res) => setTimeout(res, 2000));
+    }
+  };
+  const outs = [];
+  for (const i of wanted) outs.push(await one(i));
+  return member === 'all' ? outs : outs[0];
 }
 
 /**
@@ -411,8 +527,13 @@ export function canonicalDigest(modelHash, input, shape, quantized) {
  * member `i` is `<that id>.<i>`.
  */
 export function workerJobId(job, modelHash, input, attempt = 0) {
-  const tag = u8aToHex(blake2AsU8a(u8aConcat(hexToU8a(hash32(modelHash, 'model')), hexToU8a(inputHashOf(input))), 256)).slice(2, 26);
-  return `synod-${job}-${tag}-a${attempt}`;
+  return `${workerJobIdOf(job, modelHash, inputHashOf(input))}${attempt}`;
+}
+
+/** `workerJobId` from the input's hash (a receipt's `inputHash`), without its attempt number. */
+function workerJobIdOf(job, modelHash, inputHash) {
+  const tag = u8aToHex(blake2AsU8a(u8aConcat(hexToU8a(hash32(modelHash, 'model')), hexToU8a(hash32(inputHash, 'input hash'))), 256)).slice(2, 26);
+  return `synod-${job}-${tag}-a`;
 }
 
 /** `--name value` from the command line, or `fallback`. */

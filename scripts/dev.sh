@@ -6,12 +6,14 @@
 # the bundled MLP (fetched over HTTP from a local model server and checked against its hash),
 # puts three provider keys (Bob, Charlie, Dave) into the node's keystore, registers the model
 # and the providers, submits a demo job through polkadot.js and prints each status change, the
-# verified result and the settlement receipt (then a batch, a cohort and an audited job). Then
+# verified result and the settlement receipt (then a batch, a cohort, an audited job and a
+# MiniLM sentence embedding checked against sentence-transformers). Then
 # it keeps the network running and follows the node's log; Ctrl-C stops every process it
 # started.
 #
 #   scripts/dev.sh            demo, then keep running
-#   scripts/dev.sh --exit     demo, then stop (scripts/test.sh's end-to-end test uses this)
+#   scripts/dev.sh --exit     demo, then stop
+#   BURST_JOBS=500 scripts/dev.sh   the demo, then a burst of 500 jobs (scripts/e2e.sh)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 source "$SYNOD_ROOT/scripts/lib.sh"
@@ -28,6 +30,8 @@ exit_after=""
 "$SYNOD_ROOT/scripts/setup.sh"
 synod_build_node
 synod_build_worker
+# all-MiniLM-L6-v2 traced from the PyPI package (once; checked against sentence-transformers).
+[ -f "$SYNOD_MODELS/minilm.pt" ] || "$SYNOD_VENV/bin/python" "$SYNOD_ROOT/tools/make_minilm.py" "$SYNOD_MODELS"
 
 export RPC_PORT=${RPC_PORT:-9944} P2P_PORT=${P2P_PORT:-30333} PROM_PORT=${PROM_PORT:-9615}
 export WORKER_PORT=${WORKER_PORT:-7400} MODELS_PORT=${MODELS_PORT:-7480}
@@ -47,16 +51,26 @@ Synod dev network is running:
 MSG
 node "$SYNOD_ROOT/client/demo.mjs" --url "ws://127.0.0.1:$RPC_PORT" \
 	--worker "http://127.0.0.1:$WORKER_PORT" --manifest "$SYNOD_ROOT/worker/tests/fixtures/mlp.json" \
-	--source-base "http://127.0.0.1:$MODELS_PORT/" --timeout "${DEMO_TIMEOUT:-300}" &
+	--source-base "http://127.0.0.1:$MODELS_PORT/" --timeout "${DEMO_TIMEOUT:-300}" \
+	--minilm "$SYNOD_MODELS" --python "$SYNOD_VENV/bin/python" &
 SYNOD_PIDS+=($!)
 wait "${SYNOD_PIDS[-1]}" ||
 	{ echo "--- node log (tail)"; tail -n 40 "$dir/node.log"; echo "--- worker log (tail)"; tail -n 20 "$dir/worker.log"; exit 1; }
+mlp_hash=0x$(python3 -c "import json;print(json.load(open('$SYNOD_ROOT/worker/tests/fixtures/mlp.json'))['hash'])")
+# BURST_JOBS=N: then N MLP jobs at once (client/burst.mjs), which must all settle; the figures go
+# to BURST_OUT (default $dir/burst.json).
+if [ "${BURST_JOBS:-0}" -gt 0 ]; then
+	node "$SYNOD_ROOT/client/burst.mjs" --url "ws://127.0.0.1:$RPC_PORT" --model "$mlp_hash" \
+		--jobs "$BURST_JOBS" --node-pid "$node_pid" --out "${BURST_OUT:-$dir/burst.json}" &
+	SYNOD_PIDS+=($!)
+	wait "${SYNOD_PIDS[-1]}" || { echo "--- node log (tail)"; tail -n 40 "$dir/node.log"; exit 1; }
+fi
 
 [ -n "$exit_after" ] && exit 0
 cat <<MSG
 
 More jobs: node client/cli.mjs submit-job --url ws://127.0.0.1:$RPC_PORT \\
-  --model 0x$(python3 -c "import json;print(json.load(open('$SYNOD_ROOT/worker/tests/fixtures/mlp.json'))['hash'])") --input '[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]' --wait
+  --model $mlp_hash --input '[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]' --wait
 Ctrl-C stops the network.
 
 MSG

@@ -11,6 +11,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 log="${DEVNET_DIR:-$SYNOD_CACHE/devnet}.e2e.log"
+# Then a burst: 500 jobs at once (client/burst.mjs), every one settled (BURST_JOBS=0 skips it).
+export BURST_JOBS=${BURST_JOBS:-500}
 "$SYNOD_ROOT/scripts/dev.sh" >"$log" 2>&1 &
 dev=$!
 fail() {
@@ -31,8 +33,9 @@ until grep -q '^Ctrl-C stops the network' "$log"; do
 	[ "$(date +%s)" -lt "$deadline" ] || fail "the demo did not finish in ${E2E_TIMEOUT:-1800} s"
 	sleep 1
 done
-grep '^demo:' "$log"
+grep -E '^(demo|burst):' "$log"
 grep -q '^demo: done' "$log" || fail "the demo did not report done"
+[ "$BURST_JOBS" = 0 ] || grep -q '^burst: all ' "$log" || fail "the burst did not settle every job"
 
 # Everything dev.sh started: its children (node, worker, model server, the log follower) and
 # theirs.

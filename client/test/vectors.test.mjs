@@ -35,3 +35,22 @@ test('workerJobId matches the worker job id vectors', () => {
     assert.equal(workerJobId(c.job, c.model_hash, { hash: c.input_hash }, c.attempt), c.id, c.name);
   }
 });
+
+test('verifyOutput accepts the agreed output and refuses a tampered one', async () => {
+  const { outputDigest, verifyOutput, blake2Hex } = await import('../synod.mjs');
+  for (const v of doc.vectors) {
+    const inputHash = blake2Hex(hexToU8a(hex(v.input_hex)));
+    assert.equal(outputDigest(v.model_hash, inputHash, v.shape, v.quantized), hex(v.digest), v.name);
+    const receipt = { model: v.model_hash, inputHash, digest: hex(v.digest), stepExponent: 12 };
+    const ok = verifyOutput(receipt, { shape: v.shape, quantized: v.quantized });
+    assert.equal(ok.quantized.length, v.quantized.length);
+    if (v.quantized.length === 0) continue;
+    // One element off by one quantization step: refused.
+    const tampered = v.quantized.map((x, i) => (i === v.quantized.length - 1 ? BigInt(x) + 1n : x));
+    assert.throws(() => verifyOutput(receipt, { shape: v.shape, quantized: tampered }), /not the agreed output/, v.name);
+    // The right values under another input hash: refused.
+    assert.throws(() => verifyOutput({ ...receipt, inputHash: hex('00'.repeat(32)) }, { shape: v.shape, quantized: v.quantized }), /not the agreed output/);
+    // A shape that does not hold the values: refused.
+    assert.throws(() => verifyOutput(receipt, { shape: [v.quantized.length + 1], quantized: v.quantized }), /elements/);
+  }
+});

@@ -217,11 +217,16 @@ pub enum Unservable {
 	/// The model refuses the input (the worker's permanent error for it: token ids outside
 	/// the vocabulary, a shape the model does not take).
 	InputRejected = 2,
+	/// The output is larger than the chain can deliver (`pallet_jobs::types::
+	/// MAX_DELIVERED_OUTPUT` elements): an input by URI whose size the chain could not bound at
+	/// submission.
+	OutputTooLarge = 3,
 }
 
 impl Unservable {
 	/// Every kind.
-	pub const ALL: [Unservable; 2] = [Unservable::InputUnavailable, Unservable::InputRejected];
+	pub const ALL: [Unservable; 3] =
+		[Unservable::InputUnavailable, Unservable::InputRejected, Unservable::OutputTooLarge];
 }
 
 /// The digest a provider commits to and reveals when it cannot serve a job:

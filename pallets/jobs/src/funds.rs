@@ -18,19 +18,19 @@ use sp_runtime::{
 	DispatchError, DispatchResult,
 };
 use synod_primitives::{
-	digest::{unservable_digest, Hash32, Unservable},
+	digest::{input_hash, unservable_digest, Hash32, Unservable},
 	traits::{ModelRegistry, ProviderRegistry},
 };
 
 use crate::{
 	tally::{agree, Tally},
 	types::{
-		AssignmentBound, Audit, BalanceOf, FailureReason, JobId, JobInput, JobReceipt, JobStatus,
-		Verification,
+		AssignmentBound, Audit, BalanceOf, Delivery, FailureReason, JobId, JobInput, JobReceipt,
+		JobStatus, MemberInput, Verification,
 	},
 	weights::WeightInfo as _,
-	Config, Error, Event, HoldReason, JobOf, NextJobId, Open, Pallet, ProviderJobs, PruneCursor,
-	Receipts, LOG_TARGET,
+	Config, Deliveries, Error, Event, HoldReason, JobOf, NextJobId, Open, Outputs, Pallet,
+	ProviderJobs, PruneCursor, Receipts, LOG_TARGET,
 };
 
 /// The escrow of a job of `members` members (1 unless it is a cohort):
@@ -281,18 +281,33 @@ impl<T: Config> Pallet<T> {
 			.and_then(|w| w.reveal.as_ref())
 			.is_some_and(|r| Self::is_unservable(&record, &r.digest()));
 		let pay = winner.is_some() && (verified || !unservable);
+		// An output the receipt will not hold (a large one, a cohort's members) is paid for on
+		// delivery (lifecycle::deliver): the agreeing providers' prices stay held until then.
+		let deliver_later = pay
+			&& !unservable
+			&& winner.and_then(|w| w.reveal.as_ref()).is_some_and(|r| r.output().is_none());
+		let members = BalanceOf::<T>::from(record.input.members().max(1));
+		let mut payees: BoundedVec<(T::AccountId, BalanceOf<T>), AssignmentBound> =
+			BoundedVec::new();
 		for (i, a) in record.assignments.iter().enumerate() {
 			if honest.get(i).copied().unwrap_or(false) {
 				if pay {
-					let fee = T::Currency::transfer_on_hold(
-						&escrow_reason,
-						&record.payer,
-						&a.provider,
-						a.price,
-						Precision::BestEffort,
-						Restriction::Free,
-						Fortitude::Force,
-					)?;
+					let fee = if deliver_later {
+						let share = sp_runtime::traits::CheckedDiv::checked_div(&a.price, &members)
+							.unwrap_or_default();
+						let _ = payees.try_push((a.provider.clone(), share));
+						share.saturating_mul(members)
+					} else {
+						T::Currency::transfer_on_hold(
+							&escrow_reason,
+							&record.payer,
+							&a.provider,
+							a.price,
+							Precision::BestEffort,
+							Restriction::Free,
+							Fortitude::Force,
+						)?
+					};
 					paid = paid.saturating_add(fee);
 					if i >= first {
 						extra = extra.saturating_add(fee);
@@ -359,6 +374,9 @@ impl<T: Config> Pallet<T> {
 				let now = frame_system::Pallet::<T>::block_number();
 				let output_digest = result.digest();
 				let members = result.member_digests().to_vec();
+				if deliver_later {
+					Self::open_delivery(job, &record, &result, payees.clone(), now)?;
+				}
 				Receipts::<T>::insert(
 					job,
 					JobReceipt {
@@ -400,6 +418,58 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Opens the delivery of a settled job's outputs (`result` holds none in full): a cohort's
+	/// members answered "cannot serve" have nothing to deliver and are paid at once; the rest
+	/// wait in the escrow for `deliver_output` until `DeliveryWindow` ends.
+	fn open_delivery(
+		job: JobId,
+		record: &JobOf<T>,
+		result: &crate::types::Reveal,
+		payees: BoundedVec<(T::AccountId, BalanceOf<T>), AssignmentBound>,
+		now: BlockNumberFor<T>,
+	) -> DispatchResult {
+		let members = record.input.members();
+		let mut delivered = 0u64;
+		if let JobInput::Cohort(inputs) = &record.input {
+			for (i, (m, d)) in inputs.iter().zip(result.member_digests()).enumerate() {
+				let h = match m {
+					MemberInput::Inline(bytes) => input_hash(bytes),
+					MemberInput::Remote { hash, .. } => *hash,
+				};
+				let unservable = Unservable::ALL
+					.iter()
+					.any(|kind| unservable_digest(&record.model, &h, *kind) == *d);
+				if unservable && i < 64 {
+					delivered |= 1u64 << i;
+				}
+			}
+		}
+		let paid_now = delivered.count_ones();
+		if paid_now > 0 {
+			for (provider, share) in &payees {
+				T::Currency::transfer_on_hold(
+					&HoldReason::JobEscrow.into(),
+					&record.payer,
+					provider,
+					share.saturating_mul(paid_now.into()),
+					Precision::BestEffort,
+					Restriction::Free,
+					Fortitude::Force,
+				)?;
+			}
+		}
+		if paid_now < members {
+			let by = now.saturating_add(T::DeliveryWindow::get());
+			Deliveries::<T>::insert(job, Delivery { by, payees, members, delivered });
+			Self::deposit_event(Event::OutputsDue {
+				job,
+				members: members.saturating_sub(paid_now),
+				by,
+			});
+		}
+		Ok(())
+	}
+
 	/// Whether `digest` is a "cannot serve" answer to `record`'s input
 	/// (`synod_primitives::digest::unservable_digest`, any kind). A cohort's members answer it
 	/// member by member and settle as results.
@@ -424,7 +494,25 @@ impl<T: Config> Pallet<T> {
 				if receipt.settled_at.saturating_add(T::ResultRetention::get()) > n {
 					break;
 				}
+				// A receipt without its output has outputs delivered after it (or due): closing
+				// the delivery and removing them costs a read and a write each, and the payments'.
+				if receipt.result.output().is_none() {
+					let outputs =
+						u64::try_from(receipt.result.member_digests().len()).unwrap_or(0).max(1);
+					let extra = T::DbWeight::get().reads_writes(
+						outputs.saturating_add(2),
+						outputs.saturating_add(2).saturating_add(receipt.agreeing.len() as u64),
+					);
+					if meter.try_consume(extra).is_err() {
+						break;
+					}
+				}
+				// A delivery window nobody closed ends with the receipt.
+				if let Err(e) = Self::close_delivery(cursor) {
+					log::error!(target: LOG_TARGET, "closing job {cursor}'s delivery: {e:?}");
+				}
 				Receipts::<T>::remove(cursor);
+				let _ = Outputs::<T>::clear_prefix(cursor, crate::types::MAX_COHORT, None);
 				Self::release_deposit(&receipt.payer, receipt.deposit);
 			}
 			cursor = cursor.saturating_add(1);

@@ -7,8 +7,8 @@ use synod_primitives::traits::ProviderRegistry;
 
 use crate::{
 	types::{BalanceOf, JobStatus},
-	AssignCursor, Config, HoldReason, NextJobId, Open, Pallet, ProviderJobs, Receipts, WaitLines,
-	Waiting, WaitingModels,
+	AssignCursor, Config, Deliveries, HoldReason, NextJobId, Open, Outputs, Pallet, ProviderJobs,
+	Receipts, WaitLines, Waiting, WaitingModels,
 };
 
 impl<T: Config> Pallet<T> {
@@ -23,7 +23,9 @@ impl<T: Config> Pallet<T> {
 	///   model's line and its expiry scheduled by its deadline; every line is listed, bounded
 	///   and not empty;
 	/// - `ProviderJobs` lists exactly the assignments of open jobs;
-	/// - a job escalates at most once.
+	/// - a job escalates at most once;
+	/// - a payer's held escrow also covers the payments waiting for its settled jobs' outputs;
+	///   every delivered output has its receipt.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let mut escrow: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
@@ -76,6 +78,23 @@ impl<T: Config> Pallet<T> {
 				*count = count.saturating_add(1);
 			}
 			ensure!(job.round <= 1, "a job escalates at most once");
+		}
+		// Payments waiting for outputs stay in the payer's escrow.
+		for (id, due) in Deliveries::<T>::iter() {
+			let receipt = Receipts::<T>::get(id).ok_or("a delivery without its receipt")?;
+			ensure!(receipt.result.output().is_none(), "a delivery of an output the receipt holds");
+			ensure!(due.missing() > 0 && due.members <= 64, "a delivery with nothing due");
+			let share: BalanceOf<T> =
+				due.payees.iter().fold(Default::default(), |s, (_, x)| s.saturating_add(*x));
+			let sum = escrow.entry(receipt.payer.clone()).or_default();
+			*sum = sum.saturating_add(share.saturating_mul(due.missing().into()));
+		}
+		for (id, member) in Outputs::<T>::iter_keys() {
+			ensure!(Receipts::<T>::contains_key(id), "a delivered output without its receipt");
+			ensure!(
+				Deliveries::<T>::get(id).is_none_or(|d| d.has(member)),
+				"a delivered output its delivery does not count"
+			);
 		}
 		ensure!(cursor <= NextJobId::<T>::get(), "assignment cursor past the last job");
 		ensure!(

@@ -56,9 +56,9 @@ pub mod pallet {
 		traits::{ModelRegistry, ProviderRegistry},
 	};
 	pub use types::{
-		BalanceOf, Commitment, FailureReason, Job, JobId, JobInput, JobReceipt, JobRequest,
-		JobStatus, MemberDigests, MemberInput, QueuePlace, Reveal, RevealItem, Salt, SmallOutput,
-		WaitLine, Waiter,
+		BalanceOf, Commitment, DeliveredOutput, Delivery, FailureReason, Job, JobId, JobInput,
+		JobReceipt, JobRequest, JobStatus, MemberDigests, MemberInput, QueuePlace, Reveal,
+		RevealItem, Salt, SmallOutput, WaitLine, Waiter,
 	};
 
 	/// The in-code storage version.
@@ -124,6 +124,7 @@ pub mod pallet {
 			type MaxBatch = ConstU32<4>;
 			type MaxCohort = ConstU32<4>;
 			type ResultRetention = ConstU64<10>;
+			type DeliveryWindow = ConstU64<5>;
 			type Auditors = ConstU32<2>;
 			type AuditFloor = TestAuditFloor;
 			type AuditHalving = ConstU32<4>;
@@ -229,6 +230,13 @@ pub mod pallet {
 		/// Its inline members together are at most `MaxInlineInput` bytes.
 		#[pallet::constant]
 		type MaxCohort: Get<u32>;
+
+		/// Blocks after settlement in which an output the receipt does not hold (a large one, a
+		/// cohort's members) must be delivered on chain (`deliver_output`) for the agreeing
+		/// providers to be paid for it; at most `ResultRetention`.
+		#[pallet::constant]
+		#[pallet::no_default_bounds]
+		type DeliveryWindow: Get<BlockNumberFor<Self>>;
 
 		/// Blocks a receipt stays readable.
 		#[pallet::constant]
@@ -365,6 +373,17 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Receipts<T: Config> = StorageMap<_, Twox64Concat, JobId, ReceiptOf<T>>;
 
+	/// Settled jobs with outputs still due, and the payments that wait for them.
+	#[pallet::storage]
+	pub type Deliveries<T: Config> =
+		StorageMap<_, Twox64Concat, JobId, Delivery<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>>;
+
+	/// Outputs delivered after settlement, by job and member (0 for a single job), kept with
+	/// the receipt.
+	#[pallet::storage]
+	pub type Outputs<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, JobId, Twox64Concat, u32, DeliveredOutput>;
+
 	/// The first job id whose receipt may still need pruning.
 	#[pallet::storage]
 	pub type PruneCursor<T: Config> = StorageValue<_, JobId, ValueQuery>;
@@ -472,6 +491,16 @@ pub mod pallet {
 		/// The payer opened a canary on its job: the primary's answer is judged against the
 		/// digest governance knew (no auditor is drawn).
 		CanaryOpened { job: JobId },
+		/// A job settled whose receipt does not hold its outputs (a large one, a cohort's
+		/// `members`): its agreeing providers are paid as the outputs are delivered on chain,
+		/// by `by`.
+		OutputsDue { job: JobId, members: u32, by: BlockNumberFor<T> },
+		/// Output `member` of a settled job (0 for a single job) was delivered by `by` and
+		/// matched the receipt's digest; the agreeing providers were paid for it.
+		OutputDelivered { job: JobId, member: u32, by: T::AccountId },
+		/// The delivery window of a job ended with `missing` outputs undelivered: `refunded`
+		/// went back to the payer, and each agreeing provider's reputation counts a failure.
+		DeliveryMissed { job: JobId, missing: u32, refunded: BalanceOf<T> },
 	}
 
 	/// Errors of the jobs pallet.
@@ -552,6 +581,20 @@ pub mod pallet {
 		/// A canary is opened on an audited single job, by its payer, between the primary's
 		/// commitment and the audit decision; this job is not there.
 		CanaryNotOpenable,
+		/// A job's output could be larger than `types::MAX_DELIVERED_OUTPUT` elements (its
+		/// model's output per item, times the items its input can hold): it could not be
+		/// delivered.
+		OutputTooLarge,
+		/// The job has no output due: unknown, not settled, or all delivered.
+		NoDeliveryDue,
+		/// The output's member is not one of the job's.
+		InvalidMember,
+		/// That output was delivered already.
+		AlreadyDelivered,
+		/// The delivery window is over (`claim_undelivered` settles it).
+		DeliveryClosed,
+		/// The delivery window is still open.
+		DeliveryOpen,
 	}
 
 	#[pallet::hooks]
@@ -605,6 +648,11 @@ pub mod pallet {
 			);
 			assert!(T::MaxAssignmentsPerBlock::get() >= 1, "nothing would ever be assigned");
 			assert!(T::MaxWaitVisits::get() >= 1, "no waiting line would ever be looked at");
+			assert!(
+				T::DeliveryWindow::get() <= T::ResultRetention::get(),
+				"a delivery window longer than the receipt it is kept with"
+			);
+			assert!(T::MaxCohort::get() <= 64, "a delivery counts at most 64 members");
 			assert!(
 				T::MaxWaitVisits::get() <= T::MaxWaitingModels::get(),
 				"more waiting lines looked at a block than there can be"
@@ -907,6 +955,41 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			Self::do_open_canary(&who, job, digest, salt)
 		}
+
+		/// Delivers outputs of a settled job that its receipt does not hold: `(member, output)`
+		/// items (member 0 for a single job). Each is kept (`Outputs`) when its canonical digest
+		/// (over its own input hash, shape and values) is the one the receipt agreed on (a
+		/// cohort's: that member's), and every agreeing provider is paid its share of it. Anyone
+		/// may deliver, within `DeliveryWindow` of settlement; an agreeing provider pays no fee
+		/// for a delivery that lands. Items are applied one by one: a stale or wrong one is
+		/// reported (`BatchItemFailed`) and the rest stand.
+		///
+		/// Origin: signed. Emits [`Event::OutputDelivered`]. Errors: [`Error::NoDeliveryDue`],
+		/// [`Error::DeliveryClosed`], [`Error::InvalidMember`], [`Error::AlreadyDelivered`],
+		/// [`Error::InvalidOutput`], [`Error::OutputMismatch`], [`Error::InvalidBatch`].
+		#[pallet::call_index(13)]
+		#[pallet::weight(Pallet::<T>::deliver_weight(outputs))]
+		pub fn deliver_output(
+			origin: OriginFor<T>,
+			job: JobId,
+			outputs: BoundedVec<(u32, DeliveredOutput), types::CohortBound>,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			Self::do_deliver(who, job, outputs)
+		}
+
+		/// Ends a job's delivery window once it is over: the shares of outputs nobody delivered
+		/// go back to the payer, and each agreeing provider's reputation counts a failure.
+		/// (The receipt's pruning does the same for a window nobody closed.)
+		///
+		/// Origin: signed (anyone). Emits [`Event::DeliveryMissed`]. Errors:
+		/// [`Error::NoDeliveryDue`], [`Error::DeliveryOpen`].
+		#[pallet::call_index(14)]
+		#[pallet::weight(T::WeightInfo::commit().saturating_add(T::DbWeight::get().reads_writes(3, 3 + u64::from(types::MAX_ASSIGNMENTS))))]
+		pub fn claim_undelivered(origin: OriginFor<T>, job: JobId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_claim_undelivered(job)
+		}
 	}
 
 	#[pallet::view_functions]
@@ -950,6 +1033,18 @@ pub mod pallet {
 		/// The receipt of a settled job (within the retention period).
 		pub fn receipt(job: JobId) -> Option<ReceiptOf<T>> {
 			Receipts::<T>::get(job)
+		}
+
+		/// An output delivered after settlement (`member` 0 for a single job).
+		pub fn output(job: JobId, member: u32) -> Option<DeliveredOutput> {
+			Outputs::<T>::get(job, member)
+		}
+
+		/// The outputs a settled job still has due, and the payments waiting for them.
+		pub fn delivery(
+			job: JobId,
+		) -> Option<Delivery<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
+			Deliveries::<T>::get(job)
 		}
 
 		/// A provider's open assignments.

@@ -29,6 +29,12 @@ pub const MAX_ASSIGNMENTS: u32 = 16;
 /// (a MiniLM sentence embedding has 384).
 pub const MAX_SMALL_OUTPUT: u32 = 512;
 
+/// The most elements one output may have (256 KiB quantized): a job whose output could be
+/// larger is refused at submission (`OutputTooLarge`), so that every output the chain accepts
+/// a job for can be delivered on chain (`deliver_output`). A batch of 64 MiniLM embeddings has
+/// 24,576.
+pub const MAX_DELIVERED_OUTPUT: u32 = 32_768;
+
 /// The most members any cohort may have (`Config::MaxCohort` is at most this).
 pub const MAX_COHORT: u32 = 64;
 
@@ -450,6 +456,51 @@ pub enum FailureReason {
 	/// The audit was decided but no auditor could be drawn (or scheduled): nobody was paid
 	/// or slashed, the payer refunded. A job chosen for an audit never settles without it.
 	AuditUnavailable,
+}
+
+/// An output delivered after settlement (`deliver_output`): the input hash it was computed
+/// from (a cohort member's own), its shape and its quantized elements. The chain keeps it only
+/// when its canonical digest is the one the receipt agreed on.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct DeliveredOutput {
+	/// blake2-256 of the input (a cohort member's).
+	pub input_hash: Hash32,
+	/// The output's shape.
+	pub shape: BoundedVec<u32, ConstU32<MAX_RANK>>,
+	/// Its quantized elements, row-major.
+	pub values: BoundedVec<i64, ConstU32<MAX_DELIVERED_OUTPUT>>,
+}
+
+/// The outputs of a settled job that its receipt does not hold (a large one, a cohort's
+/// members) and the payments that wait for them: each agreeing provider is paid its share of
+/// a member when that member's output is delivered, by `by`; what is not delivered by then
+/// goes back to the payer.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct Delivery<AccountId, Balance, BlockNumber> {
+	/// The last block an output may be delivered in.
+	pub by: BlockNumber,
+	/// The agreeing providers and what each is owed per member delivered.
+	pub payees: BoundedVec<(AccountId, Balance), AssignmentBound>,
+	/// How many outputs are due (a cohort's members, else 1).
+	pub members: u32,
+	/// Which are delivered (bit `i`: member `i`).
+	pub delivered: u64,
+}
+
+impl<A, B, N> Delivery<A, B, N> {
+	/// Whether output `member` is delivered.
+	pub fn has(&self, member: u32) -> bool {
+		member < 64 && self.delivered & (1u64 << member) != 0
+	}
+
+	/// How many outputs are still due.
+	pub fn missing(&self) -> u32 {
+		self.members.saturating_sub(self.delivered.count_ones())
+	}
 }
 
 /// A job in its model's waiting line: what the assignment needs to know whether the job

@@ -74,6 +74,9 @@ parameter_types! {
 	pub const JobMaxDuration: BlockNumber = HOURS;
 	/// Receipts stay a day: long enough for any dapp to read its result.
 	pub const JobResultRetention: BlockNumber = DAYS;
+	/// Ten minutes to deliver an output the receipt does not hold: the agreeing providers'
+	/// nodes deliver it within a few blocks of settlement, each in turn.
+	pub const JobDeliveryWindow: BlockNumber = 10 * MINUTES;
 	/// The lowest audit rate (`pallet_jobs::Config::AuditFloor`): a sixteenth.
 	pub const JobAuditFloor: Perbill = Perbill::from_parts(62_500_000);
 }
@@ -127,6 +130,7 @@ impl pallet_jobs::Config for Runtime {
 	/// Members of one cohort: one commitment and one reveal per provider answer 64 jobs.
 	type MaxCohort = ConstU32<64>;
 	type ResultRetention = JobResultRetention;
+	type DeliveryWindow = JobDeliveryWindow;
 	/// A thousandth of a SYN into an empty queue (a tenth of a typical 10 mSYN price),
 	/// doubling with every eighth of the queue taken: keeping the queue full for an hour
 	/// burns 600 blocks × 66 jobs × 128 mSYN = 5,068.8 SYN (`runtime/src/tests.rs`).

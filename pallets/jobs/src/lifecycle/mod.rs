@@ -28,6 +28,7 @@
 //! - [`commit`]: commitments, and closing a commit window;
 //! - [`reveal`]: every kind of reveal, through one function;
 //! - [`conclude`]: ending a round: settle, escalate or fail;
+//! - [`deliver`]: outputs the receipt does not hold, paid for on delivery;
 //! - [`timeouts`]: the window ends each block closes;
 //! - [`wait`]: jobs waiting in their model's line while its providers are busy.
 
@@ -35,6 +36,7 @@ pub mod assign;
 pub mod audit;
 pub mod commit;
 pub mod conclude;
+pub mod deliver;
 pub mod reveal;
 pub mod submit;
 pub mod timeouts;

@@ -118,9 +118,10 @@ impl<T: Config> Pallet<T> {
 			.checked_div(T::MaxWaiting::get().into())
 			.unwrap_or(0);
 		let queued = job.saturating_sub(AssignCursor::<T>::get()).max(waiting);
-		// The deposit covers the input, and the output the receipt keeps.
-		let bytes =
-			input.encoded_size().saturating_add(Self::receipt_output_bytes(&manifest, &input));
+		// The deposit covers the input, and the outputs kept with the receipt (in it, or
+		// delivered after it), 8 bytes an element.
+		let outputs: usize = Self::output_elements(&manifest, &input)?.iter().sum();
+		let bytes = input.encoded_size().saturating_add(outputs.saturating_mul(8));
 		let deposit = Self::charge_submission(&payer, queued, bytes)?;
 		Self::hold_escrow(&payer, escrow)?;
 		T::Models::acquire(&model).map_err(|_| Error::<T>::ModelNotActive)?;
@@ -159,42 +160,6 @@ impl<T: Config> Pallet<T> {
 			deadline,
 		});
 		Ok(())
-	}
-
-	/// The most bytes of output the receipt of a job of `manifest` on `input` keeps: a single
-	/// job's quantized output (8 bytes an element) when it can be small enough to be revealed
-	/// in full (`MAX_SMALL_OUTPUT` elements), for the most items its input can hold.
-	pub(crate) fn receipt_output_bytes(
-		manifest: &synod_primitives::model::ModelManifest,
-		input: &JobInput,
-	) -> usize {
-		let item = manifest
-			.input
-			.static_elements()
-			.and_then(|n| usize::try_from(n).ok())
-			.map(|n| n.saturating_mul(manifest.input.dtype.size()))
-			.filter(|b| *b > 0)
-			.unwrap_or(1);
-		let items = match input {
-			JobInput::Cohort(_) => return 0,
-			_ if !manifest.input.dynamic_batch() => 1,
-			JobInput::Inline(bytes) => bytes.len().checked_div(item).unwrap_or(1),
-			JobInput::Remote { .. } => usize::try_from(manifest.max_input_bytes)
-				.unwrap_or(usize::MAX)
-				.checked_div(item)
-				.unwrap_or(1),
-		};
-		let elements = manifest
-			.output
-			.static_elements()
-			.and_then(|n| usize::try_from(n).ok())
-			.unwrap_or(usize::MAX)
-			.saturating_mul(items.max(1));
-		if elements > crate::types::MAX_SMALL_OUTPUT as usize {
-			0
-		} else {
-			elements.saturating_mul(8)
-		}
 	}
 
 	/// The weight of submitting `input`: `submit_job(n)` for `n` encoded bytes; a cohort of

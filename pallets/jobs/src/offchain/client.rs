@@ -4,7 +4,7 @@
 use alloc::{format, string::String, vec::Vec};
 use frame_support::BoundedVec;
 use synod_primitives::{
-	digest::{element_count, output_digest, Hash32, Unservable},
+	digest::{element_count, input_hash, output_digest, unservable_digest, Hash32, Unservable},
 	model::ModelManifest,
 	ocw,
 	traits::ModelRegistry,
@@ -14,9 +14,11 @@ use synod_primitives::{
 	},
 };
 
-use super::{JobCtx, MAX_ATTEMPTS, WORKER_TIMEOUT_MS};
+use super::{deliver::delivered, JobCtx, MAX_ATTEMPTS, WORKER_TIMEOUT_MS};
 use crate::{
-	types::{Commitment, JobInput, MemberDigests, Reveal, SmallOutput},
+	types::{
+		Commitment, JobInput, MemberDigests, MemberInput, Reveal, SmallOutput, MAX_DELIVERED_OUTPUT,
+	},
 	Config, Pallet, LOG_TARGET,
 };
 
@@ -275,7 +277,17 @@ impl<T: Config> Pallet<T> {
 					.ok_or_else(|| Outage::Garbled("a result without an output".into()))?;
 				let digest = parse_hash32(&out.digest)
 					.ok_or_else(|| Outage::Garbled("a result without a valid digest".into()))?;
+				if out.quantized.len() > MAX_DELIVERED_OUTPUT as usize {
+					log::warn!(target: LOG_TARGET, "job {job}: the output has {} elements, more than the chain can deliver ({MAX_DELIVERED_OUTPUT}); answering that it cannot be served", out.quantized.len());
+					return Ok(Some(cx.set_unservable(Unservable::OutputTooLarge)));
+				}
 				let output = small_output(out, &record.model, &record.input_hash, &digest);
+				if output.is_none() {
+					// Too large to reveal: kept to deliver after settlement.
+					if let Some(d) = delivered(&record.model, &record.input_hash, &digest, out) {
+						Self::keep_outputs(&cx.account.id, job, alloc::vec![(0, d)]);
+					}
+				}
 				let salt = cx.set_ready(Reveal::Output { digest, output });
 				log::info!(target: LOG_TARGET, "🧮 job {job}: synod-worker's digest 0x{}; committing", hex(&digest));
 				Ok(Some(cx.commitment(&digest, &salt)))
@@ -326,11 +338,44 @@ impl<T: Config> Pallet<T> {
 		if views.iter().any(|v| v.status != Status::Succeeded) {
 			return Ok(None);
 		}
+		let member_hashes: Vec<Hash32> = match &cx.record.input {
+			JobInput::Cohort(inputs) => inputs
+				.iter()
+				.map(|m| match m {
+					MemberInput::Inline(bytes) => input_hash(bytes),
+					MemberInput::Remote { hash, .. } => *hash,
+				})
+				.collect(),
+			_ => Vec::new(),
+		};
+		// A member whose output is larger than the chain can deliver is answered "cannot
+		// serve", as every honest provider answers it.
 		let digests = views
 			.iter()
-			.map(|v| v.output.as_ref().and_then(|o| parse_hash32(&o.digest)))
+			.enumerate()
+			.map(|(i, v)| {
+				let out = v.output.as_ref()?;
+				match member_hashes.get(i) {
+					Some(h) if out.quantized.len() > MAX_DELIVERED_OUTPUT as usize => {
+						Some(unservable_digest(&cx.record.model, h, Unservable::OutputTooLarge))
+					},
+					_ => parse_hash32(&out.digest),
+				}
+			})
 			.collect::<Option<Vec<Hash32>>>()
 			.ok_or_else(|| Outage::Garbled("a member's result without a valid digest".into()))?;
+		// The members' outputs, kept to deliver after settlement (the receipt holds digests).
+		let outputs = views
+			.iter()
+			.zip(member_hashes.iter())
+			.zip(digests.iter())
+			.enumerate()
+			.filter_map(|(i, ((v, h), d))| {
+				let out = v.output.as_ref()?;
+				Some((u32::try_from(i).ok()?, delivered(&cx.record.model, h, d, out)?))
+			})
+			.collect();
+		Self::keep_outputs(&cx.account.id, job, outputs);
 		let members = MemberDigests::try_from(digests)
 			.map_err(|_| Outage::Garbled("more members than a cohort holds".into()))?;
 		let n = members.len();

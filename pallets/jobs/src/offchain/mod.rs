@@ -22,7 +22,11 @@
 //!    one slashed and replaced sends nothing;
 //! 4. all commits of one key in one block go out as one transaction (`commit` or
 //!    `commit_batch`), and likewise the seals (`seal`, `seal_batch`) and the single jobs'
-//!    reveals.
+//!    reveals;
+//! 5. outputs the receipt will not hold (larger than `MAX_SMALL_OUTPUT`, a cohort's members)
+//!    are kept from the worker's answer and delivered on chain after settlement
+//!    (`deliver_output`, [`deliver`]), each agreeing provider in its turn: they are paid for
+//!    them only once the payer can read them.
 //!
 //! A worker that is down, slow or failing costs a log line and a retry in the next block; an
 //! unsent or dropped transaction is sent again after [`RESEND_AFTER`] blocks with the same
@@ -35,6 +39,7 @@
 //! [`send`] (signed transactions).
 
 pub mod client;
+pub mod deliver;
 pub mod inputs;
 pub mod local;
 pub mod send;
@@ -137,6 +142,7 @@ impl<T: Config> Pallet<T> {
 		Self::send_seals(account, seals, now);
 		Self::send_reveals(account, reveals, now);
 		Self::forget_closed(account, &open);
+		Self::deliver_outputs(account, now);
 	}
 
 	/// What to do for the job of `cx` now.

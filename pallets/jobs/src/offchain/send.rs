@@ -94,7 +94,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Signs `call` with `account`'s key and puts it in the transaction pool.
-	fn send(account: &Account<T>, call: Call<T>) -> bool {
+	pub(crate) fn send(account: &Account<T>, call: Call<T>) -> bool {
 		let sent = Signer::<T, T::AuthorityId>::all_accounts()
 			.with_filter(alloc::vec![account.public.clone()])
 			.send_signed_transaction(|_| call.clone());

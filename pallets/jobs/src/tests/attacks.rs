@@ -283,9 +283,7 @@ fn a_jobs_deposit_comes_back_when_its_receipt_is_pruned() {
 			|| Balances::balance_on_hold(&RuntimeHoldReason::Jobs(HoldReason::JobDeposit), &PAYER);
 		assert_eq!(held(), deposit);
 		run_to(2);
-		let who = assigned(job)[0];
-		commit(who, job, 7);
-		reveal(who, job, 7);
+		answer_real(job, 7);
 		assert_eq!(Jobs::receipt(job).unwrap().deposit, deposit);
 		assert_eq!(held(), deposit);
 		run_to(System::block_number() + RETENTION + 1);

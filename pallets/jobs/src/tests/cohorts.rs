@@ -41,13 +41,19 @@ fn a_cohort_is_priced_per_member_and_settles_with_its_member_digests() {
 			}
 			.into(),
 		);
+		// The receipt holds the members' digests: their outputs are due on chain, and each
+		// provider's price for a member waits in the escrow until that member's output lands
+		// (tests::delivery).
 		for (i, who) in chosen.iter().enumerate() {
-			assert_eq!(free(*who), before[i] + 4 * PRICE);
+			assert_eq!(free(*who), before[i]);
 		}
+		let due = Jobs::delivery(job).unwrap();
+		assert_eq!(due.payees.to_vec(), chosen.iter().map(|p| (*p, PRICE)).collect::<Vec<_>>());
+		assert_eq!((due.members, due.missing()), (4, 4));
 		let receipt = Jobs::receipt(job).unwrap();
 		assert_eq!(receipt.result.member_digests(), &members[..]);
-		assert_eq!(escrow_held(PAYER), 0);
-		assert_eq!(free(PAYER), ENDOWMENT - 3 * 4 * PRICE);
+		assert_eq!(escrow_held(PAYER), 3 * 4 * PRICE);
+		assert_eq!(free(PAYER), ENDOWMENT - 4 * 6 * PRICE + 3 * 4 * PRICE);
 	});
 }
 

@@ -8,8 +8,14 @@ fn unanimous_honest_providers_settle_at_the_last_reveal() {
 		let job = submit(3);
 		run_to(2);
 		let chosen = assigned(job);
+		// The output in full (the worker's, as a node reveals it): it settles into the receipt.
+		let (d, out) = real_output(job, 7);
 		for who in &chosen {
-			commit(*who, job, 7);
+			assert_ok!(Jobs::commit(
+				RuntimeOrigin::signed(*who),
+				job,
+				commitment_for(*who, job, &d)
+			));
 		}
 		let record = JobRecords::<Test>::get(job).unwrap();
 		assert_eq!(record.status, JobStatus::Revealing);
@@ -19,7 +25,7 @@ fn unanimous_honest_providers_settle_at_the_last_reveal() {
 		);
 		let before: Vec<Balance> = chosen.iter().map(|w| free(*w)).collect();
 		for who in &chosen {
-			reveal(*who, job, 7);
+			assert_ok!(answer_output(*who, job, d, Some(out.clone())));
 		}
 		// Settled in the block of the last reveal.
 		assert!(JobRecords::<Test>::get(job).is_none());
@@ -28,7 +34,7 @@ fn unanimous_honest_providers_settle_at_the_last_reveal() {
 				job,
 				model: model(1),
 				input_hash: synod_primitives::digest::input_hash(&[1, 2, 3, 4]),
-				output_digest: digest(7),
+				output_digest: d,
 				agreeing: chosen.clone(),
 				dissenting: vec![],
 				paid: 3 * PRICE,
@@ -45,7 +51,9 @@ fn unanimous_honest_providers_settle_at_the_last_reveal() {
 		}
 		assert_eq!(free(PAYER), ENDOWMENT - 3 * PRICE);
 		assert_eq!(escrow_held(PAYER), 0);
-		assert_eq!(Jobs::receipt(job).unwrap().result.digest(), digest(7));
+		assert_eq!(Jobs::receipt(job).unwrap().result.digest(), d);
+		assert_eq!(Jobs::receipt(job).unwrap().result.output(), Some(&out));
+		assert!(Jobs::delivery(job).is_none(), "nothing left to deliver");
 		assert_eq!(pallet_models::Records::<Test>::get(model(1)).unwrap().open_jobs, 0);
 	});
 }

@@ -140,6 +140,40 @@ pub(crate) fn reveal_members(who: AccountId, job: u64, members: &MemberDigests) 
 	assert_ok!(answer(who, job, Reveal::members(members.clone())));
 }
 
+/// An output model 1 could give `job`'s inline input (four elements an item, from `tag`) and
+/// its canonical digest: revealed in full, it settles into the receipt and pays at once.
+pub(crate) fn real_output(job: u64, tag: i64) -> (Hash32, SmallOutput) {
+	let record = JobRecords::<Test>::get(job).unwrap();
+	let JobInput::Inline(bytes) = &record.input else { panic!("an inline job") };
+	let items = bytes.len() as u32;
+	let out = SmallOutput {
+		shape: vec![items, 4].try_into().unwrap(),
+		values: (0..(4 * items) as i64).map(|v| v + tag).collect::<Vec<_>>().try_into().unwrap(),
+	};
+	let d = synod_primitives::digest::output_digest(
+		&model(1),
+		&record.input_hash,
+		&out.shape,
+		&out.values,
+	);
+	(d, out)
+}
+
+/// Every provider of `job`'s first round commits to and reveals `real_output(job, tag)`.
+pub(crate) fn answer_real(job: u64, tag: i64) -> (Hash32, SmallOutput) {
+	let (d, out) = real_output(job, tag);
+	let providers = assigned(job);
+	for who in &providers {
+		assert_ok!(Jobs::commit(RuntimeOrigin::signed(*who), job, commitment_for(*who, job, &d)));
+	}
+	for who in &providers {
+		if JobRecords::<Test>::contains_key(job) {
+			assert_ok!(answer_output(*who, job, d, Some(out.clone())));
+		}
+	}
+	(d, out)
+}
+
 /// A small output of one dimension.
 pub(crate) fn small(values: &[i64]) -> SmallOutput {
 	SmallOutput {

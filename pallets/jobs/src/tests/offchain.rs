@@ -514,10 +514,40 @@ fn a_cohort_goes_through_the_worker_batch_api_and_settles_with_its_members() {
 			assert_ok!(call.dispatch(RuntimeOrigin::signed(who)));
 		}
 		assert_eq!(Jobs::receipt(job).unwrap().result.member_digests(), &members[..]);
-		// Over: the members' local state goes too.
+		// Settled with the members' digests: their outputs are due on chain, and the first
+		// payee's node delivers them at once (the others wait their turn), from what the worker
+		// answered; that pays every agreeing provider.
+		let due = Jobs::delivery(job).expect("the members' outputs are due");
 		run_ocw();
 		for &p in &providers {
-			assert_eq!(local(p, job), None);
+			assert_eq!(local(p, job), None, "the job's state goes once it is over");
+		}
+		let sent = drain(&pool);
+		assert_eq!(sent.len(), 1, "one delivery, by the first payee");
+		let (who, call) = sent.into_iter().next().unwrap();
+		assert_eq!(who, due.payees[0].0);
+		let RuntimeCall::Jobs(Call::deliver_output { job: j, outputs }) = &call else {
+			panic!("{call:?}")
+		};
+		assert_eq!(*j, job);
+		assert_eq!(outputs.iter().map(|(m, _)| *m).collect::<Vec<_>>(), vec![0, 1, 2]);
+		for (m, out) in outputs.iter() {
+			assert_eq!(out.input_hash, synod_primitives::digest::input_hash(&[*m as u8 + 1]));
+			assert_eq!(out.values.to_vec(), vec![1, 2, 3, 4]);
+		}
+		let before: Vec<_> = providers.iter().map(|p| Balances::free_balance(*p)).collect();
+		assert_ok!(call.dispatch(RuntimeOrigin::signed(who)));
+		assert!(Jobs::delivery(job).is_none());
+		for (p, b) in providers.iter().zip(before) {
+			assert_eq!(Balances::free_balance(*p), b + 3 * PRICE, "{p} paid for three members");
+		}
+		// Delivered: nothing more is sent, and the kept outputs go.
+		run_to(System::block_number() + crate::offchain::RESEND_AFTER);
+		run_ocw();
+		assert!(drain(&pool).is_empty());
+		for &p in &providers {
+			let key = crate::offchain::deliver::outputs_key(&p, job);
+			assert!(sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &key).is_none());
 		}
 	});
 }
@@ -684,6 +714,46 @@ fn an_input_the_model_refuses_is_answered_cannot_serve() {
 			run_ocw();
 			assert!(matches!(local(who, job), Some(LocalJob::Failed { transient: false, .. })));
 		}
+	});
+}
+
+/// An output larger than the chain can deliver (`MAX_DELIVERED_OUTPUT` elements; an input by
+/// URI whose size the chain could not bound) is answered "cannot serve" (output too large), as
+/// every honest provider answers it; a large output that fits is kept for delivery.
+#[test]
+fn an_output_too_large_to_deliver_is_answered_cannot_serve() {
+	let (mut ext, state, pool) = ocw_ext();
+	ext.execute_with(|| {
+		let (job, providers) = assigned_job(1);
+		let who = providers[0];
+		UintAuthorityId::set_all_keys([who]);
+		let id = worker_id(job, 0);
+		expect_post(&state, job, 0, r#"{"status":"queued"}"#);
+		run_ocw();
+		let n = crate::types::MAX_DELIVERED_OUTPUT as usize + 1;
+		let values = vec!["1"; n].join(",");
+		expect_get(
+			&state,
+			&format!("/v1/jobs/{id}"),
+			&format!(
+				r#"{{"id":"{id}","status":"succeeded","output":{{"dtype":"f32","shape":[1,{n}],"step_exponent":16,"quantized":[{values}],"digest":"{}"}}}}"#,
+				hex(&[7u8; 32])
+			),
+		);
+		run_ocw();
+		let answer = synod_primitives::digest::unservable_digest(
+			&model(1),
+			&synod_primitives::digest::input_hash(&INPUT),
+			synod_primitives::digest::Unservable::OutputTooLarge,
+		);
+		let commitment = sent_commitment(&drain(&pool));
+		let Some(LocalJob::Ready { salt, reveal, .. }) = local(who, job) else {
+			panic!("no stored answer")
+		};
+		assert_eq!(reveal.digest(), answer);
+		assert_eq!(commitment, crate::commitment_of(&crate::seal_of(job, 0, &answer), &salt, &who));
+		let kept = crate::offchain::deliver::outputs_key(&who, job);
+		assert!(sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &kept).is_none());
 	});
 }
 

@@ -30,17 +30,18 @@ fn status(job: u64) -> Option<JobStatus> {
 	JobRecords::<Test>::get(job).map(|r| r.status)
 }
 
-/// Answers every assigned job's round the same way, so that each settles.
+/// Every assigned job's providers answer it the same way, in full, so that each settles and
+/// pays at once.
 fn answer_all() {
 	let open: Vec<u64> = JobRecords::<Test>::iter_keys().collect();
 	for job in open {
 		let Some(record) = JobRecords::<Test>::get(job) else { continue };
-		if record.status == JobStatus::Committing {
-			for a in record.assignments.iter().filter(|a| a.commitment.is_none()) {
-				commit(a.provider, job, 1);
-			}
+		if record.status != JobStatus::Committing
+			|| record.assignments.iter().any(|a| a.commitment.is_some())
+		{
+			continue;
 		}
-		answer_round(job, |_| 1);
+		answer_real(job, 1);
 	}
 }
 
