@@ -482,9 +482,10 @@ export async function fetchResult(api, id, { worker, member, timeoutMs = 120_000
   const onChain = async (i) => {
     const o = await api.query.jobs.outputs(id, i);
     if (o.isNone) return null;
+    // A Struct is a Map: read its fields with get() (its `values` is Map.prototype.values).
     const v = o.unwrap();
-    const out = { shape: v.shape.map((d) => d.toNumber()), quantized: v.values.map((x) => x.toBigInt()) };
-    return { ...check(v.inputHash.toHex(), expected(i), out), source: 'chain' };
+    const out = { shape: v.get('shape').map((d) => d.toNumber()), quantized: v.get('values').map((x) => x.toBigInt()) };
+    return { ...check(v.get('inputHash').toHex(), expected(i), out), source: 'chain' };
   };
   const base = workerJobIdOf(id, r.model, r.inputHash);
   const fromWorker = async (i) => {
