@@ -63,6 +63,18 @@ impl DeterminismClass {
 /// Identifier of a [`DeterminismClass`].
 pub type ClassId = Hash32;
 
+/// A live provider's offer for a model, busy or not, as pallet-providers reports it to
+/// pallet-jobs: what tells a job that waits for busy providers from one nobody can take.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+pub struct Offer<Balance> {
+	/// Its price per job for the model.
+	pub price: Balance,
+	/// Its whole bond, locked or not: the most collateral it can ever put up.
+	pub bond: Balance,
+	/// Its determinism class.
+	pub class: ClassId,
+}
+
 /// A provider that can take a job now, as pallet-providers reports it to pallet-jobs.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
 pub struct Candidate<AccountId, Balance> {

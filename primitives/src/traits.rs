@@ -69,6 +69,11 @@ pub trait ProviderRegistry<AccountId> {
 	/// (how long a waiting job waits), off chain; it reads every offer of the model.
 	fn capacity(model: &ModelHash, max_price: Self::Balance) -> u32;
 
+	/// The offers of `model`'s live providers, busy or not: one read of the model's index and
+	/// one per offer, as [`eligible`](Self::eligible) costs. A job that these could not take
+	/// even with every running job ended does not wait for them.
+	fn offers(model: &ModelHash) -> Vec<crate::provider::Offer<Self::Balance>>;
+
 	/// The most candidates [`eligible`](Self::eligible) can return (the bound of a model's
 	/// provider index): what a draw reads at worst.
 	fn max_eligible() -> u32;

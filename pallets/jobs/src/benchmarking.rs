@@ -645,7 +645,12 @@ mod benchmarks {
 
 		#[block]
 		{
-			handled = Pallet::<T>::process_queue(next, (0, 0), Default::default());
+			handled = Pallet::<T>::process_queue(
+				next,
+				(0, 0),
+				Default::default(),
+				&mut Default::default(),
+			);
 		}
 
 		assert_eq!(handled, (n, 0));

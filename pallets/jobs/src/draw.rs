@@ -128,6 +128,33 @@ pub fn take<A: PartialEq, B: Saturating + Copy>(
 	pool.retain(|c| c.slots > 0);
 }
 
+/// Whether `offers` (a model's live providers, busy or not) could take a job that needs `need`
+/// providers at most `max_price` with `collateral` each, all of one class when `one_class`,
+/// once their running jobs end: whether waiting for them can end in an assignment. A job
+/// they could not take never will without a provider joining, so it does not wait (it would
+/// hold up its model's line until its deadline).
+pub fn could_fit<B: PartialOrd + Copy>(
+	offers: &[synod_primitives::provider::Offer<B>],
+	need: u32,
+	one_class: bool,
+	max_price: B,
+	collateral: B,
+) -> bool {
+	let need = usize::try_from(need).unwrap_or(usize::MAX);
+	let able = offers.iter().filter(|o| o.price <= max_price && o.bond >= collateral);
+	if !one_class {
+		return able.count() >= need;
+	}
+	let mut classes: Vec<(ClassId, usize)> = Vec::new();
+	for o in able {
+		match classes.iter_mut().find(|(id, _)| *id == o.class) {
+			Some(entry) => entry.1 = entry.1.saturating_add(1),
+			None => classes.push((o.class, 1)),
+		}
+	}
+	classes.iter().any(|(_, n)| *n >= need)
+}
+
 /// Whether `pool` has `need` candidates a job nobody is assigned to yet can draw now: at most
 /// `max_price`, a free slot and `collateral` of free bond, all of one class when `one_class`
 /// (an audited job). What [`choose_class`] and [`weighted_sample`] would find for it, told

@@ -56,12 +56,15 @@ impl<T: Config> Pallet<T> {
 				let line = WaitLines::<T>::get(job.model);
 				ensure!(line.head <= seq && seq < line.tail, "waiting job outside its line");
 				ensure!(
-					Waiting::<T>::get(job.model, seq).is_some_and(|w| w.job == id),
+					Waiting::<T>::get(job.model, seq)
+						.is_some_and(|w| w.job == id && w.expiry == job.phase_end),
 					"waiting job without its entry"
 				);
 				// Its expiry is scheduled: it is assigned or refunded by its deadline.
 				ensure!(
-					job.phase_end > now && job.phase_end <= job.deadline,
+					job.phase_end > now
+						&& job.phase_end <= job.deadline
+						&& crate::Timeouts::<T>::get(job.phase_end).contains(&id),
 					"waiting job's expiry"
 				);
 				waiting = waiting.saturating_add(1);

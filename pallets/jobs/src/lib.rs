@@ -602,11 +602,18 @@ pub mod pallet {
 		/// Closes the windows that end at `n`, then assigns queued jobs.
 		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
 			let timeouts = Self::process_timeouts(n);
-			let waiting = Self::process_waiting(n);
+			let mut waiting = Self::process_waiting(n);
 			let weight = waiting.total_weight();
-			let (assigned, skipped) = Self::process_queue(n, waiting.budget_used(), waiting.pools);
+			let used = waiting.budget_used();
+			let (assigned, skipped) =
+				Self::process_queue(n, used, waiting.pools, &mut waiting.offers);
+			// Each model's live offers read (the index and an offer per provider).
+			let offer_reads = u64::try_from(waiting.offers.len())
+				.unwrap_or(u64::MAX)
+				.saturating_mul(u64::from(T::Providers::max_eligible()).saturating_add(1));
 			timeouts
 				.saturating_add(weight)
+				.saturating_add(T::DbWeight::get().reads(offer_reads))
 				.saturating_add(T::WeightInfo::on_initialize_assign(assigned))
 				.saturating_add(T::DbWeight::get().reads(skipped.into()))
 		}

@@ -522,6 +522,8 @@ pub struct Waiter<Balance, BlockNumber> {
 	pub collateral: Balance,
 	/// The last block it can be assigned in: after it, a round no longer fits.
 	pub last_start: BlockNumber,
+	/// The block its expiry is scheduled in (`Timeouts`), taken out when it leaves the line.
+	pub expiry: BlockNumber,
 }
 
 /// A model's waiting line: entries `head..tail` of `Pallet::Waiting` (some may be gone,

@@ -36,6 +36,10 @@ impl<T: Config> ProviderRegistry<T::AccountId> for Pallet<T> {
 		Self::model_capacity(model, max_price)
 	}
 
+	fn offers(model: &ModelHash) -> Vec<synod_primitives::provider::Offer<Self::Balance>> {
+		Self::live_offers(model)
+	}
+
 	fn max_eligible() -> u32 {
 		T::MaxProvidersPerModel::get()
 	}

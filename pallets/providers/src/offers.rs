@@ -140,6 +140,22 @@ impl<T: Config> Pallet<T> {
 			.fold(0u32, |sum, r| sum.saturating_add(r.max_concurrent))
 	}
 
+	/// The offers of `model`'s live providers, busy or not (`ProviderRegistry::offers`).
+	pub fn live_offers(model: &ModelHash) -> Vec<synod_primitives::provider::Offer<BalanceOf<T>>> {
+		let now = frame_system::Pallet::<T>::block_number();
+		ModelIndex::<T>::get(model)
+			.into_iter()
+			.filter_map(|(who, price)| {
+				let record = Records::<T>::get(&who)?;
+				Self::is_live(&record, now).then(|| synod_primitives::provider::Offer {
+					price,
+					bond: record.bond,
+					class: record.class_id,
+				})
+			})
+			.collect()
+	}
+
 	/// The providers that can take a job for `model` at most `max_price` now: one read of the
 	/// model's index, then one read per offer at or under the price.
 	pub fn eligible_candidates(

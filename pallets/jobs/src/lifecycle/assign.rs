@@ -31,6 +31,10 @@ pub const SCHEDULE_SLACK: u32 = 8;
 /// of every provider of its model.
 pub(crate) type Pools<A, B> = BTreeMap<ModelHash, Vec<Candidate<A, B>>>;
 
+/// The live offers of each model, busy or not, read once per block when a job would wait
+/// (`could_fit`: whether waiting can end in an assignment).
+pub(crate) type Offers<B> = BTreeMap<ModelHash, Vec<synod_primitives::provider::Offer<B>>>;
+
 /// The eligible providers of one model, as `draw_from` takes them.
 pub(crate) type PoolOf<T> = Vec<Candidate<<T as frame_system::Config>::AccountId, BalanceOf<T>>>;
 
@@ -39,11 +43,14 @@ impl<T: Config> Pallet<T> {
 	/// block's budget after the waiting lines (`used`: jobs handled and ids stepped over of
 	/// `MaxAssignmentsPerBlock` each), with the pools they read: assigns each, or puts it in
 	/// its model's waiting line when its providers are busy or others of its model wait
-	/// already. Returns how many it handled and how many cancelled ids it stepped over.
+	/// already, if they could take it once free (`offers`, read once per model and block);
+	/// fails it with `NotEnoughProviders` otherwise. Returns how many it handled and how many
+	/// cancelled ids it stepped over.
 	pub(crate) fn process_queue(
 		n: BlockNumberFor<T>,
 		used: (u32, u32),
 		mut pools: Pools<T::AccountId, BalanceOf<T>>,
+		offers: &mut Offers<BalanceOf<T>>,
 	) -> (u32, u32) {
 		let next = NextJobId::<T>::get();
 		let mut cursor = AssignCursor::<T>::get();
@@ -90,7 +97,21 @@ impl<T: Config> Pallet<T> {
 				// Its model's providers are busy: it waits for them in the model's line.
 				Err(e) if e == Error::<T>::NotEnoughProviders.into() => {
 					if let Some(record) = Open::<T>::get(job) {
-						let queued = with_storage_layer(|| Self::enqueue(job, record.clone(), n));
+						let (need, one_class) = Self::first_draw(&record);
+						let collateral = Self::collateral_of(&record);
+						let could = Self::could_wait(
+							offers,
+							record.model,
+							need,
+							one_class,
+							record.max_price,
+							collateral,
+						);
+						let queued = if could {
+							with_storage_layer(|| Self::enqueue(job, record.clone(), n))
+						} else {
+							Err(Error::<T>::NotEnoughProviders.into())
+						};
 						if let Err(e) = queued {
 							log::debug!(target: LOG_TARGET, "job {job} cannot wait: {e:?}");
 							Self::fail_or_void(job, record, FailureReason::NotEnoughProviders);

@@ -40,8 +40,9 @@ use crate::{
 };
 
 impl<T: Config> Pallet<T> {
-	/// `deliver_output`: applies each item on its own; an agreeing provider that delivered
-	/// something pays no fee.
+	/// `deliver_output`: applies each item on its own; an agreeing provider pays no fee when
+	/// every item it sent landed (one that pads a delivery with items that fail pays for them:
+	/// the call is charged for every item's bytes).
 	pub(crate) fn do_deliver(
 		who: T::AccountId,
 		job: JobId,
@@ -57,7 +58,7 @@ impl<T: Config> Pallet<T> {
 			outputs.into_iter().map(|(member, out)| (job, (member, out))),
 			|job, (member, out)| Self::deliver_one(&who, job, member, out),
 		)?;
-		let landed = done.iter().any(Option::is_some);
+		let landed = done.iter().all(Option::is_some);
 		Ok(PostDispatchInfo {
 			actual_weight: None,
 			pays_fee: if payee && landed { Pays::No } else { Pays::Yes },
@@ -124,8 +125,10 @@ impl<T: Config> Pallet<T> {
 	/// Ends `job`'s delivery: the shares of the outputs still missing go back to the payer, and
 	/// each agreeing provider's reputation counts a failure when any is missing.
 	pub(crate) fn close_delivery(job: JobId) -> DispatchResult {
-		let Some(due) = Deliveries::<T>::take(job) else { return Ok(()) };
+		// The receipt names the payer whose escrow holds the shares: without it nothing can be
+		// released, so the delivery stays (a receipt is pruned only after closing it).
 		let Some(mut receipt) = Receipts::<T>::get(job) else { return Ok(()) };
+		let Some(due) = Deliveries::<T>::take(job) else { return Ok(()) };
 		let missing = due.missing();
 		let owed = due
 			.payees

@@ -194,7 +194,10 @@ impl<T: Config> Pallet<T> {
 		ensure!(record.payer == who, Error::<T>::NotPayer);
 		match record.status {
 			JobStatus::Queued => {},
-			JobStatus::Waiting { seq } => Self::leave_line(record.model, seq),
+			JobStatus::Waiting { seq } => {
+				Self::leave_line(record.model, seq);
+				Self::unschedule(job, record.phase_end);
+			},
 			_ => return Err(Error::<T>::AlreadyAssigned.into()),
 		}
 		let refunded = Self::refund_unassigned(job, &record)?;

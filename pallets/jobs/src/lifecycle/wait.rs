@@ -8,10 +8,16 @@
 //! job that keeps waiting costs its entry, never its record. A job behind a waiting one of
 //! the same model waits too: a line is first come, first served.
 //!
-//! The rule that keeps it safe: **every waiting job has its expiry in the schedule**
+//! The rules that keep it safe: **every waiting job has its expiry in the schedule**
 //! (`Timeouts`, at the first block a round no longer fits before its deadline), so it is
 //! assigned or refunded in full by its deadline whatever the line does; a job whose expiry
-//! cannot be scheduled, or whose model's line is full, fails at once with a full refund.
+//! cannot be scheduled, or whose model's line is full, fails at once with a full refund. And
+//! **a job waits only for providers that could take it**: one that the model's live providers
+//! could not take even with all their running jobs ended (too many, too cheap, too much
+//! collateral, no class large enough) fails with `NotEnoughProviders` instead of holding up
+//! its model's line until its deadline, at the back of the line as at its head. A job that
+//! leaves the line before its expiry (assigned, cancelled, failed) takes its expiry out of the
+//! schedule, so that dead entries never fill the blocks commit windows end in.
 
 use frame_support::{traits::Get, weights::Weight, BoundedVec};
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -22,12 +28,12 @@ use sp_runtime::{
 use synod_primitives::{model::ModelHash, traits::ProviderRegistry};
 
 use crate::{
-	draw::fits,
-	lifecycle::assign::Pools,
+	draw::{could_fit, fits},
+	lifecycle::assign::{Offers, Pools},
 	types::{FailureReason, JobId, JobStatus, QueuePlace, Waiter},
 	weights::WeightInfo as _,
-	AssignCursor, Config, Error, Event, JobOf, Open, Pallet, WaitLines, Waiting, WaitingModels,
-	LOG_TARGET,
+	AssignCursor, Config, Error, Event, JobOf, Open, Pallet, Timeouts, WaitLines, Waiting,
+	WaitingModels, LOG_TARGET,
 };
 
 /// What the waiting lines took in a block: the jobs handled and ids stepped over (which the
@@ -41,6 +47,9 @@ pub(crate) struct WaitPass<T: Config> {
 	pub weight: Weight,
 	/// The models' providers as the lines left them, for the queue to go on with.
 	pub pools: Pools<T::AccountId, crate::types::BalanceOf<T>>,
+	/// The models' live offers read (`could_fit`), for the queue to go on with; each is
+	/// charged a pool read by `on_initialize`.
+	pub offers: Offers<crate::types::BalanceOf<T>>,
 }
 
 impl<T: Config> Pallet<T> {
@@ -98,6 +107,7 @@ impl<T: Config> Pallet<T> {
 				max_price: record.max_price,
 				collateral: Self::collateral_of(&record),
 				last_start,
+				expiry,
 			},
 		);
 		line.tail = line.tail.saturating_add(1);
@@ -122,6 +132,35 @@ impl<T: Config> Pallet<T> {
 		Self::put_line(model, line);
 	}
 
+	/// Takes one entry of `job` out of the schedule at block `at` (its expiry while it waited,
+	/// once it left the line). One only: its commit window may end in the same block.
+	pub(crate) fn unschedule(job: JobId, at: BlockNumberFor<T>) {
+		Timeouts::<T>::mutate_exists(at, |list| {
+			if let Some(jobs) = list {
+				if let Some(i) = jobs.iter().position(|j| *j == job) {
+					jobs.remove(i);
+				}
+				if jobs.is_empty() {
+					*list = None;
+				}
+			}
+		});
+	}
+
+	/// Whether the live offers of `model` (read once a block into `offers`) could take
+	/// `waiter` once their running jobs end.
+	pub(crate) fn could_wait(
+		offers: &mut Offers<crate::types::BalanceOf<T>>,
+		model: ModelHash,
+		need: u32,
+		one_class: bool,
+		max_price: crate::types::BalanceOf<T>,
+		collateral: crate::types::BalanceOf<T>,
+	) -> bool {
+		let list = offers.entry(model).or_insert_with(|| T::Providers::offers(&model));
+		could_fit(list, need, one_class, max_price, collateral)
+	}
+
 	/// Stores `model`'s line, or removes it and the model from the waiting list when empty.
 	fn put_line(model: ModelHash, line: crate::types::WaitLine) {
 		if line.is_empty() {
@@ -134,27 +173,45 @@ impl<T: Config> Pallet<T> {
 
 	/// Looks at up to `MaxWaitVisits` waiting lines at block `n`, in turn, and assigns each
 	/// line's jobs from its head while its model's free providers fit them; stops a line at
-	/// the first job that does not fit (first come, first served), and within the block's
-	/// assignment budget (`MaxAssignmentsPerBlock` jobs handled, as many entries stepped
-	/// over).
+	/// the first job that does not fit (first come, first served), fails a head that its
+	/// model's live providers could not take even once free, and keeps within the block's
+	/// assignment budget (`MaxAssignmentsPerBlock` jobs handled, as many entries stepped over;
+	/// three quarters of it while new jobs are queued).
 	pub(crate) fn process_waiting(n: BlockNumberFor<T>) -> WaitPass<T> {
 		let db = T::DbWeight::get();
-		let mut pass =
-			WaitPass { handled: 0, skipped: 0, weight: db.reads(1), pools: Pools::new() };
+		let mut pass = WaitPass {
+			handled: 0,
+			skipped: 0,
+			weight: db.reads(1),
+			pools: Pools::new(),
+			offers: Offers::new(),
+		};
 		let models = WaitingModels::<T>::get();
 		if models.is_empty() {
 			return pass;
 		}
-		let max = T::MaxAssignmentsPerBlock::get();
+		// New jobs in the queue keep a quarter of the block's budget, so that a long line never
+		// holds up the models that have none.
+		let all = T::MaxAssignmentsPerBlock::get();
+		let queued = AssignCursor::<T>::get() < crate::NextJobId::<T>::get();
+		pass.weight = pass.weight.saturating_add(db.reads(2));
+		let max = if queued { all.saturating_sub(all / 4).max(1) } else { all };
 		let visits = models.len().min(usize::try_from(T::MaxWaitVisits::get()).unwrap_or(0));
 		let visited: alloc::vec::Vec<ModelHash> = models.iter().take(visits).copied().collect();
+		// The lines that had their turn (round robin): those the block's budget did not reach
+		// stay at the front.
+		let mut done: alloc::vec::Vec<ModelHash> = alloc::vec::Vec::new();
 		// A pool read: the model's index and each of its providers' records.
 		let pool_read = db.reads(u64::from(T::Providers::max_eligible()).saturating_add(1));
 		for model in &visited {
 			let model = *model;
+			if pass.handled >= max || pass.skipped >= max {
+				break;
+			}
 			pass.weight =
 				pass.weight.saturating_add(db.reads_writes(1, 1)).saturating_add(pool_read);
 			let mut line = WaitLines::<T>::get(model);
+			done.push(model);
 			while !line.is_empty() && pass.handled < max && pass.skipped < max {
 				let seq = line.head;
 				pass.weight = pass.weight.saturating_add(db.reads(1));
@@ -173,7 +230,9 @@ impl<T: Config> Pallet<T> {
 					{
 						Self::fail_or_void(job, record, FailureReason::DeadlineTooClose);
 					}
+					Self::unschedule(job, waiter.expiry);
 					Waiting::<T>::remove(model, seq);
+					pass.weight = pass.weight.saturating_add(db.reads_writes(1, 2));
 					line.head = line.head.saturating_add(1);
 					continue;
 				}
@@ -181,7 +240,30 @@ impl<T: Config> Pallet<T> {
 					|| T::Providers::eligible(&model, crate::types::BalanceOf::<T>::max_value());
 				let pool = pass.pools.entry(model).or_insert_with(read);
 				if !fits(pool, waiter.need, waiter.one_class, waiter.max_price, waiter.collateral) {
-					break;
+					let (need, one_class) = (waiter.need, waiter.one_class);
+					if Self::could_wait(
+						&mut pass.offers,
+						model,
+						need,
+						one_class,
+						waiter.max_price,
+						waiter.collateral,
+					) {
+						break;
+					}
+					// Its providers are gone (left, paused, or priced above it): waiting
+					// cannot end in an assignment, and it would hold up the line.
+					pass.handled = pass.handled.saturating_add(1);
+					if let Some(record) =
+						Open::<T>::get(job).filter(|r| r.status == JobStatus::Waiting { seq })
+					{
+						Self::fail_or_void(job, record, FailureReason::NotEnoughProviders);
+					}
+					Self::unschedule(job, waiter.expiry);
+					Waiting::<T>::remove(model, seq);
+					pass.weight = pass.weight.saturating_add(db.reads_writes(1, 2));
+					line.head = line.head.saturating_add(1);
+					continue;
 				}
 				pass.handled = pass.handled.saturating_add(1);
 				let (result, retried) =
@@ -202,16 +284,17 @@ impl<T: Config> Pallet<T> {
 						}
 					},
 				}
+				Self::unschedule(job, waiter.expiry);
 				Waiting::<T>::remove(model, seq);
-				pass.weight = pass.weight.saturating_add(db.writes(1));
+				pass.weight = pass.weight.saturating_add(db.reads_writes(1, 2));
 				line.head = line.head.saturating_add(1);
 			}
 			Self::put_line(model, line);
 		}
-		// The lines looked at go to the back, so that every line has its turn.
+		// The lines that had their turn go to the back, so that every line has its turn.
 		WaitingModels::<T>::mutate(|list| {
 			let (front, back): (alloc::vec::Vec<_>, alloc::vec::Vec<_>) =
-				list.iter().copied().partition(|m| visited.contains(m));
+				list.iter().copied().partition(|m| done.contains(m));
 			let rotated: alloc::vec::Vec<_> = back.into_iter().chain(front).collect();
 			*list = BoundedVec::truncate_from(rotated);
 		});

@@ -298,7 +298,12 @@ fn a_cohorts_members_are_paid_for_as_they_are_delivered() {
 			assert_eq!(free(*p), b + 2 * PRICE);
 		}
 		assert_eq!(Jobs::delivery(job).unwrap().missing(), 1);
-		assert_ok!(deliver(providers[2], job, vec![(1, outputs[1].clone())]));
+		// Padded with an item that fails (member 0 again, delivered already), a payee's
+		// delivery pays its fee: its free transactions are one per output that lands.
+		let padded =
+			deliver(providers[2], job, vec![(1, outputs[1].clone()), (0, outputs[0].clone())])
+				.unwrap();
+		assert_eq!(padded.pays_fee, frame_support::dispatch::Pays::Yes);
 		for (p, b) in providers.iter().zip(&before) {
 			assert_eq!(free(*p), b + 3 * PRICE);
 		}

@@ -12,16 +12,35 @@ fn one_slot_each() {
 	}
 }
 
-/// Submits a job for model 2, which nobody offers: it waits until its expiry.
-fn submit_unserved() -> u64 {
+/// Keeps every provider busy from block 2 to block 7: one job of five, assigned in block 2,
+/// its commits sent in block 4 and its reveals never (so that its reveal window runs out). Call
+/// `hold_busy_step` once a block until block 4.
+fn hold_busy() -> u64 {
+	one_slot_each();
+	let busy = submit(5);
+	run_to(2);
+	assert_eq!(assigned(busy).len(), 5);
+	busy
+}
+
+fn hold_busy_step(busy: u64) {
+	if System::block_number() == 4 {
+		for who in assigned(busy) {
+			commit(who, busy, 1);
+		}
+	}
+}
+
+/// Submits a job of one for model 1 with a deadline 40 blocks on.
+fn submit_waiting() -> u64 {
 	let id = crate::NextJobId::<Test>::get();
 	assert_ok!(Jobs::submit_job(
 		RuntimeOrigin::signed(PAYER),
-		model(2),
+		model(1),
 		inline(&[1]),
 		1,
 		PRICE,
-		System::block_number() + 30
+		System::block_number() + 40
 	));
 	id
 }
@@ -165,9 +184,12 @@ fn a_waiting_job_can_be_cancelled_for_a_full_refund() {
 #[test]
 fn a_waiting_job_expires_with_a_full_refund_at_its_own_last_start() {
 	build_and_execute(|| {
-		// Two providers live: a job of three waits (for a provider to come back) with a long
-		// deadline; a job of one behind it cannot overtake it.
-		only(&[1, 2]);
+		// Three providers busy: a job of three waits with a long deadline; a job of one
+		// behind it cannot overtake it.
+		one_slot_each();
+		let busy = submit(3);
+		run_to(2);
+		assert_eq!(assigned(busy).len(), 3);
 		let long = crate::NextJobId::<Test>::get();
 		assert_ok!(Jobs::submit_job(
 			RuntimeOrigin::signed(PAYER),
@@ -177,17 +199,30 @@ fn a_waiting_job_expires_with_a_full_refund_at_its_own_last_start() {
 			PRICE,
 			60
 		));
-		// Deadline 21: its last start is 21 − 9 = 12, its expiry block 13.
-		let short = submit(1);
-		run_to(2);
+		// Deadline 14: its last start is 14 − 9 = 5, its expiry block 6.
+		let short = crate::NextJobId::<Test>::get();
+		assert_ok!(Jobs::submit_job(
+			RuntimeOrigin::signed(PAYER),
+			model(1),
+			inline(&[1]),
+			1,
+			PRICE,
+			14
+		));
+		run_to(3);
 		assert_eq!(status(long), Some(JobStatus::Waiting { seq: 0 }));
 		assert_eq!(status(short), Some(JobStatus::Waiting { seq: 1 }));
 		let p = Jobs::queue_position(short).unwrap();
-		assert_eq!((p.ahead, p.last_start), (1, 12));
-		run_to(12);
+		assert_eq!((p.ahead, p.last_start), (1, 5));
+		// The busy job's providers commit at the last moment, keeping them busy past 6.
+		run_to(4);
+		for who in assigned(busy) {
+			commit(who, busy, 1);
+		}
+		run_to(5);
 		assert!(status(short).is_some());
 		let before = free(PAYER);
-		run_to(13);
+		run_to(6);
 		System::assert_has_event(
 			Event::JobFailed {
 				job: short,
@@ -210,19 +245,22 @@ fn a_waiting_job_expires_with_a_full_refund_at_its_own_last_start() {
 fn a_full_line_refuses_submissions_and_prices_the_fill() {
 	build_and_execute(|| {
 		JobFee::set(&1);
+		let busy = hold_busy();
 		let mut fees = Vec::new();
-		while WaitLines::<Test>::get(model(2)).len() < 16 {
+		while WaitLines::<Test>::get(model(1)).len() < 16 {
 			for _ in 0..4 {
 				let before = free(PAYER);
-				submit_unserved();
+				submit_waiting();
 				fees.push(before - free(PAYER) - 2 * PRICE);
 			}
 			run_to(System::block_number() + 1);
+			hold_busy_step(busy);
 		}
+		assert!(System::block_number() <= 7, "the providers were busy throughout");
 		assert!(fees.last() > fees.first(), "fees rise as the line fills: {fees:?}");
 		let before = free(PAYER);
 		assert_noop!(
-			Jobs::submit_job(RuntimeOrigin::signed(PAYER), model(2), inline(&[1]), 1, PRICE, 40),
+			Jobs::submit_job(RuntimeOrigin::signed(PAYER), model(1), inline(&[1]), 1, PRICE, 40),
 			Error::<Test>::QueueFull
 		);
 		assert_eq!(free(PAYER), before);
@@ -234,15 +272,18 @@ fn a_full_line_refuses_submissions_and_prices_the_fill() {
 #[test]
 fn a_job_that_finds_the_line_full_fails_with_a_full_refund() {
 	build_and_execute(|| {
+		let busy = hold_busy();
 		// 15 waiting, then 4 more submitted while the line has room for one.
-		while WaitLines::<Test>::get(model(2)).len() < 15 {
-			for _ in 0..(15 - WaitLines::<Test>::get(model(2)).len()).min(4) {
-				submit_unserved();
+		while WaitLines::<Test>::get(model(1)).len() < 15 {
+			for _ in 0..(15 - WaitLines::<Test>::get(model(1)).len()).min(4) {
+				submit_waiting();
 			}
 			run_to(System::block_number() + 1);
+			hold_busy_step(busy);
 		}
-		let late: Vec<u64> = (0..4).map(|_| submit_unserved()).collect();
+		let late: Vec<u64> = (0..4).map(|_| submit_waiting()).collect();
 		run_to(System::block_number() + 1);
+		assert!(System::block_number() <= 7, "the providers were busy throughout");
 		assert_eq!(status(late[0]), Some(JobStatus::Waiting { seq: 15 }));
 		for job in &late[1..] {
 			System::assert_has_event(
@@ -288,11 +329,25 @@ fn queue_position_tells_the_place_and_the_expected_wait() {
 	});
 }
 
-/// A job whose model nobody offers waits rather than failing: a provider may offer it later.
+/// The reviewed attack on the line: a job no provider could ever take (here, a price below
+/// every offer) waited at its model's head until its deadline, and every honest job of the
+/// model waited behind it and expired; one such job an hour, for a fee, kept a model unserved.
+/// Now a job waits only for providers that could take it once free: this one fails at once
+/// with `NotEnoughProviders` and a full refund, and the honest job is assigned.
 #[test]
-fn a_waiting_job_is_assigned_when_a_provider_starts_offering_its_model() {
+fn a_job_no_provider_could_take_does_not_hold_up_its_models_line() {
 	build_and_execute(|| {
-		let job = crate::NextJobId::<Test>::get();
+		let squat = crate::NextJobId::<Test>::get();
+		assert_ok!(Jobs::submit_job(
+			RuntimeOrigin::signed(PAYER),
+			model(1),
+			inline(&[1]),
+			1,
+			PRICE - 1,
+			System::block_number() + 90
+		));
+		// Nobody offers model 2 at all: a job for it fails as well, instead of waiting.
+		let unoffered = crate::NextJobId::<Test>::get();
 		assert_ok!(Jobs::submit_job(
 			RuntimeOrigin::signed(PAYER),
 			model(2),
@@ -301,11 +356,89 @@ fn a_waiting_job_is_assigned_when_a_provider_starts_offering_its_model() {
 			PRICE,
 			30
 		));
+		let honest = submit(1);
+		let before = free(PAYER);
 		run_to(2);
-		assert_eq!(status(job), Some(JobStatus::Waiting { seq: 0 }));
-		assert_eq!(Jobs::queue_position(job).unwrap().rounds_ahead, None, "nobody offers it");
-		assert_ok!(Providers::set_offer(RuntimeOrigin::signed(3), model(2), PRICE));
+		for job in [squat, unoffered] {
+			assert_eq!(status(job), None);
+			assert!(System::events().iter().any(|e| matches!(
+				e.event,
+				RuntimeEvent::Jobs(Event::JobFailed {
+					job: j,
+					reason: FailureReason::NotEnoughProviders,
+					..
+				}) if j == job
+			)));
+		}
+		assert_eq!(free(PAYER), before + 2 * (PRICE - 1) + 2 * PRICE);
+		assert_eq!(status(honest), Some(JobStatus::Committing));
+		assert!(WaitingModels::<Test>::get().is_empty());
+	});
+}
+
+/// A job at the head of its line whose providers go away while it waits (paused, here) can
+/// no longer be taken: it fails with a full refund and the job behind it moves up and is
+/// assigned, instead of both waiting until the first one's deadline.
+#[test]
+fn a_head_whose_providers_left_fails_and_the_line_moves_on() {
+	build_and_execute(|| {
+		one_slot_each();
+		let busy = submit(3);
+		run_to(2);
+		let busy_ones = assigned(busy);
+		let big = submit(3);
+		let small = submit(1);
 		run_to(3);
-		assert_eq!(assigned(job), vec![3]);
+		assert_eq!(status(big), Some(JobStatus::Waiting { seq: 0 }));
+		assert_eq!(status(small), Some(JobStatus::Waiting { seq: 1 }));
+		// One busy provider pauses: four live, busy or not, so three can still take the big
+		// job once free, and it waits on.
+		assert_ok!(Providers::pause(RuntimeOrigin::signed(busy_ones[0])));
+		run_to(4);
+		assert_eq!(status(big), Some(JobStatus::Waiting { seq: 0 }));
+		// The other two pause: two live, both free. The big job can no longer be taken.
+		for who in &busy_ones[1..] {
+			assert_ok!(Providers::pause(RuntimeOrigin::signed(*who)));
+		}
+		run_to(5);
+		System::assert_has_event(
+			Event::JobFailed {
+				job: big,
+				reason: FailureReason::NotEnoughProviders,
+				refunded: 6 * PRICE,
+			}
+			.into(),
+		);
+		assert_eq!(status(small), Some(JobStatus::Committing));
+		assert!(WaitingModels::<Test>::get().is_empty());
+	});
+}
+
+/// A job that leaves its line before its expiry (cancelled, or assigned) takes its expiry out
+/// of the schedule. Before, each left a dead entry there: submitted and cancelled for a fee,
+/// such jobs filled the blocks commit windows end in (`TooManyTimeouts`) and stalled the
+/// assignment of every model.
+#[test]
+fn a_job_leaving_its_line_takes_its_expiry_out_of_the_schedule() {
+	build_and_execute(|| {
+		one_slot_each();
+		let busy = submit(5);
+		let cancelled = submit_waiting();
+		let served = submit_waiting();
+		run_to(2);
+		assert_eq!(assigned(busy).len(), 5);
+		let expiry = |job| JobRecords::<Test>::get(job).unwrap().phase_end;
+		let (at_c, at_s) = (expiry(cancelled), expiry(served));
+		assert!(crate::Timeouts::<Test>::get(at_c).contains(&cancelled));
+		assert!(crate::Timeouts::<Test>::get(at_s).contains(&served));
+		assert_ok!(Jobs::cancel_job(RuntimeOrigin::signed(PAYER), cancelled));
+		assert!(!crate::Timeouts::<Test>::get(at_c).contains(&cancelled));
+		answer_all();
+		run_to(3);
+		assert_eq!(status(served), Some(JobStatus::Committing));
+		let commit_end = JobRecords::<Test>::get(served).unwrap().phase_end;
+		assert_ne!(commit_end, at_s);
+		assert!(!crate::Timeouts::<Test>::get(at_s).contains(&served));
+		assert!(crate::Timeouts::<Test>::get(commit_end).contains(&served));
 	});
 }
