@@ -32,18 +32,20 @@ fn one_block_assigns_within_every_providers_slots() {
 fn too_few_providers_or_no_time_fail_the_job_with_a_full_refund() {
 	build_and_execute(|| {
 		assert_ok!(Providers::pause(RuntimeOrigin::signed(5)));
-		// Four providers for five: it waits, and fails with a full refund once a round no
-		// longer fits (submitted at 1 with deadline 21: the last start is 12).
+		// Four live providers for five: waiting could not end in an assignment (a job waits
+		// only for providers that could take it once free), so it fails at once with a full
+		// refund.
 		let job = submit(5);
 		run_to(2);
-		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Waiting { seq: 0 });
-		run_to(12);
-		assert!(JobRecords::<Test>::contains_key(job));
-		run_to(13);
 		System::assert_has_event(
-			Event::JobFailed { job, reason: FailureReason::DeadlineTooClose, refunded: 10 * PRICE }
-				.into(),
+			Event::JobFailed {
+				job,
+				reason: FailureReason::NotEnoughProviders,
+				refunded: 10 * PRICE,
+			}
+			.into(),
 		);
+		run_to(13);
 		assert_eq!(free(PAYER), ENDOWMENT);
 		assert!(JobRecords::<Test>::iter().next().is_none());
 		assert!(crate::WaitingModels::<Test>::get().is_empty());

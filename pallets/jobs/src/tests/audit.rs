@@ -654,14 +654,17 @@ fn an_audited_job_without_a_class_of_three_is_not_assigned() {
 		}
 		let job = submit_audited();
 		run_to(2);
-		// It waits for a class of three, and is refunded once an audit no longer fits.
-		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Waiting { seq: 0 });
-		assert!(assigned(job).is_empty());
-		run_to(10);
+		// No class has three providers, busy or not: waiting could not end in an audit, so it
+		// fails at once with a full refund.
 		System::assert_has_event(
-			Event::JobFailed { job, reason: FailureReason::DeadlineTooClose, refunded: 6 * PRICE }
-				.into(),
+			Event::JobFailed {
+				job,
+				reason: FailureReason::NotEnoughProviders,
+				refunded: 6 * PRICE,
+			}
+			.into(),
 		);
+		assert!(!JobRecords::<Test>::contains_key(job));
 	});
 }
 

@@ -391,8 +391,12 @@ fn a_head_whose_providers_left_fails_and_the_line_moves_on() {
 		run_to(3);
 		assert_eq!(status(big), Some(JobStatus::Waiting { seq: 0 }));
 		assert_eq!(status(small), Some(JobStatus::Waiting { seq: 1 }));
-		// One busy provider pauses: four live, busy or not, so three can still take the big
-		// job once free, and it waits on.
+		// The busy job's providers commit (so that its commit window does not end and draw
+		// replacements from the free ones); one of them pauses: four live, busy or not, so
+		// three can still take the big job once free, and it waits on.
+		for who in &busy_ones {
+			commit(*who, busy, 1);
+		}
 		assert_ok!(Providers::pause(RuntimeOrigin::signed(busy_ones[0])));
 		run_to(4);
 		assert_eq!(status(big), Some(JobStatus::Waiting { seq: 0 }));
