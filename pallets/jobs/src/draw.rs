@@ -140,19 +140,25 @@ pub fn could_fit<B: PartialOrd + Copy>(
 	max_price: B,
 	collateral: B,
 ) -> bool {
-	let need = usize::try_from(need).unwrap_or(usize::MAX);
 	let able = offers.iter().filter(|o| o.price <= max_price && o.bond >= collateral);
+	enough(able.map(|o| o.class), need, one_class)
+}
+
+/// Whether `classes` (one per provider) hold `need` providers, all of one class when
+/// `one_class`.
+fn enough(classes: impl Iterator<Item = ClassId>, need: u32, one_class: bool) -> bool {
+	let need = usize::try_from(need).unwrap_or(usize::MAX);
 	if !one_class {
-		return able.count() >= need;
+		return classes.count() >= need;
 	}
-	let mut classes: Vec<(ClassId, usize)> = Vec::new();
-	for o in able {
-		match classes.iter_mut().find(|(id, _)| *id == o.class) {
+	let mut counts: Vec<(ClassId, usize)> = Vec::new();
+	for class in classes {
+		match counts.iter_mut().find(|(id, _)| *id == class) {
 			Some(entry) => entry.1 = entry.1.saturating_add(1),
-			None => classes.push((o.class, 1)),
+			None => counts.push((class, 1)),
 		}
 	}
-	classes.iter().any(|(_, n)| *n >= need)
+	counts.iter().any(|(_, n)| *n >= need)
 }
 
 /// Whether `pool` has `need` candidates a job nobody is assigned to yet can draw now: at most
@@ -166,18 +172,7 @@ pub fn fits<A, B: PartialOrd + Copy>(
 	max_price: B,
 	collateral: B,
 ) -> bool {
-	let need = usize::try_from(need).unwrap_or(usize::MAX);
 	let free =
 		pool.iter().filter(|c| c.price <= max_price && c.slots > 0 && c.free_bond >= collateral);
-	if !one_class {
-		return free.count() >= need;
-	}
-	let mut classes: Vec<(ClassId, usize)> = Vec::new();
-	for c in free {
-		match classes.iter_mut().find(|(id, _)| *id == c.class) {
-			Some(entry) => entry.1 = entry.1.saturating_add(1),
-			None => classes.push((c.class, 1)),
-		}
-	}
-	classes.iter().any(|(_, n)| *n >= need)
+	enough(free.map(|c| c.class), need, one_class)
 }
