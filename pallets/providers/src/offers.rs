@@ -147,7 +147,7 @@ impl<T: Config> Pallet<T> {
 			.into_iter()
 			.filter_map(|(who, price)| {
 				let record = Records::<T>::get(&who)?;
-				Self::is_live(&record, now).then(|| synod_primitives::provider::Offer {
+				Self::is_live(&record, now).then_some(synod_primitives::provider::Offer {
 					price,
 					bond: record.bond,
 					class: record.class_id,
