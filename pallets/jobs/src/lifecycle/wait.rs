@@ -161,6 +161,23 @@ impl<T: Config> Pallet<T> {
 		could_fit(list, need, one_class, max_price, collateral)
 	}
 
+	/// Fails the job of `model`'s entry `seq` (refunded in full) and takes the entry and its
+	/// expiry out; the caller moves the line's head on.
+	fn fail_waiting(
+		model: ModelHash,
+		seq: u32,
+		waiter: &Waiter<crate::types::BalanceOf<T>, BlockNumberFor<T>>,
+		reason: FailureReason,
+	) {
+		let job = waiter.job;
+		if let Some(record) = Open::<T>::get(job).filter(|r| r.status == JobStatus::Waiting { seq })
+		{
+			Self::fail_or_void(job, record, reason);
+		}
+		Self::unschedule(job, waiter.expiry);
+		Waiting::<T>::remove(model, seq);
+	}
+
 	/// Stores `model`'s line, or removes it and the model from the waiting list when empty.
 	fn put_line(model: ModelHash, line: crate::types::WaitLine) {
 		if line.is_empty() {
@@ -225,13 +242,7 @@ impl<T: Config> Pallet<T> {
 					// Too late for a round: what its scheduled expiry would do, done now (the
 					// expiry then finds nothing).
 					pass.handled = pass.handled.saturating_add(1);
-					if let Some(record) =
-						Open::<T>::get(job).filter(|r| r.status == JobStatus::Waiting { seq })
-					{
-						Self::fail_or_void(job, record, FailureReason::DeadlineTooClose);
-					}
-					Self::unschedule(job, waiter.expiry);
-					Waiting::<T>::remove(model, seq);
+					Self::fail_waiting(model, seq, &waiter, FailureReason::DeadlineTooClose);
 					pass.weight = pass.weight.saturating_add(db.reads_writes(1, 2));
 					line.head = line.head.saturating_add(1);
 					continue;
@@ -254,13 +265,7 @@ impl<T: Config> Pallet<T> {
 					// Its providers are gone (left, paused, or priced above it): waiting
 					// cannot end in an assignment, and it would hold up the line.
 					pass.handled = pass.handled.saturating_add(1);
-					if let Some(record) =
-						Open::<T>::get(job).filter(|r| r.status == JobStatus::Waiting { seq })
-					{
-						Self::fail_or_void(job, record, FailureReason::NotEnoughProviders);
-					}
-					Self::unschedule(job, waiter.expiry);
-					Waiting::<T>::remove(model, seq);
+					Self::fail_waiting(model, seq, &waiter, FailureReason::NotEnoughProviders);
 					pass.weight = pass.weight.saturating_add(db.reads_writes(1, 2));
 					line.head = line.head.saturating_add(1);
 					continue;
