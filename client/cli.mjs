@@ -8,10 +8,14 @@ import * as synod from './synod.mjs';
 const USAGE = `usage: node cli.mjs <command> [options]      (every command: --url ws://127.0.0.1:9944)
 
   register-model    --manifest FILE.json [--source-base URL] [--suri //Alice]
-  register-provider --bond AMOUNT --model HASH --price AMOUNT [--suri //Bob]
+                    (prints the model's ID: the hash of its publisher and manifest)
+  model-id          --manifest FILE.json [--source-base URL] (--publisher ADDRESS | --suri //Alice)
+                    the ID that manifest has once that publisher registers it, and whether it is
+                    registered
+  register-provider --bond AMOUNT --model ID --price AMOUNT [--suri //Bob]
                     [--worker-url http://127.0.0.1:7400 | --device Cpu --arch x86_64 --libtorch 2.11.0]
                     [--concurrency 4] [--metadata TEXT] [--insert-key]
-  submit-job        --model HASH (--input-hex 0x.. | --input-file F | --input '[1,2,...]'
+  submit-job        --model ID (--input-hex 0x.. | --input-file F | --input '[1,2,...]'
                                   | --inputs '[[1,2,...],[3,4,...],...]' | --input-files F1,F2,...)
                     [--redundancy 3 | --audited] [--max-price AMOUNT] [--deadline 60, audited 100] [--suri //Alice] [--wait]
                     (--audited: one provider computes; the chain decides after its commitment
@@ -26,8 +30,8 @@ const USAGE = `usage: node cli.mjs <command> [options]      (every command: --ur
                     from the receipt (up to 512 elements), or as delivered on chain after
                     settlement (a larger one, a cohort's [--member I|all]), or from a
                     provider's worker [--worker URL]
-  providers --model HASH
-  quote     --model HASH [--redundancy 3] [--max-price AMOUNT]
+  providers --model ID
+  quote     --model ID [--redundancy 3] [--max-price AMOUNT]
 
 AMOUNT is planck (an integer) or SYN with a suffix: 0.01SYN. Output is JSON on stdout; status
 lines and errors go to stderr. Exit 1 on any error.`;
@@ -89,7 +93,7 @@ async function inputBytes(api, opts, model) {
 async function main() {
   const { cmd, opts } = parse(process.argv.slice(2));
   if (!cmd || cmd === 'help' || opts.help) { console.log(USAGE); return; }
-  const known = ['register-model', 'register-provider', 'submit-job', 'job', 'queue', 'result', 'providers', 'quote'];
+  const known = ['register-model', 'model-id', 'register-provider', 'submit-job', 'job', 'queue', 'result', 'providers', 'quote'];
   if (!known.includes(cmd)) throw new Error(`unknown command ${cmd}\n\n${USAGE}`);
   const api = await synod.connect(opts.url || 'ws://127.0.0.1:9944', 30_000, { failFast: true });
   try {
@@ -100,6 +104,15 @@ async function main() {
         const r = await synod.registerModel(api, synod.signer(opts.suri || '//Alice'), manifest);
         status(r.existed ? `model ${r.model} was already registered` : `registered model ${m.name} ${r.model}`);
         console.log(json({ model: r.model, name: m.name, existed: r.existed, sources: manifest.sources }));
+        break;
+      }
+      case 'model-id': {
+        const m = JSON.parse(readFileSync(need(opts, 'manifest'), 'utf8'));
+        const manifest = synod.manifestFromJson(m, { sourceBase: opts['source-base'] });
+        const publisher = opts.publisher || synod.signer(opts.suri || '//Alice').address;
+        const model = await synod.modelId(api, publisher, manifest);
+        const registered = (await api.call.modelsApi.manifest(model)).isSome;
+        console.log(json({ model, name: m.name, publisher, registered }));
         break;
       }
       case 'register-provider': {

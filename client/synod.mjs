@@ -96,7 +96,7 @@ export function manifestFromJson(m, { sourceBase } = {}) {
     return new URL(src, sourceBase).toString();
   });
   return {
-    hash: hash32(m.hash, 'hash'),
+    fileHash: hash32(m.hash, 'hash'),
     name: m.name,
     input: spec(m.input, 'input'),
     output: spec(m.output, 'output'),
@@ -160,12 +160,27 @@ function eventOf(events, section, method) {
   return events.map((r) => r.event).find((e) => e.section === section && e.method === method);
 }
 
-/** Registers a model manifest (see `manifestFromJson`); resolves with its hash. */
+/**
+ * The id a manifest has once `publisher` registers it (the chain's `model_id`: the hash of the
+ * publisher and the whole manifest, so that nobody else can take or retire it).
+ */
+export async function modelId(api, publisher, manifest) {
+  return (await api.call.modelsApi.modelId(publisher, manifest)).toHex();
+}
+
+/**
+ * Registers a model manifest (see `manifestFromJson`) signed by `pair`, its publisher; resolves
+ * with its id, and `existed` when this publisher had registered it already.
+ */
 export async function registerModel(api, pair, manifest) {
-  const existing = await api.call.modelsApi.manifest(manifest.hash);
-  if (existing.isSome) return { model: manifest.hash, existed: true };
-  await send(api, api.tx.models.registerModel(manifest), pair);
-  return { model: manifest.hash, existed: false };
+  const model = await modelId(api, pair.address, manifest);
+  if ((await api.call.modelsApi.manifest(model)).isSome) return { model, existed: true };
+  const { events } = await send(api, api.tx.models.registerModel(manifest), pair);
+  const registered = eventOf(events, 'models', 'ModelRegistered');
+  if (!registered || eventFields(registered).model !== model) {
+    throw new Error(`models.ModelRegistered did not name id ${model}`);
+  }
+  return { model, existed: false };
 }
 
 /**

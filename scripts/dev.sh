@@ -56,11 +56,14 @@ node "$SYNOD_ROOT/client/demo.mjs" --url "ws://127.0.0.1:$RPC_PORT" \
 SYNOD_PIDS+=($!)
 wait "${SYNOD_PIDS[-1]}" ||
 	{ echo "--- node log (tail)"; tail -n 40 "$dir/node.log"; echo "--- worker log (tail)"; tail -n 20 "$dir/worker.log"; exit 1; }
-mlp_hash=0x$(python3 -c "import json;print(json.load(open('$SYNOD_ROOT/worker/tests/fixtures/mlp.json'))['hash'])")
+# The MLP's id on this chain: the hash of its publisher (Alice, in demo.mjs) and its manifest.
+mlp_id=$(node "$SYNOD_ROOT/client/cli.mjs" model-id --url "ws://127.0.0.1:$RPC_PORT" \
+	--manifest "$SYNOD_ROOT/worker/tests/fixtures/mlp.json" --source-base "http://127.0.0.1:$MODELS_PORT/" \
+	--suri //Alice | python3 -c "import json,sys;print(json.load(sys.stdin)['model'])")
 # BURST_JOBS=N: then N MLP jobs at once (client/burst.mjs), which must all settle; the figures go
 # to BURST_OUT (default $dir/burst.json).
 if [ "${BURST_JOBS:-0}" -gt 0 ]; then
-	node "$SYNOD_ROOT/client/burst.mjs" --url "ws://127.0.0.1:$RPC_PORT" --model "$mlp_hash" \
+	node "$SYNOD_ROOT/client/burst.mjs" --url "ws://127.0.0.1:$RPC_PORT" --model "$mlp_id" \
 		--jobs "$BURST_JOBS" --node-pid "$node_pid" --out "${BURST_OUT:-$dir/burst.json}" &
 	SYNOD_PIDS+=($!)
 	wait "${SYNOD_PIDS[-1]}" || { echo "--- node log (tail)"; tail -n 40 "$dir/node.log"; exit 1; }
@@ -70,7 +73,7 @@ fi
 cat <<MSG
 
 More jobs: node client/cli.mjs submit-job --url ws://127.0.0.1:$RPC_PORT \\
-  --model $mlp_hash --input '[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]' --wait
+  --model $mlp_id --input '[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]' --wait
 Ctrl-C stops the network.
 
 MSG

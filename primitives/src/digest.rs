@@ -12,6 +12,10 @@
 //!                    ‖ q_0 … q_{n-1}         i64 little-endian each )
 //! ```
 //!
+//! `model_hash` is the job's model id on chain ([`crate::model::model_id`]: publisher and
+//! manifest), so that a digest names the manifest the chain agreed on, canonicalization
+//! included; a worker's own models outside a chain use their file hash.
+//!
 //! Quantization (done by the worker; the runtime never touches floats):
 //!
 //! - floating outputs (`f16`, `bf16`, `f32`, `f64`) are widened exactly to `f64`, multiplied by

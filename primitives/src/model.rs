@@ -2,7 +2,15 @@
 //!
 //! A manifest says what a model is (the blake2-256 hash of its TorchScript file), what it takes
 //! and returns, how its outputs are canonicalized for voting, and where providers can fetch it.
-//! Manifests are immutable: a new version of a model is a new manifest with a new hash.
+//! Manifests are immutable: a new version of a model is a new manifest with a new id.
+//!
+//! A model's id on chain is [`model_id`]: the hash of its publisher and its whole manifest, not
+//! of its file. Keyed by the file's hash, the first account to register a file fixed its
+//! manifest (shapes, canonicalization, sources) for everyone and could retire it, so a squatter
+//! that saw a publisher's file first locked the publisher out of its own model (attack 10).
+//! Keyed by publisher and manifest, an id can only be created, held and retired by the account
+//! that announced it: a squatter can register the same file, even the same manifest, only under
+//! ids of its own, which nobody is bound to use.
 //!
 //! The same fields appear in synod-worker's JSON manifest
 //! ([`crate::worker_api::ManifestJson`]); the off-chain worker converts one into the other.
@@ -17,8 +25,16 @@ pub use crate::limits::{MAX_NAME_LEN, MAX_RANK, MAX_SOURCES, MAX_URI_LEN};
 /// URI schemes a manifest source may use; both are fetchable by any provider.
 pub const URI_SCHEMES: [&[u8]; 3] = [b"http://", b"https://", b"ipfs://"];
 
-/// A model's identifier: the blake2-256 hash of its TorchScript file.
-pub type ModelHash = Hash32;
+/// A model's identifier on chain: [`model_id`] of its publisher and manifest.
+pub type ModelId = Hash32;
+/// The domain tag [`model_id`] hashes first, so that an id is never the hash of anything else.
+pub const MODEL_ID_DOMAIN: [u8; 14] = *b"synod/model-id";
+
+/// The id of `manifest` registered by `publisher`: `blake2_256(MODEL_ID_DOMAIN ‖
+/// SCALE(publisher) ‖ SCALE(manifest))` (for an `AccountId32`, its 32 bytes).
+pub fn model_id<AccountId: Encode>(publisher: &AccountId, manifest: &ModelManifest) -> ModelId {
+	(MODEL_ID_DOMAIN, publisher, manifest).using_encoded(sp_crypto_hashing::blake2_256)
+}
 /// A model name (UTF-8, 1 to [`MAX_NAME_LEN`] bytes).
 pub type ModelName = BoundedVec<u8, ConstU32<MAX_NAME_LEN>>;
 /// A tensor shape; `None` marks the dynamic batch dimension (the first one only).
@@ -96,8 +112,8 @@ pub struct Canonicalization {
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
 pub struct ModelManifest {
-	/// blake2-256 of the TorchScript file; the model's identifier.
-	pub hash: ModelHash,
+	/// blake2-256 of the TorchScript file (the worker checks what it fetches against it).
+	pub file_hash: Hash32,
 	/// Human-readable name (UTF-8).
 	pub name: ModelName,
 	/// The one input tensor.
@@ -165,13 +181,13 @@ pub fn is_source_uri(uri: &[u8]) -> bool {
 
 impl ModelManifest {
 	/// A valid manifest for tests and benchmarks, the MLP fixture's shape: f32 [batch, 16] ->
-	/// f32 [batch, 4], step 2^-16, tolerance 2, 64 KiB inputs, one https source, hash
+	/// f32 [batch, 4], step 2^-16, tolerance 2, 64 KiB inputs, one https source, file hash
 	/// `[7; 32]`. Tests change what they test with struct update syntax
-	/// (`ModelManifest { hash, ..ModelManifest::sample() }`). Native builds only.
+	/// (`ModelManifest { file_hash, ..ModelManifest::sample() }`). Native builds only.
 	#[cfg(feature = "std")]
 	pub fn sample() -> Self {
 		ModelManifest {
-			hash: [7; 32],
+			file_hash: [7; 32],
 			name: BoundedVec::truncate_from(b"mlp".to_vec()),
 			input: TensorSpec {
 				dtype: DType::F32,
@@ -230,6 +246,27 @@ mod tests {
 		assert_eq!(sample().validate(), Ok(()));
 		assert_eq!(sample().input.static_elements(), Some(16));
 		assert!(sample().input.dynamic_batch());
+	}
+
+	/// Attack 10: an id is the publisher's and the manifest's, so that nobody registers a
+	/// publisher's id before it (another account's copy of the same manifest has another id),
+	/// and every field, the sources and canonicalization included, is part of what it names.
+	#[test]
+	fn a_model_id_names_its_publisher_and_its_whole_manifest() {
+		let m = sample();
+		let id = model_id(&[1u8; 32], &m);
+		let mut preimage = MODEL_ID_DOMAIN.to_vec();
+		preimage.extend([1u8; 32]);
+		preimage.extend(m.encode());
+		assert_eq!(id, sp_crypto_hashing::blake2_256(&preimage));
+		assert_ne!(id, m.file_hash);
+		assert_ne!(model_id(&[2u8; 32], &m), id);
+		let mut tolerant = sample();
+		tolerant.canonicalization.tolerance = 0;
+		assert_ne!(model_id(&[1u8; 32], &tolerant), id);
+		let mut mirrored = sample();
+		mirrored.sources[0] = b"https://mirror.example/mlp.pt".to_vec().try_into().unwrap();
+		assert_ne!(model_id(&[1u8; 32], &mirrored), id);
 	}
 
 	#[test]

@@ -5,29 +5,29 @@ use alloc::vec::Vec;
 use sp_runtime::{DispatchError, DispatchResult};
 
 use crate::{
-	model::{ModelHash, ModelManifest},
+	model::{ModelId, ModelManifest},
 	provider::Candidate,
 };
 
 /// The model registry (pallet-models), as pallet-providers and pallet-jobs see it.
 pub trait ModelRegistry {
 	/// The manifest of an active (registered, not retired) model.
-	fn active_model(model: &ModelHash) -> Option<ModelManifest>;
+	fn active_model(model: &ModelId) -> Option<ModelManifest>;
 
 	/// The manifest of any registered model, retired ones included (their running jobs still
 	/// need it).
-	fn manifest(model: &ModelHash) -> Option<ModelManifest>;
+	fn manifest(model: &ModelId) -> Option<ModelManifest>;
 
 	/// Marks one more open job on an active model; its publisher's deposit stays held until
 	/// every open job is released. Fails for an unknown or retired model.
-	fn acquire(model: &ModelHash) -> DispatchResult;
+	fn acquire(model: &ModelId) -> DispatchResult;
 
 	/// Marks one open job on the model as finished (acquired before).
-	fn release(model: &ModelHash) -> DispatchResult;
+	fn release(model: &ModelId) -> DispatchResult;
 
 	/// Registers an active model with this hash for benchmarks of other pallets.
 	#[cfg(feature = "runtime-benchmarks")]
-	fn register_benchmark_model(model: ModelHash) -> DispatchResult;
+	fn register_benchmark_model(model: ModelId) -> DispatchResult;
 }
 
 /// What a slash did: `compensated` went to the wronged party, `burned` left the issuance.
@@ -60,19 +60,19 @@ pub trait ProviderRegistry<AccountId> {
 	/// and some free bond. At most the model's index bound; the cost does not depend on how
 	/// many providers the chain has.
 	fn eligible(
-		model: &ModelHash,
+		model: &ModelId,
 		max_price: Self::Balance,
 	) -> Vec<Candidate<AccountId, Self::Balance>>;
 
 	/// The job slots of `model`'s live providers at most `max_price`, busy or not: what
 	/// [`eligible`](Self::eligible) would count if every running job ended. For estimates
 	/// (how long a waiting job waits), off chain; it reads every offer of the model.
-	fn capacity(model: &ModelHash, max_price: Self::Balance) -> u32;
+	fn capacity(model: &ModelId, max_price: Self::Balance) -> u32;
 
 	/// The offers of `model`'s live providers, busy or not: one read of the model's index and
 	/// one per offer, as [`eligible`](Self::eligible) costs. A job that these could not take
 	/// even with every running job ended does not wait for them.
-	fn offers(model: &ModelHash) -> Vec<crate::provider::Offer<Self::Balance>>;
+	fn offers(model: &ModelId) -> Vec<crate::provider::Offer<Self::Balance>>;
 
 	/// The most candidates [`eligible`](Self::eligible) can return (the bound of a model's
 	/// provider index): what a draw reads at worst.
@@ -110,7 +110,7 @@ pub trait ProviderRegistry<AccountId> {
 	#[cfg(feature = "runtime-benchmarks")]
 	fn register_benchmark_provider(
 		who: &AccountId,
-		model: ModelHash,
+		model: ModelId,
 		price: Self::Balance,
 		bond: Self::Balance,
 	) -> DispatchResult;

@@ -68,7 +68,7 @@ impl From<&crate::model::ModelManifest> for ManifestJson {
 			shape: s.shape.to_vec(),
 		};
 		ManifestJson {
-			hash: hex(&m.hash),
+			hash: hex(&m.file_hash),
 			input: spec(&m.input),
 			max_input_bytes: m.max_input_bytes,
 			name: String::from_utf8_lossy(&m.name).into_owned(),
@@ -98,6 +98,10 @@ pub struct JobRequest {
 	/// Or the hash of a model the worker already knows (its models folder or an earlier job).
 	#[serde(default, skip_serializing_if = "Option::is_none")]
 	pub model_hash: Option<String>,
+	/// The model's id on chain (64 hex digits), which the output digest binds
+	/// (`crate::model::model_id`); the model's file hash when absent.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub model_id: Option<String>,
 }
 
 /// Where a job is.
@@ -181,7 +185,7 @@ pub struct JobView {
 	/// blake2-256 of the input bytes (hex), when they decoded.
 	#[serde(default)]
 	pub input_hash: Option<String>,
-	/// Model hash (hex), when the request named one that parsed.
+	/// The model file's hash (hex), when the request named one that parsed.
 	#[serde(default)]
 	pub model_hash: Option<String>,
 	/// Result, when succeeded.

@@ -16,7 +16,7 @@ use sp_runtime::{
 };
 use sp_version::RuntimeVersion;
 
-use synod_primitives::model::{ModelHash, ModelManifest};
+use synod_primitives::model::{ModelId, ModelManifest};
 
 use super::{
 	AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, InherentDataExt, Jobs,
@@ -63,16 +63,20 @@ impl_runtime_apis! {
 	}
 
 	impl crate::dapp_api::ModelsApi<Block, AccountId, Balance> for Runtime {
-		fn models(start: Option<ModelHash>, limit: u32) -> Vec<(ModelHash, pallet_models::ModelStatus)> {
+		fn models(start: Option<ModelId>, limit: u32) -> Vec<(ModelId, pallet_models::ModelStatus)> {
 			Models::list_models(start, limit)
 		}
 
-		fn manifest(model: ModelHash) -> Option<ModelManifest> {
+		fn manifest(model: ModelId) -> Option<ModelManifest> {
 			pallet_models::Records::<Runtime>::get(model).map(|r| r.manifest)
 		}
 
-		fn model(model: ModelHash) -> Option<pallet_models::ModelRecord<AccountId, Balance>> {
+		fn model(model: ModelId) -> Option<pallet_models::ModelRecord<AccountId, Balance>> {
 			pallet_models::Records::<Runtime>::get(model)
+		}
+
+		fn model_id(publisher: AccountId, manifest: ModelManifest) -> ModelId {
+			synod_primitives::model::model_id(&publisher, &manifest)
 		}
 	}
 
@@ -81,17 +85,17 @@ impl_runtime_apis! {
 			pallet_providers::Records::<Runtime>::get(who)
 		}
 
-		fn providers_for_model(model: ModelHash) -> Vec<(AccountId, Balance, bool)> {
+		fn providers_for_model(model: ModelId) -> Vec<(AccountId, Balance, bool)> {
 			Providers::offers_for_model(&model)
 		}
 
-		fn offers(who: AccountId) -> Vec<(ModelHash, Balance)> {
+		fn offers(who: AccountId) -> Vec<(ModelId, Balance)> {
 			pallet_providers::Offers::<Runtime>::get(who).into_inner()
 		}
 	}
 
 	impl crate::dapp_api::JobsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
-		fn quote(model: ModelHash, redundancy: u32, max_price: Balance) -> (Balance, Option<Balance>) {
+		fn quote(model: ModelId, redundancy: u32, max_price: Balance) -> (Balance, Option<Balance>) {
 			Jobs::do_quote(model, redundancy, max_price)
 		}
 

@@ -7,18 +7,21 @@ use codec::Codec;
 use pallet_jobs::{Job, JobId, JobReceipt, QueuePlace};
 use pallet_models::{ModelRecord, ModelStatus};
 use pallet_providers::ProviderRecord;
-use synod_primitives::model::{ModelHash, ModelManifest};
+use synod_primitives::model::{ModelId, ModelManifest};
 
 sp_api::decl_runtime_apis! {
 	/// The model registry.
 	pub trait ModelsApi<AccountId, Balance> where AccountId: Codec, Balance: Codec {
 		/// Up to `limit` (at most 100) models with their status, in storage order, after
 		/// `start` (from the first when `None`).
-		fn models(start: Option<ModelHash>, limit: u32) -> Vec<(ModelHash, ModelStatus)>;
+		fn models(start: Option<ModelId>, limit: u32) -> Vec<(ModelId, ModelStatus)>;
 		/// The manifest of a registered model (active or retired).
-		fn manifest(model: ModelHash) -> Option<ModelManifest>;
+		fn manifest(model: ModelId) -> Option<ModelManifest>;
 		/// A model's record: manifest, publisher, deposit, status, open jobs.
-		fn model(model: ModelHash) -> Option<ModelRecord<AccountId, Balance>>;
+		fn model(model: ModelId) -> Option<ModelRecord<AccountId, Balance>>;
+		/// The id `manifest` has, or would have, once `publisher` registers it: jobs and offers
+		/// name a model by its publisher and manifest, not by its file.
+		fn model_id(publisher: AccountId, manifest: ModelManifest) -> ModelId;
 	}
 
 	/// Compute providers.
@@ -31,9 +34,9 @@ sp_api::decl_runtime_apis! {
 		/// A provider's record.
 		fn provider(who: AccountId) -> Option<ProviderRecord<Balance, BlockNumber>>;
 		/// The providers offering `model`: account, price per job, assignable now.
-		fn providers_for_model(model: ModelHash) -> Vec<(AccountId, Balance, bool)>;
+		fn providers_for_model(model: ModelId) -> Vec<(AccountId, Balance, bool)>;
 		/// The models a provider offers, with its prices.
-		fn offers(who: AccountId) -> Vec<(ModelHash, Balance)>;
+		fn offers(who: AccountId) -> Vec<(ModelId, Balance)>;
 	}
 
 	/// Inference jobs.
@@ -46,7 +49,7 @@ sp_api::decl_runtime_apis! {
 		/// What a job would hold (`2 × redundancy × max_price`: half of it the escalation
 		/// reserve), and the lowest price at which `redundancy` providers are assignable now
 		/// (`None`: not enough providers).
-		fn quote(model: ModelHash, redundancy: u32, max_price: Balance) -> (Balance, Option<Balance>);
+		fn quote(model: ModelId, redundancy: u32, max_price: Balance) -> (Balance, Option<Balance>);
 		/// An open job.
 		fn job(job: JobId) -> Option<Job<AccountId, Balance, BlockNumber>>;
 		/// The receipt of a settled job, within the retention period.

@@ -29,13 +29,14 @@ use synod_primitives::{
 
 const URL: &str = "http://worker.test:7400";
 const INPUT: [u8; 16] = [0; 16];
-const MODEL: [u8; 32] = [7; 32];
+/// The model's file hash (its id on chain is `model_id` of Alice and the manifest).
+const FILE: [u8; 32] = [7; 32];
 
 type Pool = Arc<parking_lot::RwLock<PoolState>>;
 
 fn manifest() -> ModelManifest {
 	ModelManifest {
-		hash: MODEL,
+		file_hash: FILE,
 		input: TensorSpec { dtype: DType::F32, shape: vec![None, Some(4)].try_into().unwrap() },
 		max_input_bytes: 1024,
 		..ModelManifest::sample()
@@ -95,6 +96,7 @@ fn the_offchain_worker_signs_commits_and_reveals_with_the_keystore_key() {
 			URL.as_bytes(),
 		);
 		assert_ok!(Models::register_model(RuntimeOrigin::signed(alice.clone()), Box::new(manifest())));
+		let model = synod_primitives::model::model_id(&alice, &manifest());
 		assert_ok!(Providers::register(
 			RuntimeOrigin::signed(provider.clone()),
 			100 * UNIT,
@@ -107,11 +109,11 @@ fn the_offchain_worker_signs_commits_and_reveals_with_the_keystore_key() {
 			4,
 			vec![],
 		));
-		assert_ok!(Providers::set_offer(RuntimeOrigin::signed(provider.clone()), MODEL, MILLI_UNIT));
+		assert_ok!(Providers::set_offer(RuntimeOrigin::signed(provider.clone()), model, MILLI_UNIT));
 		let job = pallet_jobs::NextJobId::<Runtime>::get();
 		assert_ok!(Jobs::submit_job(
 			RuntimeOrigin::signed(alice.clone()),
-			MODEL,
+			model,
 			JobInput::Inline(INPUT.to_vec().try_into().unwrap()),
 			1,
 			MILLI_UNIT,
@@ -121,10 +123,11 @@ fn the_offchain_worker_signs_commits_and_reveals_with_the_keystore_key() {
 		assert_eq!(Jobs::assignments(provider.clone()), vec![job]);
 
 		// The key's off-chain worker hands the job to the worker...
-		let id = worker_job_id(job, &MODEL, &input_hash(&INPUT), 0);
+		let id = worker_job_id(job, &model, &input_hash(&INPUT), 0);
 		let body = serde_json::json!({
 			"id": id,
 			"model": manifest_json(&manifest()),
+			"model_id": hex(&model),
 			"input_hex": hex(&INPUT),
 		});
 		state.write().expect_request(PendingRequest {
@@ -141,7 +144,7 @@ fn the_offchain_worker_signs_commits_and_reveals_with_the_keystore_key() {
 
 		// ... finds the result in the next block and commits, signed by the keystore key.
 		next_block();
-		let digest = output_digest(&MODEL, &input_hash(&INPUT), &[1, 4], &[1, 2, 3, 4]);
+		let digest = output_digest(&model, &input_hash(&INPUT), &[1, 4], &[1, 2, 3, 4]);
 		let answer = format!(
 			r#"{{"id":"{id}","status":"succeeded","output":{{"shape":[1,4],"quantized":[1,2,3,4],"digest":"{}"}}}}"#,
 			hex(&digest)

@@ -111,7 +111,8 @@ fn registries_work_together_in_the_runtime() {
 	let storage = endowed(&[alice.clone(), bob.clone()]);
 	sp_io::TestExternalities::new(storage).execute_with(|| {
 		System::set_block_number(1);
-		let manifest = ModelManifest { hash: [1; 32], ..ModelManifest::sample() };
+		let manifest = ModelManifest { file_hash: [1; 32], ..ModelManifest::sample() };
+		let model = synod_primitives::model::model_id(&alice, &manifest);
 		let calls = [
 			(
 				alice.clone(),
@@ -136,7 +137,7 @@ fn registries_work_together_in_the_runtime() {
 			(
 				bob.clone(),
 				RuntimeCall::Providers(pallet_providers::Call::set_offer {
-					model: [1; 32],
+					model,
 					price: 10 * MILLI_UNIT,
 				}),
 			),
@@ -148,7 +149,7 @@ fn registries_work_together_in_the_runtime() {
 			assert!(weight.all_lt(configs::RuntimeBlockWeights::get().max_block));
 			assert_ok!(call.dispatch_bypass_filter(RuntimeOrigin::signed(who)));
 		}
-		let candidates = <Providers as ProviderRegistry<AccountId>>::eligible(&[1; 32], UNIT);
+		let candidates = <Providers as ProviderRegistry<AccountId>>::eligible(&model, UNIT);
 		assert_eq!(candidates.len(), 1);
 		assert_eq!(candidates[0].who, bob);
 		assert_eq!(

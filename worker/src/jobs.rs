@@ -234,7 +234,7 @@ impl Jobs {
 
 	/// Resolves the model and decodes the input against its manifest.
 	fn check(&self, req: &JobRequest, view: &mut JobView) -> Result<(Model, RawTensor), JobError> {
-		let model = match (&req.model, &req.model_hash) {
+		let mut model = match (&req.model, &req.model_hash) {
 			(Some(m), _) => {
 				let model = Model::from_manifest(m.clone())?;
 				if let Some(h) = &req.model_hash {
@@ -261,6 +261,9 @@ impl Jobs {
 			},
 		};
 		view.job.model_hash = Some(model.hash_hex());
+		if let Some(id) = &req.model_id {
+			model.digest_id = parse_hash(id)?;
+		}
 		let data = match (&req.input_b64, &req.input_hex) {
 			(Some(b), None) => base64::engine::general_purpose::STANDARD
 				.decode(b)
@@ -439,7 +442,7 @@ pub fn canonicalize(
 	let quantized =
 		quantize_le_bytes(raw.dtype, &raw.shape, &raw.data, model.manifest.step_exponent)
 			.map_err(|e| JobError::InvalidOutput(format!("{e:?}")))?;
-	let digest = output_digest(&model.hash, &input_hash(&input.data), &raw.shape, &quantized);
+	let digest = output_digest(&model.digest_id, &input_hash(&input.data), &raw.shape, &quantized);
 	Ok(OutputView {
 		dtype: raw.dtype.name().into(),
 		shape: raw.shape,

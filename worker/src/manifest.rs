@@ -97,8 +97,11 @@ impl Spec {
 pub struct Model {
 	/// The manifest as received.
 	pub manifest: ModelManifest,
-	/// The parsed hash.
+	/// The parsed hash of the file.
 	pub hash: Hash32,
+	/// The model id the output digest binds: the chain's id when the job names one
+	/// (`model_id`), else the file hash.
+	pub digest_id: Hash32,
 	/// Input spec.
 	pub input: Spec,
 	/// Output spec.
@@ -132,7 +135,7 @@ impl Model {
 		}
 		let input = Spec::parse("input", &manifest.input)?;
 		let output = Spec::parse("output", &manifest.output)?;
-		Ok(Model { manifest, hash, input, output })
+		Ok(Model { manifest, hash, digest_id: hash, input, output })
 	}
 
 	/// The hash as 64 lower-case hex digits.

@@ -170,6 +170,48 @@ async fn fixtures_give_the_digests_python_torch_gave() {
 	}
 }
 
+/// A chain names a model by its id (publisher and manifest), not its file: given `model_id`,
+/// the digest binds that id, with the same quantized output; without it, the file hash.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_digest_binds_the_model_id_the_job_names() {
+	let w = start(fixtures(), 16).await;
+	let expected = read_json(fixtures().join("mlp.expected.json"));
+	let id = [0x5au8; 32];
+	let (status, v) = w
+		.post(json!({
+			"id": "mlp-by-id",
+			"model_hash": manifest("mlp")["hash"],
+			"model_id": hex::encode(id),
+			"input_hex": expected["input_hex"],
+		}))
+		.await;
+	assert_eq!(status, 202, "{v}");
+	let done = w.wait("mlp-by-id").await;
+	let out = &done["output"];
+	assert_eq!(out["quantized"], expected["quantized"]);
+	let input = hex::decode(expected["input_hex"].as_str().unwrap()).unwrap();
+	let shape: Vec<u32> = serde_json::from_value(out["shape"].clone()).unwrap();
+	let quantized: Vec<i64> = serde_json::from_value(out["quantized"].clone()).unwrap();
+	let digest = synod_primitives::digest::output_digest(
+		&id,
+		&synod_primitives::digest::input_hash(&input),
+		&shape,
+		&quantized,
+	);
+	assert_eq!(out["digest"], json!(hex::encode(digest)));
+	assert_ne!(out["digest"], expected["digest"]);
+	let (status, v) = w
+		.post(json!({
+			"id": "mlp-bad-id",
+			"model_hash": manifest("mlp")["hash"],
+			"model_id": "zz",
+			"input_hex": expected["input_hex"],
+		}))
+		.await;
+	assert_eq!(status, 422, "{v}");
+	assert_eq!(v["error"]["kind"], "invalid_request", "{v}");
+}
+
 #[test]
 fn raw_outputs_are_within_1e5_of_python() {
 	tch::set_num_threads(1);

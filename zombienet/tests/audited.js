@@ -54,7 +54,7 @@ async function run(nodeName, networkInfo) {
     const check = async (job, inputBytes, seen, out, escrow) => {
       if (!out.settled) throw new Error(`audited job ${job} did not settle: ${JSON.stringify(out.event)}`);
       const r = await synod.receipt(api, job);
-      const honest = await referenceDigest(PROVIDERS[0].worker, inputBytes);
+      const honest = await referenceDigest(PROVIDERS[0].worker, model, inputBytes);
       if (r.outputDigest !== honest) throw new Error(`audited job ${job} settled with ${r.outputDigest}, the honest output digests to ${honest}`);
       if (BigInt(r.paid) + BigInt(r.refunded) !== escrow) throw new Error(`audited job ${job}: paid ${r.paid} + refunded ${r.refunded} != escrow ${escrow}`);
       const v = r.verification;

@@ -37,13 +37,16 @@ function manifestFile() {
   return path.join(ROOT, 'worker/tests/fixtures/mlp.json');
 }
 
-/** The digest an honest worker gives for `input`, asked directly (not through the chain). */
+/**
+ * The digest an honest worker gives for `input` to model `model` (its id on chain, which the
+ * digest binds), asked directly (not through the chain).
+ */
 let referenceCount = 0;
-async function referenceDigest(workerUrl, input) {
+async function referenceDigest(workerUrl, model, input) {
   const m = JSON.parse(fs.readFileSync(manifestFile(), 'utf8'));
   m.sources = [`${process.env.SYNOD_MODELS_URL}/mlp.pt`];
   const id = `zombienet-reference-${Date.now()}-${referenceCount++}`;
-  const body = { id, model: m, input_hex: Buffer.from(input).toString('hex') };
+  const body = { id, model: m, model_id: model.replace(/^0x/, ''), input_hex: Buffer.from(input).toString('hex') };
   const r = await fetch(`${workerUrl}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (r.status >= 300) throw new Error(`reference job refused: ${r.status} ${await r.text()}`);
   for (let i = 0; i < 120; i++) {

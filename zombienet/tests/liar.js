@@ -42,10 +42,10 @@ async function run(nodeName, networkInfo) {
       if (Array.isArray(inputs[i])) {
         // A cohort: each member's digest is what the honest worker gives that input alone.
         const members = [];
-        for (const input of inputs[i]) members.push(await referenceDigest(PROVIDERS[0].worker, input));
+        for (const input of inputs[i]) members.push(await referenceDigest(PROVIDERS[0].worker, model, input));
         if (JSON.stringify(r.members) !== JSON.stringify(members)) throw new Error(`cohort ${job}: receipt members ${r.members}, honest ${members}`);
         honest = synod.membersRoot(members);
-      } else honest = await referenceDigest(PROVIDERS[0].worker, inputs[i]);
+      } else honest = await referenceDigest(PROVIDERS[0].worker, model, inputs[i]);
       log(`job ${job}: receipt digest ${r.outputDigest}, reference ${honest}; agreeing ${r.agreeing.length}, dissenting ${r.dissenting}, escalated to ${seen.escalated}, slashed ${seen.slashed}`);
       if (r.outputDigest !== honest) throw new Error(`job ${job} settled with ${r.outputDigest}, the honest output digests to ${honest}`);
       if (seen.assigned.includes(liar)) {

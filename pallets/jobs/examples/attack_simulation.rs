@@ -187,7 +187,7 @@ fn simulate(strategy: Strategy, k: u32, share: f64, jobs: u32) -> Row {
 		ext.execute_with(|| {
 			assert_ok!(Models::register_model(
 				RuntimeOrigin::signed(PUBLISHER),
-				Box::new(manifest(3, 64))
+				Box::new(manifest(3, 1024))
 			));
 			let attackers: Vec<u64> = match strategy {
 				Strategy::IndexSquatter => {

@@ -97,7 +97,7 @@ fn trial(cheat_rate: f64, seed: u32, jobs_if_honest: u64) -> Trial {
 	new_test_ext().execute_with(|| {
 		assert_ok!(Models::register_model(
 			RuntimeOrigin::signed(PUBLISHER),
-			Box::new(manifest(3, 64))
+			Box::new(manifest(3, 1024))
 		));
 		for who in HONEST_FROM..HONEST_FROM + HONEST {
 			provider(who, BOND);

@@ -33,7 +33,7 @@ use frame_support::{
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_runtime::traits::Saturating;
 use synod_primitives::{
-	model::ModelHash,
+	model::ModelId,
 	traits::{ModelRegistry, ProviderRegistry},
 };
 
@@ -47,7 +47,7 @@ use synod_primitives::{
 	model::MAX_URI_LEN,
 };
 
-const MODEL: ModelHash = [0xbb; 32];
+const MODEL: ModelId = [0xbb; 32];
 
 fn price<T: Config>() -> BalanceOf<T> {
 	T::Currency::minimum_balance().max(1u32.into())

@@ -52,7 +52,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use synod_primitives::{
 		digest::Hash32,
-		model::ModelHash,
+		model::ModelId,
 		traits::{ModelRegistry, ProviderRegistry},
 	};
 	pub use types::{
@@ -325,8 +325,7 @@ pub mod pallet {
 
 	/// Each model's waiting line: the places of its oldest and next entries in `Waiting`.
 	#[pallet::storage]
-	pub type WaitLines<T: Config> =
-		StorageMap<_, Blake2_128Concat, ModelHash, WaitLine, ValueQuery>;
+	pub type WaitLines<T: Config> = StorageMap<_, Blake2_128Concat, ModelId, WaitLine, ValueQuery>;
 
 	/// The jobs waiting for a model's providers, by place in its line (FIFO); what the
 	/// assignment needs to know of each, so that a waiting job costs its entry, not its record.
@@ -334,7 +333,7 @@ pub mod pallet {
 	pub type Waiting<T: Config> = StorageDoubleMap<
 		_,
 		Blake2_128Concat,
-		ModelHash,
+		ModelId,
 		Twox64Concat,
 		u32,
 		Waiter<BalanceOf<T>, BlockNumberFor<T>>,
@@ -344,7 +343,7 @@ pub mod pallet {
 	/// in a block go to the back).
 	#[pallet::storage]
 	pub type WaitingModels<T: Config> =
-		StorageValue<_, BoundedVec<ModelHash, T::MaxWaitingModels>, ValueQuery>;
+		StorageValue<_, BoundedVec<ModelId, T::MaxWaitingModels>, ValueQuery>;
 
 	/// The jobs whose current window ends at a block.
 	#[pallet::storage]
@@ -412,7 +411,7 @@ pub mod pallet {
 		JobSubmitted {
 			job: JobId,
 			payer: T::AccountId,
-			model: ModelHash,
+			model: ModelId,
 			redundancy: u32,
 			max_price: BalanceOf<T>,
 			escrow: BalanceOf<T>,
@@ -466,7 +465,7 @@ pub mod pallet {
 		/// a single job).
 		JobSettled {
 			job: JobId,
-			model: ModelHash,
+			model: ModelId,
 			input_hash: Hash32,
 			output_digest: Hash32,
 			agreeing: Vec<T::AccountId>,
@@ -707,7 +706,7 @@ pub mod pallet {
 		#[pallet::weight(Pallet::<T>::submit_weight(input))]
 		pub fn submit_job(
 			origin: OriginFor<T>,
-			model: ModelHash,
+			model: ModelId,
 			input: JobInput,
 			redundancy: u32,
 			max_price: BalanceOf<T>,
@@ -911,7 +910,7 @@ pub mod pallet {
 		#[pallet::weight(Pallet::<T>::submit_weight(input))]
 		pub fn submit_audited(
 			origin: OriginFor<T>,
-			model: ModelHash,
+			model: ModelId,
 			input: JobInput,
 			max_price: BalanceOf<T>,
 			deadline: BlockNumberFor<T>,
@@ -1005,7 +1004,7 @@ pub mod pallet {
 		/// `2 × (1 + Auditors) × max_price`), and the cheapest price at which an audit's
 		/// providers (`1 + Auditors`) are assignable (`None` if there are not enough).
 		pub fn quote_audited(
-			model: ModelHash,
+			model: ModelId,
 			max_price: BalanceOf<T>,
 		) -> (BalanceOf<T>, Option<BalanceOf<T>>) {
 			Self::do_quote(model, T::Auditors::get().saturating_add(1), max_price)
@@ -1019,7 +1018,7 @@ pub mod pallet {
 		/// What a job would hold now: `2 × redundancy × max_price`, and the cheapest price at which
 		/// `redundancy` providers are assignable (`None` if there are not enough).
 		pub fn quote(
-			model: ModelHash,
+			model: ModelId,
 			redundancy: u32,
 			max_price: BalanceOf<T>,
 		) -> (BalanceOf<T>, Option<BalanceOf<T>>) {

@@ -6,7 +6,7 @@ use frame_support::{derive_impl, traits::Hooks, weights::Weight};
 use sp_runtime::BuildStorage;
 use synod_primitives::{
 	digest::{DType, Hash32},
-	model::{ModelHash, ModelManifest, TensorSpec},
+	model::{model_id, ModelId, ModelManifest, TensorSpec},
 	provider::{DeterminismClass, DeviceKind},
 };
 
@@ -86,10 +86,10 @@ impl pallet_jobs::Config for Test {
 // The tests' constants are the prelude's.
 const _: () = assert!(COMMIT_WINDOW == 3 && REVEAL_WINDOW == 3 && RETENTION == 10 && FACTOR == 6);
 
-/// A manifest with hash `[tag; 32]` accepting up to `max_input` bytes.
+/// A manifest with file hash `[tag; 32]` accepting up to `max_input` bytes.
 pub fn manifest(tag: u8, max_input: u32) -> ModelManifest {
 	ModelManifest {
-		hash: [tag; 32],
+		file_hash: [tag; 32],
 		// Bytes, any number of them: the refusal of inputs that are not whole items is tested
 		// with a model of its own.
 		input: TensorSpec { dtype: DType::U8, shape: vec![None].try_into().unwrap() },
@@ -98,9 +98,11 @@ pub fn manifest(tag: u8, max_input: u32) -> ModelManifest {
 	}
 }
 
-/// Model 1: offered by every provider. Model 2: accepts 8 bytes at most, offered by nobody.
-pub fn model(tag: u8) -> ModelHash {
-	[tag; 32]
+/// The id of [`manifest`]`(tag, …)` of `PUBLISHER`: model 1 (1,024 bytes), offered by every
+/// provider; model 2 (8 bytes at most), offered by nobody; others at 1,024 bytes, as tests
+/// register them (a test that registers another manifest takes `model_id` of it).
+pub fn model(tag: u8) -> ModelId {
+	model_id(&PUBLISHER, &manifest(tag, if tag == 2 { 8 } else { 1024 }))
 }
 
 /// Each provider's determinism class (all the same).

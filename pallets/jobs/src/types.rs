@@ -6,7 +6,7 @@ use scale_info::TypeInfo;
 use sp_runtime::traits::ConstU32;
 use synod_primitives::{
 	digest::{members_root, Hash32},
-	model::{ModelHash, SourceUri, MAX_RANK},
+	model::{ModelId, SourceUri, MAX_RANK},
 	provider::ClassId,
 };
 
@@ -157,8 +157,8 @@ pub type RevealItem = (JobId, Hash32, Salt, Option<SmallOutput>);
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
 pub struct JobRequest<Balance, BlockNumber> {
-	/// The model's hash.
-	pub model: ModelHash,
+	/// The model's id (`synod_primitives::model::model_id`).
+	pub model: ModelId,
 	/// The input, inline or by hash and URI.
 	pub input: JobInput,
 	/// How many providers answer.
@@ -320,7 +320,7 @@ pub const CANARY_TAG: &[u8; 15] = b"synod:canary:v1";
 /// the primary has committed.
 pub fn canary_hash<AccountId: Encode>(
 	payer: &AccountId,
-	model: &ModelHash,
+	model: &ModelId,
 	input_hash: &Hash32,
 	digest: &Hash32,
 	salt: &Salt,
@@ -379,7 +379,7 @@ pub struct Job<AccountId, Balance, BlockNumber> {
 	/// Who pays; its escrow is held under `JobEscrow`.
 	pub payer: AccountId,
 	/// The model.
-	pub model: ModelHash,
+	pub model: ModelId,
 	/// The input.
 	pub input: JobInput,
 	/// blake2-256 of the input bytes; for a cohort, the root of its members' input hashes.
@@ -591,7 +591,7 @@ pub struct JobReceipt<AccountId, Balance, BlockNumber> {
 	/// The payer.
 	pub payer: AccountId,
 	/// The model.
-	pub model: ModelHash,
+	pub model: ModelId,
 	/// blake2-256 of the input.
 	pub input_hash: Hash32,
 	/// The agreed reveal: its digest, and the small output or a cohort's member digests that

@@ -8,15 +8,15 @@ use frame_support::traits::fungible::{Inspect, Mutate};
 use frame_system::RawOrigin;
 use sp_runtime::traits::Saturating;
 use synod_primitives::{
-	digest::DType,
+	digest::{DType, Hash32},
 	model::{
-		Canonicalization, ModelHash, ModelManifest, TensorSpec, MAX_NAME_LEN, MAX_RANK,
-		MAX_SOURCES, MAX_URI_LEN,
+		model_id, Canonicalization, ModelManifest, TensorSpec, MAX_NAME_LEN, MAX_RANK, MAX_SOURCES,
+		MAX_URI_LEN,
 	},
 };
 
 /// The largest valid manifest: every bounded field full.
-pub(crate) fn largest_manifest(hash: ModelHash) -> ModelManifest {
+pub(crate) fn largest_manifest(file_hash: Hash32) -> ModelManifest {
 	let rank = MAX_RANK as usize;
 	let mut shape = vec![Some(1u32); rank];
 	if let Some(first) = shape.first_mut() {
@@ -26,7 +26,7 @@ pub(crate) fn largest_manifest(hash: ModelHash) -> ModelManifest {
 	let mut uri = b"https://".to_vec();
 	uri.resize(MAX_URI_LEN as usize, b'a');
 	ModelManifest {
-		hash,
+		file_hash,
 		name: vec![b'n'; MAX_NAME_LEN as usize].try_into().unwrap_or_default(),
 		input: spec(DType::F32),
 		output: spec(DType::F32),
@@ -54,12 +54,13 @@ mod benchmarks {
 	fn register_model() {
 		let caller: T::AccountId = whitelisted_caller();
 		let manifest = largest_manifest([1; 32]);
+		let id = model_id(&caller, &manifest);
 		funded::<T>(&caller, &manifest);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()), Box::new(manifest));
 
-		assert!(Records::<T>::contains_key([1; 32]));
+		assert!(Records::<T>::contains_key(id));
 	}
 
 	#[benchmark]
@@ -67,12 +68,12 @@ mod benchmarks {
 		let caller: T::AccountId = whitelisted_caller();
 		let manifest = largest_manifest([2; 32]);
 		funded::<T>(&caller, &manifest);
-		assert!(Pallet::<T>::do_register_model(caller.clone(), manifest).is_ok());
+		let id = Pallet::<T>::do_register_model(caller.clone(), manifest).unwrap_or_default();
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller), [2; 32]);
+		_(RawOrigin::Signed(caller), id);
 
-		assert_eq!(Records::<T>::get([2; 32]).map(|r| r.status), Some(ModelStatus::Retired));
+		assert_eq!(Records::<T>::get(id).map(|r| r.status), Some(ModelStatus::Retired));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

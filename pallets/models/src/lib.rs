@@ -45,7 +45,10 @@ pub mod pallet {
 		traits::fungible::{Inspect, Mutate, MutateHold},
 	};
 	use frame_system::pallet_prelude::*;
-	use synod_primitives::model::{ModelHash, ModelManifest};
+	use synod_primitives::{
+		digest::Hash32,
+		model::{ModelId, ModelManifest},
+	};
 	pub use types::{BalanceOf, ModelRecord, ModelStatus};
 
 	/// The in-code storage version.
@@ -128,7 +131,7 @@ pub mod pallet {
 	#[pallet::storage]
 	#[pallet::storage_prefix = "Models"]
 	pub type Records<T: Config> =
-		StorageMap<_, Blake2_128Concat, ModelHash, ModelRecord<T::AccountId, BalanceOf<T>>>;
+		StorageMap<_, Blake2_128Concat, ModelId, ModelRecord<T::AccountId, BalanceOf<T>>>;
 
 	/// How many models are registered (active or retired).
 	#[pallet::storage]
@@ -138,12 +141,18 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// A model manifest was registered and its deposit held.
-		ModelRegistered { model: ModelHash, publisher: T::AccountId, deposit: BalanceOf<T> },
+		/// A model manifest was registered under id `model` (its publisher's and manifest's,
+		/// `synod_primitives::model::model_id`) and its deposit held.
+		ModelRegistered {
+			model: ModelId,
+			file_hash: Hash32,
+			publisher: T::AccountId,
+			deposit: BalanceOf<T>,
+		},
 		/// A model was retired: no new jobs may use it.
-		ModelRetired { model: ModelHash, open_jobs: u32 },
+		ModelRetired { model: ModelId, open_jobs: u32 },
 		/// A retired model's last open job ended and its deposit was released to the publisher.
-		DepositReleased { model: ModelHash, publisher: T::AccountId, amount: BalanceOf<T> },
+		DepositReleased { model: ModelId, publisher: T::AccountId, amount: BalanceOf<T> },
 	}
 
 	/// Errors of the models pallet.
@@ -165,7 +174,8 @@ pub mod pallet {
 		MaxInputBytesTooLarge,
 		/// No source, or a source that is not a non-empty `http://`, `https://` or `ipfs://` URI.
 		InvalidSource,
-		/// A model with this hash is already registered (manifests are immutable).
+		/// This publisher registered this manifest already (manifests are immutable: a new
+		/// version is a new manifest, with a new id).
 		ModelAlreadyRegistered,
 		/// No model has this hash.
 		ModelNotFound,
@@ -195,7 +205,10 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Registers an immutable model manifest and holds its deposit from the caller.
+		/// Registers an immutable model manifest and holds its deposit from the caller. The
+		/// model's id is `synod_primitives::model::model_id(caller, manifest)`: another account
+		/// registering the same file or manifest gets another id, so nobody can take or retire
+		/// the id a publisher announces.
 		///
 		/// Origin: signed (the publisher). Emits [`Event::ModelRegistered`]. Errors:
 		/// [`Error::ModelAlreadyRegistered`], [`Error::InsufficientBalance`],
@@ -209,7 +222,7 @@ pub mod pallet {
 			manifest: Box<ModelManifest>,
 		) -> DispatchResult {
 			let publisher = ensure_signed(origin)?;
-			Self::do_register_model(publisher, *manifest)
+			Self::do_register_model(publisher, *manifest).map(|_| ())
 		}
 
 		/// Retires a model: no new jobs; the deposit is released when no open job refers to it.
@@ -219,7 +232,7 @@ pub mod pallet {
 		/// [`Event::ModelRetired`], [`Error::NotPublisher`].
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::retire_model())]
-		pub fn retire_model(origin: OriginFor<T>, model: ModelHash) -> DispatchResult {
+		pub fn retire_model(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
 			let by = match T::RetireOrigin::try_origin(origin) {
 				Ok(_) => None,
 				Err(origin) => Some(ensure_signed(origin)?),
@@ -232,18 +245,23 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Up to `limit` (at most 100) models with their status, in storage order, starting
 		/// after `start` (from the first when `None`).
-		pub fn models(start: Option<ModelHash>, limit: u32) -> Vec<(ModelHash, ModelStatus)> {
+		pub fn models(start: Option<ModelId>, limit: u32) -> Vec<(ModelId, ModelStatus)> {
 			Self::list_models(start, limit)
 		}
 
 		/// The manifest of a registered model (active or retired).
-		pub fn manifest(model: ModelHash) -> Option<ModelManifest> {
+		pub fn manifest(model: ModelId) -> Option<ModelManifest> {
 			Records::<T>::get(model).map(|r| r.manifest)
 		}
 
 		/// The full record of a registered model.
-		pub fn model(model: ModelHash) -> Option<ModelRecord<T::AccountId, BalanceOf<T>>> {
+		pub fn model(model: ModelId) -> Option<ModelRecord<T::AccountId, BalanceOf<T>>> {
 			Records::<T>::get(model)
+		}
+
+		/// The id `manifest` has, or would have, when `publisher` registers it.
+		pub fn model_id(publisher: T::AccountId, manifest: ModelManifest) -> ModelId {
+			synod_primitives::model::model_id(&publisher, &manifest)
 		}
 	}
 }

@@ -3,7 +3,7 @@
 use crate as pallet_models;
 use frame_support::{derive_impl, traits::ConstU128};
 use sp_runtime::BuildStorage;
-use synod_primitives::model::{ModelHash, ModelManifest};
+use synod_primitives::model::{ModelId, ModelManifest};
 
 synod_primitives::test_runtime!(2 => Registry = pallet_models);
 
@@ -23,14 +23,19 @@ impl pallet_models::Config for Test {
 	type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
 }
 
-/// A valid manifest: f32 [batch, 16] -> f32 [batch, 4], hash `[tag; 32]`.
+/// A valid manifest: f32 [batch, 16] -> f32 [batch, 4], file hash `[tag; 32]`.
 pub fn manifest(tag: u8) -> ModelManifest {
-	ModelManifest { hash: [tag; 32], ..ModelManifest::sample() }
+	ModelManifest { file_hash: [tag; 32], ..ModelManifest::sample() }
 }
 
-/// The hash of [`manifest`]`(tag)`.
-pub fn hash(tag: u8) -> ModelHash {
-	[tag; 32]
+/// The id of [`manifest`]`(tag)` registered by account 1.
+pub fn hash(tag: u8) -> ModelId {
+	id(1, tag)
+}
+
+/// The id of [`manifest`]`(tag)` registered by `who`.
+pub fn id(who: AccountId, tag: u8) -> ModelId {
+	synod_primitives::model::model_id(&who, &manifest(tag))
 }
 
 /// Genesis: accounts 1 to 5 endowed, `POOR` with 10.

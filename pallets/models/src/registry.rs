@@ -11,7 +11,7 @@ use sp_runtime::{
 	traits::{Saturating, Zero},
 	DispatchResult,
 };
-use synod_primitives::model::{ManifestError, ModelHash, ModelManifest};
+use synod_primitives::model::{model_id, ManifestError, ModelId, ModelManifest};
 
 use crate::{
 	types::{BalanceOf, ModelRecord, ModelStatus},
@@ -42,18 +42,30 @@ impl<T: Config> Pallet<T> {
 		T::DepositBase::get().saturating_add(T::DepositPerByte::get().saturating_mul(bytes))
 	}
 
-	/// Checks and stores a manifest, holding its deposit from `publisher`.
+	/// Checks and stores a manifest under [`model_id`] of `publisher` and the manifest,
+	/// holding its deposit from `publisher`; returns the id.
 	pub(crate) fn do_register_model(
 		publisher: T::AccountId,
 		manifest: ModelManifest,
-	) -> DispatchResult {
+	) -> Result<ModelId, DispatchError> {
 		manifest.validate().map_err(Error::<T>::from)?;
 		ensure!(
 			manifest.max_input_bytes <= T::MaxInputBytes::get(),
 			Error::<T>::MaxInputBytesTooLarge
 		);
-		let model = manifest.hash;
+		let model = model_id(&publisher, &manifest);
+		Self::insert_model(model, publisher, manifest)?;
+		Ok(model)
+	}
+
+	/// Stores `manifest` as model `model` of `publisher`, holding its deposit.
+	pub(crate) fn insert_model(
+		model: ModelId,
+		publisher: T::AccountId,
+		manifest: ModelManifest,
+	) -> DispatchResult {
 		ensure!(!Records::<T>::contains_key(model), Error::<T>::ModelAlreadyRegistered);
+		let file_hash = manifest.file_hash;
 		let deposit = Self::deposit_for(&manifest);
 		T::Currency::hold(&HoldReason::ManifestDeposit.into(), &publisher, deposit)
 			.map_err(|_| Error::<T>::InsufficientBalance)?;
@@ -68,12 +80,12 @@ impl<T: Config> Pallet<T> {
 			},
 		);
 		ModelCount::<T>::mutate(|n| *n = n.saturating_add(1));
-		Self::deposit_event(Event::ModelRegistered { model, publisher, deposit });
+		Self::deposit_event(Event::ModelRegistered { model, file_hash, publisher, deposit });
 		Ok(())
 	}
 
 	/// Retires a model; `by` is the signer, `None` for `RetireOrigin`.
-	pub(crate) fn do_retire_model(model: ModelHash, by: Option<T::AccountId>) -> DispatchResult {
+	pub(crate) fn do_retire_model(model: ModelId, by: Option<T::AccountId>) -> DispatchResult {
 		let mut record = Records::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
 		ensure!(record.status == ModelStatus::Active, Error::<T>::ModelRetired);
 		if let Some(who) = by {
@@ -88,7 +100,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Releases the deposit of a retired model with no open job.
 	pub(crate) fn release_deposit_if_done(
-		model: ModelHash,
+		model: ModelId,
 		record: &mut ModelRecord<T::AccountId, BalanceOf<T>>,
 	) -> DispatchResult {
 		if record.status != ModelStatus::Retired
@@ -113,7 +125,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Up to `limit` (at most [`MAX_LIST`]) models after `start`, in storage order.
-	pub fn list_models(start: Option<ModelHash>, limit: u32) -> Vec<(ModelHash, ModelStatus)> {
+	pub fn list_models(start: Option<ModelId>, limit: u32) -> Vec<(ModelId, ModelStatus)> {
 		let take = usize::try_from(limit.min(MAX_LIST)).unwrap_or(0);
 		let iter = match start {
 			Some(key) => Records::<T>::iter_from(Records::<T>::hashed_key_for(key)),

@@ -15,7 +15,7 @@ fn held(who: AccountId) -> Balance {
 
 fn register(who: AccountId, tag: u8) -> Balance {
 	assert_ok!(Registry::register_model(RuntimeOrigin::signed(who), Box::new(manifest(tag))));
-	Records::<Test>::get(hash(tag)).unwrap().deposit
+	Records::<Test>::get(id(who, tag)).unwrap().deposit
 }
 
 #[test]
@@ -25,7 +25,13 @@ fn register_holds_a_deposit_that_scales_with_size() {
 		let expected = DEPOSIT_BASE + DEPOSIT_PER_BYTE * m.encoded_size() as Balance;
 		assert_eq!(register(1, 1), expected);
 		System::assert_last_event(
-			Event::ModelRegistered { model: hash(1), publisher: 1, deposit: expected }.into(),
+			Event::ModelRegistered {
+				model: hash(1),
+				file_hash: [1; 32],
+				publisher: 1,
+				deposit: expected,
+			}
+			.into(),
 		);
 		assert_eq!(held(1), expected);
 		assert_eq!(Balances::balance(&1), ENDOWMENT - expected);
@@ -78,7 +84,7 @@ fn malformed_manifests_are_refused_with_their_reason() {
 fn oversized_manifest_does_not_decode() {
 	// A name one byte over the bound: the transaction never decodes, so nothing is charged.
 	let m = manifest(1);
-	let mut bytes = m.hash.encode();
+	let mut bytes = m.file_hash.encode();
 	bytes.extend(vec![b'n'; 65].encode());
 	bytes.extend(m.input.encode());
 	bytes.extend(m.output.encode());
@@ -98,18 +104,48 @@ fn duplicate_registration_is_refused() {
 	build_and_execute(|| {
 		let deposit = register(1, 1);
 		assert_noop!(
-			Registry::register_model(RuntimeOrigin::signed(2), Box::new(manifest(1))),
+			Registry::register_model(RuntimeOrigin::signed(1), Box::new(manifest(1))),
 			Error::<Test>::ModelAlreadyRegistered
 		);
-		// Also after retirement: manifests are immutable and hashes never reused.
+		// Also after retirement: manifests are immutable and ids never reused.
 		assert_ok!(Registry::retire_model(RuntimeOrigin::signed(1), hash(1)));
 		assert_noop!(
 			Registry::register_model(RuntimeOrigin::signed(1), Box::new(manifest(1))),
 			Error::<Test>::ModelAlreadyRegistered
 		);
-		assert_eq!(held(2), 0);
 		assert_eq!(Balances::balance(&1), ENDOWMENT);
 		assert!(deposit > 0);
+	});
+}
+
+/// Attack 10: a squatter that saw a publisher's file, or its whole manifest, registers it
+/// first. Keyed by the file's hash, that fixed the manifest for everyone (here: no tolerance,
+/// the squatter's source) and let the squatter retire it; the publisher's own registration
+/// was refused. Keyed by publisher and manifest, the publisher still registers, under the id
+/// it announces, which the squatter can neither hold nor retire.
+#[test]
+fn a_squatter_cannot_take_or_retire_a_publishers_model() {
+	build_and_execute(|| {
+		let (publisher, squatter) = (1, 2);
+		let mut squatted = manifest(1);
+		squatted.canonicalization.tolerance = 0;
+		squatted.sources[0] = b"https://squatter.example/mlp.pt".to_vec().try_into().unwrap();
+		for m in [squatted, manifest(1)] {
+			assert_ok!(Registry::register_model(RuntimeOrigin::signed(squatter), Box::new(m)));
+		}
+		assert_ok!(Registry::register_model(
+			RuntimeOrigin::signed(publisher),
+			Box::new(manifest(1))
+		));
+		let theirs = id(publisher, 1);
+		assert_ne!(theirs, id(squatter, 1));
+		assert_eq!(Registry::model(theirs).unwrap().publisher, publisher);
+		assert_eq!(Registry::active_model(&theirs), Some(manifest(1)));
+		assert_noop!(
+			Registry::retire_model(RuntimeOrigin::signed(squatter), theirs),
+			Error::<Test>::NotPublisher
+		);
+		assert_eq!(ModelCount::<Test>::get(), 3);
 	});
 }
 
@@ -207,7 +243,7 @@ fn view_functions_list_and_read() {
 		for tag in 1..=5 {
 			register(1 + u64::from(tag % 2), tag);
 		}
-		assert_ok!(Registry::retire_model(RuntimeOrigin::signed(2), hash(3)));
+		assert_ok!(Registry::retire_model(RuntimeOrigin::signed(2), id(2, 3)));
 		let all = Registry::models(None, 100);
 		assert_eq!(all.len(), 5);
 		assert_eq!(all.iter().filter(|(_, s)| *s == ModelStatus::Retired).count(), 1);
@@ -231,19 +267,35 @@ fn view_functions_list_and_read() {
 
 #[derive(Clone, Debug)]
 enum Op {
-	Register { who: AccountId, tag: u8 },
-	Retire { who: AccountId, tag: u8, root: bool },
-	Acquire { tag: u8 },
-	Release { tag: u8 },
+	Register {
+		who: AccountId,
+		tag: u8,
+	},
+	/// Retires `owner`'s model `tag`, signed by `who` (or root).
+	Retire {
+		who: AccountId,
+		owner: AccountId,
+		tag: u8,
+		root: bool,
+	},
+	Acquire {
+		owner: AccountId,
+		tag: u8,
+	},
+	Release {
+		owner: AccountId,
+		tag: u8,
+	},
 }
 
 fn op() -> impl Strategy<Value = Op> {
 	let who = prop_oneof![1..=3u64, Just(POOR)];
 	prop_oneof![
 		(who.clone(), 0..6u8).prop_map(|(who, tag)| Op::Register { who, tag }),
-		(who, 0..6u8, any::<bool>()).prop_map(|(who, tag, root)| Op::Retire { who, tag, root }),
-		(0..6u8).prop_map(|tag| Op::Acquire { tag }),
-		(0..6u8).prop_map(|tag| Op::Release { tag }),
+		(who.clone(), who.clone(), 0..6u8, any::<bool>())
+			.prop_map(|(who, owner, tag, root)| Op::Retire { who, owner, tag, root }),
+		(who.clone(), 0..6u8).prop_map(|(owner, tag)| Op::Acquire { owner, tag }),
+		(who, 0..6u8).prop_map(|(owner, tag)| Op::Release { owner, tag }),
 	]
 }
 
@@ -260,12 +312,12 @@ proptest! {
 				let _ = match op {
 					Op::Register { who, tag } =>
 						Registry::register_model(RuntimeOrigin::signed(who), Box::new(manifest(tag))),
-					Op::Retire { who, tag, root } => {
+					Op::Retire { who, owner, tag, root } => {
 						let origin = if root { RuntimeOrigin::root() } else { RuntimeOrigin::signed(who) };
-						Registry::retire_model(origin, hash(tag))
+						Registry::retire_model(origin, id(owner, tag))
 					},
-					Op::Acquire { tag } => Registry::acquire(&hash(tag)),
-					Op::Release { tag } => Registry::release(&hash(tag)),
+					Op::Acquire { owner, tag } => Registry::acquire(&id(owner, tag)),
+					Op::Release { owner, tag } => Registry::release(&id(owner, tag)),
 				};
 				Registry::do_try_state().unwrap();
 				let total: Balance = accounts.iter().map(Balances::total_balance).sum();

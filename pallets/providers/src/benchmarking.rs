@@ -15,7 +15,7 @@ use frame_support::traits::{
 use frame_system::RawOrigin;
 use sp_runtime::{traits::Saturating, DispatchResult};
 use synod_primitives::{
-	model::ModelHash,
+	model::ModelId,
 	provider::{DeterminismClass, DeviceKind, MAX_ARCH_LEN, MAX_LIBTORCH_LEN},
 	traits::{ModelRegistry, ProviderRegistry},
 };
@@ -58,7 +58,7 @@ pub(crate) fn register_provider<T: Config>(
 	)
 }
 
-fn model_hash(i: u32) -> ModelHash {
+fn model_hash(i: u32) -> ModelId {
 	let mut h = [0xaa; 32];
 	h[..4].copy_from_slice(&i.to_le_bytes());
 	h
@@ -69,7 +69,7 @@ fn price<T: Config>(p: u32) -> BalanceOf<T> {
 }
 
 /// Registers a model and `n` providers (seeded by `seed`) that offer it at increasing prices.
-fn fill_index<T: Config>(model: ModelHash, n: u32, seed: u32) -> Vec<T::AccountId> {
+fn fill_index<T: Config>(model: ModelId, n: u32, seed: u32) -> Vec<T::AccountId> {
 	let _ = T::Models::register_benchmark_model(model);
 	(0..n)
 		.map(|i| {

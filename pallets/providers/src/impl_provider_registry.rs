@@ -15,7 +15,7 @@ use sp_runtime::{
 	DispatchError, DispatchResult,
 };
 use synod_primitives::{
-	model::ModelHash,
+	model::ModelId,
 	provider::Candidate,
 	traits::{ProviderRegistry, Slashed},
 };
@@ -26,17 +26,17 @@ impl<T: Config> ProviderRegistry<T::AccountId> for Pallet<T> {
 	type Balance = BalanceOf<T>;
 
 	fn eligible(
-		model: &ModelHash,
+		model: &ModelId,
 		max_price: Self::Balance,
 	) -> Vec<Candidate<T::AccountId, Self::Balance>> {
 		Self::eligible_candidates(model, max_price)
 	}
 
-	fn capacity(model: &ModelHash, max_price: Self::Balance) -> u32 {
+	fn capacity(model: &ModelId, max_price: Self::Balance) -> u32 {
 		Self::model_capacity(model, max_price)
 	}
 
-	fn offers(model: &ModelHash) -> Vec<synod_primitives::provider::Offer<Self::Balance>> {
+	fn offers(model: &ModelId) -> Vec<synod_primitives::provider::Offer<Self::Balance>> {
 		Self::live_offers(model)
 	}
 
@@ -136,7 +136,7 @@ impl<T: Config> ProviderRegistry<T::AccountId> for Pallet<T> {
 	#[cfg(feature = "runtime-benchmarks")]
 	fn register_benchmark_provider(
 		who: &T::AccountId,
-		model: ModelHash,
+		model: ModelId,
 		price: Self::Balance,
 		bond: Self::Balance,
 	) -> DispatchResult {

@@ -51,7 +51,7 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::Perbill;
-	use synod_primitives::{model::ModelHash, provider::DeterminismClass, traits::ModelRegistry};
+	use synod_primitives::{model::ModelId, provider::DeterminismClass, traits::ModelRegistry};
 	pub use types::{BalanceOf, ProviderRecord, Reputation};
 
 	/// The in-code storage version.
@@ -180,7 +180,7 @@ pub mod pallet {
 		_,
 		Blake2_128Concat,
 		T::AccountId,
-		BoundedVec<(ModelHash, BalanceOf<T>), T::MaxOffersPerProvider>,
+		BoundedVec<(ModelId, BalanceOf<T>), T::MaxOffersPerProvider>,
 		ValueQuery,
 	>;
 
@@ -189,7 +189,7 @@ pub mod pallet {
 	pub type ModelIndex<T: Config> = StorageMap<
 		_,
 		Blake2_128Concat,
-		ModelHash,
+		ModelId,
 		BoundedVec<(T::AccountId, BalanceOf<T>), T::MaxProvidersPerModel>,
 		ValueQuery,
 	>;
@@ -213,11 +213,11 @@ pub mod pallet {
 		/// A provider with no bond left withdrew everything and its record was removed.
 		ProviderDeregistered { provider: T::AccountId },
 		/// A provider set its price for a model.
-		OfferSet { provider: T::AccountId, model: ModelHash, price: BalanceOf<T> },
+		OfferSet { provider: T::AccountId, model: ModelId, price: BalanceOf<T> },
 		/// A provider withdrew its offer for a model.
-		OfferRemoved { provider: T::AccountId, model: ModelHash },
+		OfferRemoved { provider: T::AccountId, model: ModelId },
 		/// A full model index dropped its lightest offer (bond × reputation) for a heavier one.
-		OfferEvicted { provider: T::AccountId, model: ModelHash, price: BalanceOf<T> },
+		OfferEvicted { provider: T::AccountId, model: ModelId, price: BalanceOf<T> },
 		/// A provider paused: it is not assigned new jobs.
 		ProviderPaused { provider: T::AccountId },
 		/// A provider resumed.
@@ -383,7 +383,7 @@ pub mod pallet {
 		))]
 		pub fn set_offer(
 			origin: OriginFor<T>,
-			model: ModelHash,
+			model: ModelId,
 			price: BalanceOf<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
@@ -396,7 +396,7 @@ pub mod pallet {
 		/// [`Error::ProviderNotFound`], [`Error::OfferNotFound`].
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::remove_offer())]
-		pub fn remove_offer(origin: OriginFor<T>, model: ModelHash) -> DispatchResult {
+		pub fn remove_offer(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_remove_offer(who, model)
 		}
@@ -455,12 +455,12 @@ pub mod pallet {
 		}
 
 		/// The providers offering `model`: account, price, and whether it is assignable now.
-		pub fn providers_for_model(model: ModelHash) -> Vec<(T::AccountId, BalanceOf<T>, bool)> {
+		pub fn providers_for_model(model: ModelId) -> Vec<(T::AccountId, BalanceOf<T>, bool)> {
 			Self::offers_for_model(&model)
 		}
 
 		/// The models a provider offers, with its prices.
-		pub fn offers(who: T::AccountId) -> Vec<(ModelHash, BalanceOf<T>)> {
+		pub fn offers(who: T::AccountId) -> Vec<(ModelId, BalanceOf<T>)> {
 			Offers::<T>::get(who).into_inner()
 		}
 	}

@@ -7,7 +7,7 @@ use frame_support::{
 };
 use sp_runtime::BuildStorage;
 use synod_primitives::{
-	model::{ModelHash, ModelManifest},
+	model::{ModelId, ModelManifest},
 	provider::{DeterminismClass, DeviceKind},
 };
 
@@ -50,14 +50,15 @@ impl pallet_providers::Config for Test {
 	type AuthorityId = TestAuthId;
 }
 
-/// A valid manifest with hash `[tag; 32]`.
+/// A valid manifest with file hash `[tag; 32]`.
 pub fn manifest(tag: u8) -> ModelManifest {
-	ModelManifest { hash: [tag; 32], ..ModelManifest::sample() }
+	ModelManifest { file_hash: [tag; 32], ..ModelManifest::sample() }
 }
 
-/// The hash of model `tag` (registered at genesis for tags 1 to 5).
-pub fn model(tag: u8) -> ModelHash {
-	[tag; 32]
+/// The id of model `tag`, [`manifest`]`(tag)` of `PUBLISHER` (registered at genesis for tags 1
+/// to 5).
+pub fn model(tag: u8) -> ModelId {
+	synod_primitives::model::model_id(&PUBLISHER, &manifest(tag))
 }
 
 /// A CUDA determinism class.

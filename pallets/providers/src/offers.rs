@@ -11,7 +11,7 @@ use sp_runtime::{
 	traits::{Saturating, UniqueSaturatedInto, Zero},
 	DispatchResult,
 };
-use synod_primitives::{model::ModelHash, provider::Candidate, traits::ModelRegistry};
+use synod_primitives::{model::ModelId, provider::Candidate, traits::ModelRegistry};
 
 use crate::{types::BalanceOf, Config, Error, Event, ModelIndex, Offers, Pallet, Records};
 
@@ -19,7 +19,7 @@ impl<T: Config> Pallet<T> {
 	/// Sets `who`'s price for `model`.
 	pub(crate) fn do_set_offer(
 		who: T::AccountId,
-		model: ModelHash,
+		model: ModelId,
 		price: BalanceOf<T>,
 	) -> DispatchResult {
 		ensure!(!price.is_zero(), Error::<T>::ZeroPrice);
@@ -81,7 +81,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Withdraws `who`'s offer for `model`.
-	pub(crate) fn do_remove_offer(who: T::AccountId, model: ModelHash) -> DispatchResult {
+	pub(crate) fn do_remove_offer(who: T::AccountId, model: ModelId) -> DispatchResult {
 		ensure!(Records::<T>::contains_key(&who), Error::<T>::ProviderNotFound);
 		let mut offers = Offers::<T>::get(&who);
 		let before = offers.len();
@@ -97,7 +97,7 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	fn remove_from_index(who: &T::AccountId, model: ModelHash) {
+	fn remove_from_index(who: &T::AccountId, model: ModelId) {
 		ModelIndex::<T>::mutate_exists(model, |index| {
 			if let Some(entries) = index {
 				entries.retain(|(p, _)| p != who);
@@ -117,7 +117,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The offers for `model`: provider, price, and whether it is assignable now.
-	pub fn offers_for_model(model: &ModelHash) -> Vec<(T::AccountId, BalanceOf<T>, bool)> {
+	pub fn offers_for_model(model: &ModelId) -> Vec<(T::AccountId, BalanceOf<T>, bool)> {
 		let now = frame_system::Pallet::<T>::block_number();
 		ModelIndex::<T>::get(model)
 			.into_iter()
@@ -130,7 +130,7 @@ impl<T: Config> Pallet<T> {
 
 	/// The job slots of `model`'s live providers (active, bonded, heartbeating) at most
 	/// `max_price`, their running jobs included.
-	pub fn model_capacity(model: &ModelHash, max_price: BalanceOf<T>) -> u32 {
+	pub fn model_capacity(model: &ModelId, max_price: BalanceOf<T>) -> u32 {
 		let now = frame_system::Pallet::<T>::block_number();
 		ModelIndex::<T>::get(model)
 			.into_iter()
@@ -141,7 +141,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The offers of `model`'s live providers, busy or not (`ProviderRegistry::offers`).
-	pub fn live_offers(model: &ModelHash) -> Vec<synod_primitives::provider::Offer<BalanceOf<T>>> {
+	pub fn live_offers(model: &ModelId) -> Vec<synod_primitives::provider::Offer<BalanceOf<T>>> {
 		let now = frame_system::Pallet::<T>::block_number();
 		ModelIndex::<T>::get(model)
 			.into_iter()
@@ -159,7 +159,7 @@ impl<T: Config> Pallet<T> {
 	/// The providers that can take a job for `model` at most `max_price` now: one read of the
 	/// model's index, then one read per offer at or under the price.
 	pub fn eligible_candidates(
-		model: &ModelHash,
+		model: &ModelId,
 		max_price: BalanceOf<T>,
 	) -> Vec<Candidate<T::AccountId, BalanceOf<T>>> {
 		let now = frame_system::Pallet::<T>::block_number();

@@ -14,7 +14,7 @@ use sp_runtime::{
 	traits::{Bounded, Saturating},
 	DispatchResult,
 };
-use synod_primitives::{model::ModelHash, provider::Candidate, traits::ProviderRegistry};
+use synod_primitives::{model::ModelId, provider::Candidate, traits::ProviderRegistry};
 
 use crate::{
 	draw::{choose_class, take, weighted_sample, Draw},
@@ -29,11 +29,11 @@ pub const SCHEDULE_SLACK: u32 = 8;
 /// The eligible providers of each model, read once per block by `process_queue` and kept
 /// current as it locks their collateral, so that assigning a job costs its draws, not a read
 /// of every provider of its model.
-pub(crate) type Pools<A, B> = BTreeMap<ModelHash, Vec<Candidate<A, B>>>;
+pub(crate) type Pools<A, B> = BTreeMap<ModelId, Vec<Candidate<A, B>>>;
 
 /// The live offers of each model, busy or not, read once per block when a job would wait
 /// (`could_fit`: whether waiting can end in an assignment).
-pub(crate) type Offers<B> = BTreeMap<ModelHash, Vec<synod_primitives::provider::Offer<B>>>;
+pub(crate) type Offers<B> = BTreeMap<ModelId, Vec<synod_primitives::provider::Offer<B>>>;
 
 /// The eligible providers of one model, as `draw_from` takes them.
 pub(crate) type PoolOf<T> = Vec<Candidate<<T as frame_system::Config>::AccountId, BalanceOf<T>>>;
@@ -139,7 +139,7 @@ impl<T: Config> Pallet<T> {
 	/// does not mend. Returns the result and whether it tried twice.
 	pub(crate) fn with_pool<R>(
 		pools: &mut Pools<T::AccountId, BalanceOf<T>>,
-		model: ModelHash,
+		model: ModelId,
 		mut f: impl FnMut(&mut PoolOf<T>) -> Result<R, sp_runtime::DispatchError>,
 	) -> (Result<R, sp_runtime::DispatchError>, bool) {
 		let read = || T::Providers::eligible(&model, BalanceOf::<T>::max_value());

@@ -11,7 +11,7 @@ use sp_runtime::{
 };
 use synod_primitives::{
 	digest::{input_hash, members_root, Hash32},
-	model::{is_source_uri, ModelHash},
+	model::{is_source_uri, ModelId},
 	traits::{ModelRegistry, ProviderRegistry},
 };
 
@@ -26,7 +26,7 @@ impl<T: Config> Pallet<T> {
 	/// `redundancy` providers, or (`None`) an audited one.
 	pub(crate) fn do_submit(
 		payer: T::AccountId,
-		model: ModelHash,
+		model: ModelId,
 		input: JobInput,
 		redundancy: Option<u32>,
 		max_price: BalanceOf<T>,
@@ -208,7 +208,7 @@ impl<T: Config> Pallet<T> {
 	/// The escrow a job would hold (a cohort holds it once per member), and the lowest price at
 	/// which `redundancy` providers are assignable now for at most `max_price`.
 	pub fn do_quote(
-		model: ModelHash,
+		model: ModelId,
 		redundancy: u32,
 		max_price: BalanceOf<T>,
 	) -> (BalanceOf<T>, Option<BalanceOf<T>>) {

@@ -25,7 +25,7 @@ use sp_runtime::{
 	traits::{Bounded, One, Saturating, Zero},
 	DispatchError, DispatchResult,
 };
-use synod_primitives::{model::ModelHash, traits::ProviderRegistry};
+use synod_primitives::{model::ModelId, traits::ProviderRegistry};
 
 use crate::{
 	draw::{could_fit, fits},
@@ -122,7 +122,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Takes entry `seq` out of `model`'s line (the job was cancelled or expired); the head
 	/// moves on past it, and an empty line leaves the list of waiting models.
-	pub(crate) fn leave_line(model: ModelHash, seq: u32) {
+	pub(crate) fn leave_line(model: ModelId, seq: u32) {
 		Waiting::<T>::remove(model, seq);
 		let mut line = WaitLines::<T>::get(model);
 		// Gaps further on are stepped over when the head reaches them.
@@ -151,7 +151,7 @@ impl<T: Config> Pallet<T> {
 	/// `waiter` once their running jobs end.
 	pub(crate) fn could_wait(
 		offers: &mut Offers<crate::types::BalanceOf<T>>,
-		model: ModelHash,
+		model: ModelId,
 		need: u32,
 		one_class: bool,
 		max_price: crate::types::BalanceOf<T>,
@@ -164,7 +164,7 @@ impl<T: Config> Pallet<T> {
 	/// Fails the job of `model`'s entry `seq` (refunded in full) and takes the entry and its
 	/// expiry out; the caller moves the line's head on.
 	fn fail_waiting(
-		model: ModelHash,
+		model: ModelId,
 		seq: u32,
 		waiter: &Waiter<crate::types::BalanceOf<T>, BlockNumberFor<T>>,
 		reason: FailureReason,
@@ -179,7 +179,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Stores `model`'s line, or removes it and the model from the waiting list when empty.
-	fn put_line(model: ModelHash, line: crate::types::WaitLine) {
+	fn put_line(model: ModelId, line: crate::types::WaitLine) {
 		if line.is_empty() {
 			WaitLines::<T>::remove(model);
 			WaitingModels::<T>::mutate(|models| models.retain(|m| *m != model));
@@ -214,10 +214,10 @@ impl<T: Config> Pallet<T> {
 		pass.weight = pass.weight.saturating_add(db.reads(2));
 		let max = if queued { all.saturating_sub(all / 4).max(1) } else { all };
 		let visits = models.len().min(usize::try_from(T::MaxWaitVisits::get()).unwrap_or(0));
-		let visited: alloc::vec::Vec<ModelHash> = models.iter().take(visits).copied().collect();
+		let visited: alloc::vec::Vec<ModelId> = models.iter().take(visits).copied().collect();
 		// The lines that had their turn (round robin): those the block's budget did not reach
 		// stay at the front.
-		let mut done: alloc::vec::Vec<ModelHash> = alloc::vec::Vec::new();
+		let mut done: alloc::vec::Vec<ModelId> = alloc::vec::Vec::new();
 		// A pool read: the model's index and each of its providers' records.
 		let pool_read = db.reads(u64::from(T::Providers::max_eligible()).saturating_add(1));
 		for model in &visited {

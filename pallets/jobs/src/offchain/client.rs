@@ -158,6 +158,8 @@ impl<T: Config> Pallet<T> {
 			id: Some(id),
 			input_hex: Some(hex(input)),
 			model: Some(manifest_json(&manifest)),
+			// The digest binds the chain's model id, not the file's hash.
+			model_id: Some(hex(&record.model)),
 			..Default::default()
 		};
 		match (&record.input, inputs.as_slice()) {

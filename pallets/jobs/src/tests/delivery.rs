@@ -320,16 +320,17 @@ fn a_job_whose_output_could_not_be_delivered_is_refused() {
 	build_and_execute(|| {
 		let mut wide = manifest(3, 1024);
 		wide.output.shape = vec![None, Some(64)].try_into().unwrap();
+		let wide_id = synod_primitives::model::model_id(&PUBLISHER, &wide);
 		assert_ok!(Models::register_model(RuntimeOrigin::signed(PUBLISHER), Box::new(wide)));
 		let before = free(PAYER);
 		let s = || RuntimeOrigin::signed(PAYER);
 		// 600 items of 64: 38,400 elements.
 		assert_noop!(
-			Jobs::submit_job(s(), model(3), inline(&[1; 600]), 1, PRICE, 30),
+			Jobs::submit_job(s(), wide_id, inline(&[1; 600]), 1, PRICE, 30),
 			Error::<Test>::OutputTooLarge
 		);
 		assert_eq!(free(PAYER), before);
-		assert_ok!(Jobs::submit_job(s(), model(3), inline(&[1; 500]), 1, PRICE, 30));
+		assert_ok!(Jobs::submit_job(s(), wide_id, inline(&[1; 500]), 1, PRICE, 30));
 		// An input by URI may hold 1,024 items (65,536 elements), which the chain cannot tell
 		// at submission: accepted, its deposit counting the most that can be delivered; should
 		// its output be larger, its providers answer that it cannot be served
@@ -340,7 +341,7 @@ fn a_job_whose_output_could_not_be_delivered_is_refused() {
 			JobInput::Remote { hash: [1; 32], uri: b"https://x/y".to_vec().try_into().unwrap() };
 		let job = crate::NextJobId::<Test>::get();
 		let bytes = codec::Encode::encoded_size(&remote) as Balance;
-		assert_ok!(Jobs::submit_job(s(), model(3), remote, 1, PRICE, 30));
+		assert_ok!(Jobs::submit_job(s(), wide_id, remote, 1, PRICE, 30));
 		assert_eq!(JobRecords::<Test>::get(job).unwrap().deposit, bytes + 32_768 * 8);
 	});
 }

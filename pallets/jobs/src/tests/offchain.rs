@@ -77,6 +77,7 @@ fn expect_post(state: &OffchainState, job: u64, attempt: u8, response: &str) {
 	let body = serde_json::json!({
 		"id": worker_id(job, attempt),
 		"model": manifest_json(&manifest),
+		"model_id": hex(&model(1)),
 		"input_hex": "01020304",
 	});
 	state.write().expect_request(PendingRequest {
@@ -407,6 +408,7 @@ fn expect_cohort_submit(state: &OffchainState, job: u64, n: u8, codes: &[u16]) {
 			serde_json::json!({
 				"id": format!("{id}.{}", i - 1),
 				"model": manifest_json(&manifest),
+				"model_id": hex(&model(1)),
 				"input_hex": format!("{i:02x}"),
 			})
 		})

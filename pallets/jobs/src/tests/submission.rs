@@ -54,8 +54,9 @@ fn inputs_that_are_not_whole_items_of_the_model_are_refused() {
 			shape: vec![None, Some(4)].try_into().unwrap(),
 		};
 		assert_ok!(Models::register_model(RuntimeOrigin::signed(PUBLISHER), Box::new(m.clone())));
+		let id7 = synod_primitives::model::model_id(&PUBLISHER, &m);
 		let submit = |bytes: &[u8]| {
-			Jobs::submit_job(RuntimeOrigin::signed(PAYER), model(7), inline(bytes), 1, PRICE, 30)
+			Jobs::submit_job(RuntimeOrigin::signed(PAYER), id7, inline(bytes), 1, PRICE, 30)
 		};
 		for bad in [&[0u8; 15][..], &[0; 17], &[0; 40]] {
 			assert_noop!(submit(bad), Error::<Test>::InvalidInputShape);
@@ -63,11 +64,12 @@ fn inputs_that_are_not_whole_items_of_the_model_are_refused() {
 		assert_ok!(submit(&[0; 16]));
 		assert_ok!(submit(&[0; 48]));
 		// A static shape takes exactly one item.
-		m.hash = [8; 32];
+		m.file_hash = [8; 32];
 		m.input.shape = vec![Some(2), Some(4)].try_into().unwrap();
+		let id8 = synod_primitives::model::model_id(&PUBLISHER, &m);
 		assert_ok!(Models::register_model(RuntimeOrigin::signed(PUBLISHER), Box::new(m)));
 		let submit8 = |bytes: &[u8]| {
-			Jobs::submit_job(RuntimeOrigin::signed(PAYER), model(8), inline(bytes), 1, PRICE, 30)
+			Jobs::submit_job(RuntimeOrigin::signed(PAYER), id8, inline(bytes), 1, PRICE, 30)
 		};
 		assert_noop!(submit8(&[0; 64]), Error::<Test>::InvalidInputShape);
 		assert_ok!(submit8(&[0; 32]));
