@@ -16,7 +16,7 @@ const url = arg('url', 'ws://127.0.0.1:9944');
 const target = Number(arg('finalized', '3'));
 const timeoutS = Number(arg('timeout', '180'));
 const expectWorkerUrl = arg('expect-worker-url', '');
-const expectPallets = (arg('expect-pallets', 'System,Timestamp,Aura,Grandpa,Balances,TransactionPayment,Sudo,Models,Providers,Jobs'))
+const expectPallets = (arg('expect-pallets', 'System,Timestamp,Babe,Grandpa,Balances,TransactionPayment,Sudo,Models,Providers,Jobs'))
   .split(',').filter(Boolean);
 
 const fail = (msg) => { console.error(`smoke: FAIL: ${msg}`); process.exit(1); };

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # docs/protocol.md's attack table: simulates 10,000 jobs per row on pallet-jobs' test runtime
 # (real models, providers and jobs pallets) for each attacker strategy (uniform liars, a sybil
-# class, an index squatter, a griefing payer) at k = 3 and 5 with 10, 20 and 33% of the weight;
+# class, copying newcomers, a grinding author, an index squatter, a griefing payer) at k = 3 and 5 with 10, 20 and 33% of the weight;
 # prints the table and writes docs/results/attacks.json (strategy, k, attacker_share, jobs,
 # wrong_accepted, bound, honest_slashed per 1,000 jobs, payer_profit, no_decision)
 # (pallets/jobs/examples/attack_simulation.rs).

@@ -7,6 +7,7 @@ use crate::{
 };
 use sc_cli::SubstrateCli;
 use sc_service::PartialComponents;
+use std::sync::Arc;
 use synod_runtime::opaque::Block;
 
 impl SubstrateCli for Cli {
@@ -98,7 +99,10 @@ pub fn run() -> sc_cli::Result<()> {
 			runner.async_run(|config| {
 				let PartialComponents { client, task_manager, backend, .. } =
 					service::new_partial(&config)?;
-				let aux_revert = Box::new(|client, _, blocks| {
+				// BABE's epoch changes and block weights live in the aux store, like GRANDPA's
+				// authority set: both are reverted with the blocks.
+				let aux_revert = Box::new(|client: Arc<service::FullClient>, backend, blocks| {
+					sc_consensus_babe::revert(client.clone(), backend, blocks)?;
 					sc_consensus_grandpa::revert(client, blocks)?;
 					Ok(())
 				});

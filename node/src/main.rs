@@ -1,4 +1,4 @@
-//! `synod-node`: the Synod chain's node (Aura + GRANDPA, off-chain workers on).
+//! `synod-node`: the Synod chain's node (BABE + GRANDPA, off-chain workers on).
 
 #![warn(missing_docs)]
 // `sc_cli::Error` and `sc_service::Error` are large, and their API is fixed upstream.

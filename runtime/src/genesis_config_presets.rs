@@ -1,11 +1,14 @@
 //! Genesis presets: `development` (one validator), `local_testnet` (four validators) and
 //! `benchmark` (the development set with more funded accounts, for `frame-omni-bencher`).
 
-use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+use crate::{
+	configs::consensus::BABE_GENESIS_EPOCH_CONFIG, AccountId, BalancesConfig, RuntimeGenesisConfig,
+	SudoConfig, UNIT,
+};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
-use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_consensus_babe::AuthorityId as BabeId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
@@ -18,7 +21,7 @@ pub const DEV_ENDOWMENT: crate::Balance = 1_000_000 * UNIT;
 
 /// A genesis patch with the given validators, funded accounts and sudo key.
 fn testnet_genesis(
-	initial_authorities: Vec<(AuraId, GrandpaId)>,
+	initial_authorities: Vec<(BabeId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
 ) -> Value {
@@ -30,8 +33,9 @@ fn testnet_genesis(
 				.map(|k| (k, DEV_ENDOWMENT))
 				.collect::<Vec<_>>(),
 		},
-		aura: pallet_aura::GenesisConfig {
-			authorities: initial_authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+		babe: pallet_babe::GenesisConfig {
+			authorities: initial_authorities.iter().map(|x| (x.0.clone(), 1)).collect::<Vec<_>>(),
+			epoch_config: BABE_GENESIS_EPOCH_CONFIG,
 		},
 		grandpa: pallet_grandpa::GenesisConfig {
 			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
@@ -40,8 +44,8 @@ fn testnet_genesis(
 	})
 }
 
-/// The Aura and GRANDPA keys of a well-known development account.
-fn authority(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AuraId, GrandpaId) {
+/// The BABE and GRANDPA keys of a well-known development account.
+fn authority(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (BabeId, GrandpaId) {
 	(sr.public().into(), ed.public().into())
 }
 
@@ -122,7 +126,21 @@ mod tests {
 	#[test]
 	fn local_testnet_has_four_validators() {
 		let patch = local_config_genesis();
-		assert_eq!(patch["aura"]["authorities"].as_array().map(Vec::len), Some(4));
+		assert_eq!(patch["babe"]["authorities"].as_array().map(Vec::len), Some(4));
 		assert_eq!(patch["grandpa"]["authorities"].as_array().map(Vec::len), Some(4));
+	}
+
+	/// Every preset runs BABE with secondary VRF slots, so every block carries a VRF output.
+	#[test]
+	fn presets_use_secondary_vrf_slots() {
+		for id in preset_names() {
+			let json = get_preset(&id).expect("listed preset exists");
+			let patch: Value = serde_json::from_slice(&json).expect("valid JSON");
+			assert_eq!(
+				patch["babe"]["epochConfig"]["allowed_slots"],
+				Value::from("PrimaryAndSecondaryVRFSlots"),
+				"{id:?}"
+			);
+		}
 	}
 }

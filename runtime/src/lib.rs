@@ -1,6 +1,6 @@
 //! # Synod runtime
 //!
-//! The state transition function of the Synod chain: FRAME's system, timestamp, Aura, GRANDPA,
+//! The state transition function of the Synod chain: FRAME's system, timestamp, BABE, GRANDPA,
 //! balances, transaction payment and sudo, plus Synod's own pallets: models (index 10),
 //! providers (11) and jobs (12).
 //!
@@ -78,10 +78,10 @@ pub mod opaque {
 }
 
 impl_opaque_keys! {
-	/// The session keys of a validator: Aura for authoring, GRANDPA for finality.
+	/// The session keys of a validator: BABE for authoring, GRANDPA for finality.
 	pub struct SessionKeys {
-		/// Block authoring key.
-		pub aura: Aura,
+		/// Block authoring key (sr25519, key type `babe`): signs blocks and the per-slot VRF.
+		pub babe: Babe,
 		/// Finality voting key.
 		pub grandpa: Grandpa,
 	}
@@ -101,10 +101,26 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	system_version: 1,
 };
 
-/// Target block time in milliseconds: Aura's slot duration. It cannot change once the chain runs.
+/// Target block time in milliseconds: BABE's slot duration. It cannot change once the chain runs.
 pub const MILLI_SECS_PER_BLOCK: u64 = 6000;
-/// Aura's slot duration, equal to the block time.
+/// BABE's slot duration, equal to the block time (every slot has an author: a primary VRF
+/// winner or, failing one, the slot's secondary author).
 pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
+
+/// BABE's epoch length in slots: 10 minutes at 6 s slots (`10 * MINUTES`). It cannot change once
+/// the chain runs. An authority learns its VRF outputs for an epoch when that epoch's randomness
+/// is announced, one epoch ahead, so a short epoch keeps that look-ahead short.
+pub const EPOCH_DURATION_IN_SLOTS: u64 = 100;
+
+/// BABE's `c`, the probability that a slot has a primary author (a VRF lottery winner): none.
+/// Every slot goes to its one secondary author, chosen from the epoch's randomness, and every
+/// block still carries that author's VRF output (`PrimaryAndSecondaryVRFSlots`), which is what
+/// the jobs pallet draws from. With primary slots a primary winner and the slot's secondary
+/// author both author a block (about a fifth of the slots with four validators), forks a
+/// fixed, known validator set gains nothing from; without them authoring is one block a slot,
+/// as with Aura. The VRF output is the same either way: fixed by the author's key and the slot,
+/// unknown to anyone else until the block.
+pub const PRIMARY_PROBABILITY: (u64, u64) = (0, 1);
 
 /// Blocks per minute.
 pub const MINUTES: BlockNumber = 10;
@@ -229,9 +245,10 @@ mod runtime {
 	#[runtime::pallet_index(1)]
 	pub type Timestamp = pallet_timestamp;
 
-	/// Block authoring (round-robin slots).
+	/// Block authoring (BABE: VRF slot lottery with secondary VRF slots) and the per-block VRF
+	/// randomness. Declared before `Jobs`: its `on_initialize` (slot, epoch change) runs first.
 	#[runtime::pallet_index(2)]
-	pub type Aura = pallet_aura;
+	pub type Babe = pallet_babe;
 
 	/// Finality.
 	#[runtime::pallet_index(3)]

@@ -180,3 +180,69 @@ fn registries_work_together_in_the_runtime() {
 		);
 	});
 }
+
+/// BABE's slots are the block time, and its epochs ten minutes (neither can change later).
+#[test]
+fn babe_slot_and_epoch_lengths() {
+	assert_eq!(pallet_babe::Pallet::<Runtime>::slot_duration(), SLOT_DURATION);
+	assert_eq!(EPOCH_DURATION_IN_SLOTS, u64::from(10 * MINUTES));
+}
+
+/// `BabeVrfOfThisBlock` gives, during a block, the VRF output that pallet-babe stores in
+/// `AuthorVrfRandomness` only at the block's end (for the next block, `ParentBlockRandomness`).
+#[test]
+fn babe_vrf_of_this_block_is_what_babe_stores_at_its_end() {
+	use codec::Encode;
+	use configs::consensus::{BabeVrfOfThisBlock, BABE_GENESIS_EPOCH_CONFIG};
+	use frame_support::traits::{Hooks, Randomness};
+	use sp_consensus_babe::digests::{PreDigest, SecondaryVRFPreDigest};
+	use sp_core::crypto::VrfSecret;
+	use sp_keyring::Sr25519Keyring;
+	use sp_runtime::{BuildStorage, Digest, DigestItem};
+
+	let alice = Sr25519Keyring::Alice;
+	let storage = RuntimeGenesisConfig {
+		babe: pallet_babe::GenesisConfig {
+			authorities: vec![(alice.public().into(), 1)],
+			epoch_config: BABE_GENESIS_EPOCH_CONFIG,
+			..Default::default()
+		},
+		..Default::default()
+	}
+	.build_storage()
+	.unwrap();
+	sp_io::TestExternalities::new(storage).execute_with(|| {
+		// Block 1, slot 1000, epoch 0 (the genesis randomness): Alice's secondary VRF claim, as
+		// the node's BABE worker makes it.
+		let slot = sp_consensus_babe::Slot::from(1000);
+		let sign_data = sp_consensus_babe::make_vrf_sign_data(
+			&pallet_babe::Randomness::<Runtime>::get(),
+			slot,
+			0,
+		);
+		let vrf_signature = alice.pair().vrf_sign(&sign_data);
+		let pre_digest = PreDigest::SecondaryVRF(SecondaryVRFPreDigest {
+			authority_index: 0,
+			slot,
+			vrf_signature,
+		});
+		let digest = Digest {
+			logs: vec![DigestItem::PreRuntime(
+				sp_consensus_babe::BABE_ENGINE_ID,
+				pre_digest.encode(),
+			)],
+		};
+		System::initialize(&1, &Default::default(), &digest);
+		Babe::on_initialize(1);
+
+		let during = BabeVrfOfThisBlock::output().expect("the block has a VRF output");
+		let (random, known_since) = BabeVrfOfThisBlock::random(b"synod:test");
+		assert!(random.is_some());
+		assert_eq!(known_since, 1);
+		// pallet-babe's own per-block value is still the parent's (none: block 1).
+		assert_eq!(Babe::author_vrf_randomness(), None);
+
+		Babe::on_finalize(1);
+		assert_eq!(Babe::author_vrf_randomness(), Some(during));
+	});
+}

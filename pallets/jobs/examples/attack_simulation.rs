@@ -8,7 +8,10 @@
 //! `sybil_class` (the liars declare a class of their own), `index_squatter` (the liars filled
 //! the model's provider index with one-planck offers before the honest providers came),
 //! `payer_griefer` (the payer sends an input nobody can fetch and runs silent providers, to
-//! be compensated from slashes).
+//! be compensated from slashes), `copying_newcomers` (escalated honest providers copy the first
+//! round instead of computing), `grinding_author` (uniform liars whose validator authors the
+//! blocks before the draws and tries 32 hashes of each, keeping the one that seats its liars
+//! best).
 //!
 //! ```sh
 //! scripts/bench-protocol.sh                # every row, 10,000 jobs each, and
@@ -106,13 +109,15 @@ enum Strategy {
 	IndexSquatter,
 	PayerGriefer,
 	CopyingNewcomers,
+	GrindingAuthor,
 }
 
 impl Strategy {
-	const ALL: [Strategy; 5] = [
+	const ALL: [Strategy; 6] = [
 		Strategy::Uniform,
 		Strategy::SybilClass,
 		Strategy::CopyingNewcomers,
+		Strategy::GrindingAuthor,
 		Strategy::IndexSquatter,
 		Strategy::PayerGriefer,
 	];
@@ -124,6 +129,7 @@ impl Strategy {
 			Strategy::IndexSquatter => "index_squatter",
 			Strategy::PayerGriefer => "payer_griefer",
 			Strategy::CopyingNewcomers => "copying_newcomers",
+			Strategy::GrindingAuthor => "grinding_author",
 		}
 	}
 }
@@ -161,6 +167,38 @@ fn provider(who: u64, bond: Balance, class: DeterminismClass, price: Balance) {
 	let _ = Balances::force_set_balance(RuntimeOrigin::root(), who, ENDOWMENT);
 	assert_ok!(Providers::register(RuntimeOrigin::signed(who), bond, class, 8, vec![]));
 	assert_ok!(Providers::set_offer(RuntimeOrigin::signed(who), model(3), price));
+}
+
+/// How many hashes of its block the grinding author tries (each a block re-sealed).
+const GRIND_TRIES: u32 = 32;
+
+/// The seats the attacker's providers hold in `jobs`.
+fn liar_seats(jobs: &[u64]) -> usize {
+	jobs.iter()
+		.filter_map(JobRecords::<Test>::get)
+		.map(|r| r.assignments.iter().filter(|a| attacker(a.provider)).count())
+		.sum()
+}
+
+/// The author of block `b − 1` grinds its hash (block `b`'s parent): it runs block `b` after
+/// each of `GRIND_TRIES` hashes, keeps nothing, and sets the one that gave its liars the most
+/// seats in `jobs`.
+fn grind_parent(b: u64, jobs: &[u64]) {
+	let tries = (0..GRIND_TRIES).map(|t| {
+		let hash = sp_core::H256(sp_io::hashing::blake2_256(&(b, t, jobs).encode()));
+		let seats = frame_support::storage::with_transaction(|| {
+			frame_system::ParentHash::<Test>::put(hash);
+			run_to(b);
+			frame_support::storage::TransactionOutcome::Rollback(
+				Ok::<_, sp_runtime::DispatchError>(liar_seats(jobs)),
+			)
+		})
+		.unwrap_or(0);
+		(seats, hash)
+	});
+	if let Some((_, best)) = tries.max_by_key(|(seats, _)| *seats) {
+		frame_system::ParentHash::<Test>::put(best);
+	}
 }
 
 /// Everything the griefer owns: the payer's balance and its providers'.
@@ -259,8 +297,17 @@ fn simulate(strategy: Strategy, k: u32, share: f64, jobs: u32) -> Row {
 				})
 				.collect();
 			// Four assignments per block in the mock: all eight by block 3. Every provider
-			// answers at once, in each round (an escalation draws more).
-			run_to(3);
+			// answers at once, in each round (an escalation draws more). The grinding author
+			// makes blocks 1 and 2 and picks, of `GRIND_TRIES` hashes of each, the one after
+			// which the next block gives its liars the most seats.
+			if strategy == Strategy::GrindingAuthor {
+				for b in 2..=3 {
+					grind_parent(b, &ids);
+					run_to(b);
+				}
+			} else {
+				run_to(3);
+			}
 			let open = |id: &u64| JobRecords::<Test>::contains_key(id);
 			// Copying newcomers: the escalation's honest providers do not compute; they copy
 			// what the chain shows of the first round's answers (its leading seal, or digest

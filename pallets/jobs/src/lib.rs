@@ -292,6 +292,13 @@ pub mod pallet {
 		#[pallet::no_default]
 		type AuthorityId: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>;
 
+		/// Randomness of the block being executed that its author cannot grind: the runtime's
+		/// is the block's BABE VRF output (attack 5). Every draw of a block (assignments,
+		/// replacements, escalations, audit decisions) mixes it in; `None` (a block without a
+		/// VRF output) falls back to the parent hash, which its author can grind, and is logged.
+		#[pallet::no_default]
+		type Randomness: frame_support::traits::Randomness<Option<Self::Hash>, BlockNumberFor<Self>>;
+
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
 	}
@@ -402,6 +409,11 @@ pub mod pallet {
 	/// The randomness accumulator: every revealed salt is mixed in.
 	#[pallet::storage]
 	pub type Seed<T: Config> = StorageValue<_, Hash32, ValueQuery>;
+
+	/// This block's randomness for draws (`Config::Randomness`), set at the start of
+	/// `on_initialize` and removed in `on_finalize`: never in the state between blocks.
+	#[pallet::storage]
+	pub type BlockEntropy<T: Config> = StorageValue<_, Hash32, ValueQuery>;
 
 	/// Events of the jobs pallet.
 	#[pallet::event]
@@ -600,6 +612,7 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		/// Closes the windows that end at `n`, then assigns queued jobs.
 		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
+			let entropy = Self::set_block_entropy();
 			let timeouts = Self::process_timeouts(n);
 			let mut waiting = Self::process_waiting(n);
 			let weight = waiting.total_weight();
@@ -611,10 +624,16 @@ pub mod pallet {
 				.unwrap_or(u64::MAX)
 				.saturating_mul(u64::from(T::Providers::max_eligible()).saturating_add(1));
 			timeouts
+				.saturating_add(entropy)
 				.saturating_add(weight)
 				.saturating_add(T::DbWeight::get().reads(offer_reads))
 				.saturating_add(T::WeightInfo::on_initialize_assign(assigned))
 				.saturating_add(T::DbWeight::get().reads(skipped.into()))
+		}
+
+		/// Removes this block's entropy (its weight is charged in `on_initialize`).
+		fn on_finalize(_n: BlockNumberFor<T>) {
+			BlockEntropy::<T>::kill();
 		}
 
 		/// Prunes expired receipts with the weight left in the block.

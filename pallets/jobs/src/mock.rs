@@ -2,6 +2,7 @@
 
 #[cfg(test)]
 use crate as pallet_jobs;
+use codec::Encode;
 use frame_support::{derive_impl, traits::Hooks, weights::Weight};
 use sp_runtime::BuildStorage;
 use synod_primitives::{
@@ -81,6 +82,24 @@ impl pallet_jobs::Config for Test {
 	type Providers = Providers;
 	type CanaryOrigin = frame_system::EnsureRoot<AccountId>;
 	type AuthorityId = TestAuthId;
+	type Randomness = TestVrf;
+}
+
+frame_support::parameter_types! {
+	/// Mixed into [`TestVrf`]: a test changes it to play another author's VRF output.
+	pub storage VrfSalt: u64 = 0;
+}
+
+/// The block's VRF output in tests: a hash of the block number and [`VrfSalt`]. Like BABE's,
+/// nothing in the block's contents or its parent (which an author can grind) changes it.
+pub struct TestVrf;
+
+impl frame_support::traits::Randomness<Option<sp_core::H256>, u64> for TestVrf {
+	fn random(subject: &[u8]) -> (Option<sp_core::H256>, u64) {
+		let n = System::block_number();
+		let vrf = sp_io::hashing::blake2_256(&(subject, n, VrfSalt::get()).encode());
+		(Some(sp_core::H256(vrf)), n)
+	}
 }
 
 // The tests' constants are the prelude's.

@@ -83,6 +83,8 @@ parameter_types! {
 
 impl pallet_jobs::Config for Runtime {
 	type Currency = Balances;
+	/// The block's BABE VRF output: no author can grind it (attack 5).
+	type Randomness = super::consensus::BabeVrfOfThisBlock;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = Models;
 	type Providers = Providers;

@@ -1,7 +1,7 @@
 //! Pallet configurations, one module per domain.
 //!
 //! - [`system`] — frame-system, block weights and lengths.
-//! - [`consensus`] — timestamp, Aura, GRANDPA.
+//! - [`consensus`] — timestamp, BABE, GRANDPA.
 //! - [`monetary`] — balances and transaction payment.
 //! - [`governance`] — sudo.
 //! - [`inference`] — the model registry, compute providers and jobs.

@@ -3,8 +3,10 @@
 //!
 //! A job is assigned in a block after the one it was submitted in, so its payer cannot choose
 //! the randomness by choosing when to submit. The draw uses
-//! `blake2_256(seed ‖ parent_hash ‖ job ‖ round ‖ number of assignments)`, where `seed` accumulates every
-//! revealed salt (RANDAO-style). What can still be biased is in docs/protocol.md.
+//! `blake2_256(seed ‖ entropy ‖ job ‖ round ‖ number of assignments)`, where `seed` accumulates
+//! every revealed salt (RANDAO-style) and `entropy` is the block's own randomness
+//! ([`crate::BlockEntropy`]: its VRF output, which its author cannot grind). What can still be
+//! biased is in docs/protocol.md.
 
 use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use codec::Encode;
@@ -19,12 +21,15 @@ use synod_primitives::{model::ModelId, provider::Candidate, traits::ProviderRegi
 use crate::{
 	draw::{choose_class, take, weighted_sample, Draw},
 	types::{Assignment, BalanceOf, FailureReason, JobId, JobStatus},
-	AssignCursor, Config, Error, Event, JobOf, NextJobId, Open, Pallet, ProviderJobs, Seed,
-	Timeouts, WaitLines, LOG_TARGET,
+	AssignCursor, BlockEntropy, Config, Error, Event, JobOf, NextJobId, Open, Pallet, ProviderJobs,
+	Seed, Timeouts, WaitLines, LOG_TARGET,
 };
 
 /// How many blocks past a full one a window end may move.
 pub const SCHEDULE_SLACK: u32 = 8;
+
+/// The subject the block's randomness is asked for (`Config::Randomness`).
+pub const ENTROPY_SUBJECT: &[u8] = b"synod/jobs/entropy";
 
 /// The eligible providers of each model, read once per block by `process_queue` and kept
 /// current as it locks their collateral, so that assigning a job costs its draws, not a read
@@ -39,6 +44,26 @@ pub(crate) type Offers<B> = BTreeMap<ModelId, Vec<synod_primitives::provider::Of
 pub(crate) type PoolOf<T> = Vec<Candidate<<T as frame_system::Config>::AccountId, BalanceOf<T>>>;
 
 impl<T: Config> Pallet<T> {
+	/// Sets [`BlockEntropy`] for this block's draws from `Config::Randomness` (the block's VRF
+	/// output), or, for a block without one, from the parent hash (which its author can grind:
+	/// logged); returns the weight (the randomness's reads and one write, the removal in
+	/// `on_finalize` included).
+	pub(crate) fn set_block_entropy() -> frame_support::weights::Weight {
+		use frame_support::traits::Randomness;
+		let entropy = match T::Randomness::random(ENTROPY_SUBJECT).0 {
+			Some(random) => sp_crypto_hashing::blake2_256(&random.encode()),
+			None => {
+				log::warn!(target: LOG_TARGET, "no VRF output in this block: draws use the parent hash");
+				sp_crypto_hashing::blake2_256(
+					&(ENTROPY_SUBJECT, frame_system::Pallet::<T>::parent_hash()).encode(),
+				)
+			},
+		};
+		BlockEntropy::<T>::put(entropy);
+		// BABE's digest, authorities, randomness, slot and epoch index; this write and the kill.
+		T::DbWeight::get().reads_writes(5, 2)
+	}
+
 	/// Looks at the jobs submitted before block `n`, oldest first, within what is left of the
 	/// block's budget after the waiting lines (`used`: jobs handled and ids stepped over of
 	/// `MaxAssignmentsPerBlock` each), with the pools they read: assigns each, or puts it in
@@ -239,9 +264,14 @@ impl<T: Config> Pallet<T> {
 			.filter(|c| !record.assignments.iter().any(|a| a.provider == c.who))
 			.cloned()
 			.collect();
-		let parent = frame_system::Pallet::<T>::parent_hash();
 		let mut draw = Draw::new(sp_crypto_hashing::blake2_256(
-			&(Seed::<T>::get(), parent, job, record.round, record.assignments.len() as u32)
+			&(
+				Seed::<T>::get(),
+				BlockEntropy::<T>::get(),
+				job,
+				record.round,
+				record.assignments.len() as u32,
+			)
 				.encode(),
 		));
 		// The first draw chooses the job's class; replacements, auditors and the escalation

@@ -33,7 +33,8 @@ use crate::{
 	types::{
 		canary_hash, Assignment, Audit, FailureReason, JobId, JobInput, JobStatus, Reveal, Salt,
 	},
-	AuditRecord, BalanceOf, Canaries, Config, Error, Event, JobOf, Open, Pallet, Seed, LOG_TARGET,
+	AuditRecord, BalanceOf, BlockEntropy, Canaries, Config, Error, Event, JobOf, Open, Pallet,
+	Seed, LOG_TARGET,
 };
 use sp_runtime::traits::Bounded;
 use synod_primitives::digest::Hash32;
@@ -77,12 +78,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Whether `job` is audited at `rate`, from randomness of the block the decision is made in
-	/// (its parent's hash and the seed of revealed salts, both unknown when the primary
-	/// committed, `AUDIT_DELAY` blocks before at the least).
+	/// (its entropy, the VRF output no author can grind, and the seed of revealed salts, both
+	/// unknown when the primary committed, `AUDIT_DELAY` blocks before at the least).
 	fn audit_drawn(job: JobId, rate: Perbill) -> bool {
-		let parent = frame_system::Pallet::<T>::parent_hash();
 		let mut draw = Draw::new(sp_crypto_hashing::blake2_256(
-			&(AUDIT_TAG, Seed::<T>::get(), parent, job).encode(),
+			&(AUDIT_TAG, Seed::<T>::get(), BlockEntropy::<T>::get(), job).encode(),
 		));
 		draw.below(u128::from(Perbill::ACCURACY)) < u128::from(rate.deconstruct())
 	}

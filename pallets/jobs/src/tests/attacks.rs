@@ -5,6 +5,7 @@
 use super::*;
 use crate::commitment_of;
 use codec::Encode;
+use frame_support::traits::Hooks;
 use synod_primitives::{
 	digest::{unservable_digest, Unservable},
 	provider::DeterminismClass,
@@ -144,6 +145,56 @@ fn an_escalation_does_not_switch_class() {
 		for who in [6, 7, 8] {
 			assert_eq!(pallet_providers::Records::<Test>::get(who).unwrap().running, 0);
 		}
+	});
+}
+
+/// Block 2 as the author of block 1 would make it with parent hash `parent` (its own block's
+/// hash, which it grinds by reordering, adding or re-sealing): the sets block 2 draws for
+/// `jobs`, sorted; nothing is kept.
+fn draws_after(parent: [u8; 32], jobs: &[u64]) -> Vec<Vec<AccountId>> {
+	frame_support::storage::with_transaction(|| {
+		System::initialize(&2, &sp_core::H256(parent), &Default::default());
+		Jobs::on_initialize(2);
+		let sets = jobs
+			.iter()
+			.map(|job| {
+				let mut set = assigned(*job);
+				set.sort();
+				set
+			})
+			.collect();
+		frame_support::storage::TransactionOutcome::Rollback(Ok::<_, sp_runtime::DispatchError>(
+			sets,
+		))
+	})
+	.unwrap()
+}
+
+/// Attack 5 (a grinding author): the draw mixed the parent hash, which the previous block's
+/// author chooses, so that trying 4,096 hashes of its block found one giving its providers
+/// (here 1, 2 and 3 of the five) both `k = 3` jobs. The draw now mixes the block's VRF output
+/// instead (`Config::Randomness`, BABE's in the runtime), which no author can grind: all 4,096
+/// hashes give the same sets. Another VRF output (another author's slot) does change them.
+#[test]
+fn trying_4096_parent_hashes_does_not_let_a_chosen_set_win() {
+	build_and_execute(|| {
+		let jobs = [submit(3), submit(3)];
+		let chosen: Vec<AccountId> = vec![1, 2, 3];
+		let first = draws_after([0; 32], &jobs);
+		let mut won = 0;
+		for i in 0..4096u32 {
+			let sets = draws_after(sp_io::hashing::blake2_256(&i.encode()), &jobs);
+			won += u32::from(sets.iter().all(|s| *s == chosen));
+			assert_eq!(sets, first, "parent hash {i} changed the draw");
+		}
+		assert!(won == 0 || first.iter().all(|s| *s == chosen));
+		// The draw does depend on the VRF output: 64 outputs give several different sets.
+		let mut seen = std::collections::BTreeSet::new();
+		for salt in 0..64u64 {
+			VrfSalt::set(&salt);
+			seen.extend(draws_after([0; 32], &jobs));
+		}
+		assert!(seen.len() > 3, "{seen:?}");
 	});
 }
 
