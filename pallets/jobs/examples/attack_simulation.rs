@@ -187,7 +187,7 @@ fn grind_parent(b: u64, jobs: &[u64]) {
 	let tries = (0..GRIND_TRIES).map(|t| {
 		let hash = sp_core::H256(sp_io::hashing::blake2_256(&(b, t, jobs).encode()));
 		let seats = frame_support::storage::with_transaction(|| {
-			frame_system::ParentHash::<Test>::put(hash);
+			System::set_parent_hash(hash);
 			run_to(b);
 			frame_support::storage::TransactionOutcome::Rollback(
 				Ok::<_, sp_runtime::DispatchError>(liar_seats(jobs)),
@@ -197,7 +197,7 @@ fn grind_parent(b: u64, jobs: &[u64]) {
 		(seats, hash)
 	});
 	if let Some((_, best)) = tries.max_by_key(|(seats, _)| *seats) {
-		frame_system::ParentHash::<Test>::put(best);
+		System::set_parent_hash(best);
 	}
 }
 
