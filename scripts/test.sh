@@ -34,9 +34,9 @@ FEATURES=runtime-benchmarks,try-runtime
 
 step "format" cargo fmt --all -- --check
 step "digest vectors up to date" python3 primitives/test-vectors/make_digest_vectors.py --check
-# The JS client's canonicalDigest, membersRoot and workerJobId against the same vectors (its npm
-# packages: setup.sh above).
-step "client: test vectors" node --test client/test/*.test.mjs
+# The JS client's canonicalDigest, membersRoot and workerJobId against the same vectors, and the
+# CLI's argument checks (its npm packages: setup.sh above).
+step "client: test vectors, CLI arguments" node --test client/test/*.test.mjs
 step "benchmark statistics" python3 tools/test_bench_stats.py
 step "clippy (chain)" cargo clippy --release "${CHAIN[@]}" --all-targets --locked -- -D warnings
 step "clippy (worker)" cargo clippy --release "${WORKER[@]}" --all-targets --locked -- -D warnings
