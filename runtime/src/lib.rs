@@ -108,8 +108,9 @@ pub const MILLI_SECS_PER_BLOCK: u64 = 6000;
 pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
 
 /// BABE's epoch length in slots: 10 minutes at 6 s slots (`10 * MINUTES`). It cannot change once
-/// the chain runs. An authority learns its VRF outputs for an epoch when that epoch's randomness
-/// is announced, one epoch ahead, so a short epoch keeps that look-ahead short.
+/// the chain runs. With secondary slots only the epochs' randomness takes in no primary VRF
+/// outputs, so it is known from genesis (as Aura's schedule was): an authority knows its VRF
+/// outputs ahead, but cannot change them.
 pub const EPOCH_DURATION_IN_SLOTS: u64 = 100;
 
 /// BABE's `c`, the probability that a slot has a primary author (a VRF lottery winner): none.

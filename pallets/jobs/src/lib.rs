@@ -293,9 +293,10 @@ pub mod pallet {
 		type AuthorityId: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>;
 
 		/// Randomness of the block being executed that its author cannot grind: the runtime's
-		/// is the block's BABE VRF output (attack 5). Every draw of a block (assignments,
-		/// replacements, escalations, audit decisions) mixes it in; `None` (a block without a
-		/// VRF output) falls back to the parent hash, which its author can grind, and is logged.
+		/// is the block's BABE VRF output (attack 5). Every draw (assignments, replacements,
+		/// escalations, audit decisions) is made in `on_initialize`, never in a transaction,
+		/// and mixes it in; `None` (a block without a VRF output) falls back to the parent
+		/// hash, which its author can grind, and is logged.
 		#[pallet::no_default]
 		type Randomness: frame_support::traits::Randomness<Option<Self::Hash>, BlockNumberFor<Self>>;
 

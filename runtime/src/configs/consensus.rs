@@ -70,10 +70,11 @@ impl pallet_grandpa::Config for Runtime {
 /// off-chain workers) and for a block without a VRF output (never with
 /// `PrimaryAndSecondaryVRFSlots`).
 ///
-/// Who knows it when: the author learns it as soon as the epoch's randomness is announced (one
-/// epoch ahead, since it depends only on its key, the slot and that randomness), so it cannot
-/// grind it but can act on it: choose which transactions of its own block face it, or withhold
-/// the block. Everyone else learns it with the block.
+/// Who knows it when: it depends only on the author's key, the slot and the epoch's randomness,
+/// which with secondary slots only (`PRIMARY_PROBABILITY` = 0) takes in no primary outputs and
+/// is known from genesis: the author knows it ahead and cannot grind it. It can act on it by
+/// withholding the block, or, authoring the block before too, by setting the state the block's
+/// draws read (docs/protocol.md, "Randomness"). Everyone else learns it with the block.
 pub struct BabeVrfOfThisBlock;
 
 impl BabeVrfOfThisBlock {

@@ -67,11 +67,7 @@ impl<T: Config> Pallet<T> {
 		let (voters, outputs) = Self::tally_size(&record);
 		let mut tried = false;
 		let mut blocked = false;
-		if !unanimous
-			&& record.round == 0
-			&& record.status == JobStatus::Revealing
-			&& Self::time_for_round(&record, n)
-		{
+		if Self::splits_with_time(&record, unanimous, n) {
 			tried = true;
 			match with_storage_layer(|| Self::escalate(job, record.clone(), n)) {
 				Ok(()) => return Ok(Concluded::Escalated),
@@ -164,6 +160,24 @@ impl<T: Config> Pallet<T> {
 		let failed_escalation = T::WeightInfo::reveal(T::MaxRedundancy::get())
 			.saturating_add(T::WeightInfo::reveal_escalate());
 		T::WeightInfo::reveal(voters).max(T::WeightInfo::reveal_escalate()).max(failed_escalation)
+	}
+
+	/// Whether concluding `record` at block `n` escalates it, that is, draws: its first round
+	/// (no canary) is split and a round still fits before the deadline.
+	pub(crate) fn escalates(job: JobId, record: &JobOf<T>, n: BlockNumberFor<T>) -> bool {
+		!matches!(record.audit, Some(types::Audit::Canary(_)))
+			&& Self::splits_with_time(
+				record,
+				matches!(Self::tally_of(job, record), Tally::Output { unanimous: true, .. }),
+				n,
+			)
+	}
+
+	fn splits_with_time(record: &JobOf<T>, unanimous: bool, n: BlockNumberFor<T>) -> bool {
+		!unanimous
+			&& record.round == 0
+			&& record.status == JobStatus::Revealing
+			&& Self::time_for_round(record, n)
 	}
 
 	/// Draws `redundancy` more providers for `job` (round 1; an audit's providers for an

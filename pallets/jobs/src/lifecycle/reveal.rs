@@ -4,8 +4,8 @@
 //! reveal calls are thin wrappers that build a [`Reveal`] and weigh what it did.
 
 use codec::Encode;
-use frame_support::{ensure, weights::Weight};
-use sp_runtime::DispatchError;
+use frame_support::{ensure, traits::Get, weights::Weight};
+use sp_runtime::{traits::Saturating, DispatchError};
 use synod_primitives::digest::{element_count, output_digest, Hash32};
 
 use crate::{
@@ -153,19 +153,36 @@ impl<T: Config> Pallet<T> {
 		Self::conclude_if(job, record, done)
 	}
 
-	/// Concludes `job` now when `done`, else stores `record`.
+	/// Concludes `job` now when `done`, else stores `record`. A conclusion that escalates (a
+	/// draw) is not made here, in a transaction, but at the start of the next block.
 	fn conclude_if(
 		job: JobId,
-		record: crate::JobOf<T>,
+		mut record: crate::JobOf<T>,
 		done: bool,
 	) -> Result<Option<Weight>, DispatchError> {
-		if done {
-			let now = frame_system::Pallet::<T>::block_number();
-			Self::conclude(job, record, now).map(|c| Some(Self::concluded_weight(&c)))
-		} else {
+		if !done {
 			Open::<T>::insert(job, record);
-			Ok(None)
+			return Ok(None);
 		}
+		let now = frame_system::Pallet::<T>::block_number();
+		if Self::escalates(job, &record, now) {
+			// Attack 5: a draw made inside a transaction is its block's author's to choose: it
+			// knows its block's VRF output, and it orders the block's other transactions (the
+			// seals that move the seed, a `bond_more` that moves the weights) before this one.
+			// Drawn in the next block's `on_initialize`, the escalation uses this block's state
+			// and the next block's VRF output, which this block's author does not know. The
+			// round's end, already scheduled, stays the fallback when the next block is full.
+			let next = now.saturating_add(1u32.into());
+			if record.phase_end > next {
+				let latest = record.phase_end.saturating_sub(1u32.into());
+				if let Ok(at) = Self::schedule(job, next, latest) {
+					record.phase_end = at;
+				}
+			}
+			Open::<T>::insert(job, record);
+			return Ok(Some(T::DbWeight::get().reads_writes(1, 2)));
+		}
+		Self::conclude(job, record, now).map(|c| Some(Self::concluded_weight(&c)))
 	}
 
 	/// `seal`: a first-round seal. Returns the weight it used.

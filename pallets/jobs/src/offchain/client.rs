@@ -60,6 +60,13 @@ fn small_output(
 	Some(small)
 }
 
+/// The digest of the worker's quantized output for `model` on the chain (`None` when the
+/// worker sent no elements, or elements that do not fill their shape).
+fn chain_digest(model: &Hash32, input_hash: &Hash32, out: &OutputView) -> Option<Hash32> {
+	(!out.quantized.is_empty() && element_count(&out.shape) == Some(out.quantized.len()))
+		.then(|| output_digest(model, input_hash, &out.shape, &out.quantized))
+}
+
 /// A request body, serialized.
 fn body<B: serde::Serialize>(b: &B) -> Result<Vec<u8>, Outage> {
 	serde_json::to_vec(b).map_err(|e| Outage::Garbled(format!("{e}")))
@@ -277,8 +284,19 @@ impl<T: Config> Pallet<T> {
 					.output
 					.as_ref()
 					.ok_or_else(|| Outage::Garbled("a result without an output".into()))?;
-				let digest = parse_hash32(&out.digest)
+				let given = parse_hash32(&out.digest)
 					.ok_or_else(|| Outage::Garbled("a result without a valid digest".into()))?;
+				// The chain's digest binds its model id: a worker that bound another (one that
+				// predates `model_id` binds the file hash) would have its honest provider
+				// outvoted. The quantized output is what the worker computed; its digest is
+				// taken here.
+				let digest = match chain_digest(&record.model, &record.input_hash, out) {
+					Some(own) if own != given => {
+						log::warn!(target: LOG_TARGET, "job {job}: synod-worker's digest does not bind this chain's model id (a worker older than `model_id`?); committing the digest of its quantized output");
+						own
+					},
+					_ => given,
+				};
 				if out.quantized.len() > MAX_DELIVERED_OUTPUT as usize {
 					log::warn!(target: LOG_TARGET, "job {job}: the output has {} elements, more than the chain can deliver ({MAX_DELIVERED_OUTPUT}); answering that it cannot be served", out.quantized.len());
 					return Ok(Some(cx.set_unservable(Unservable::OutputTooLarge)));

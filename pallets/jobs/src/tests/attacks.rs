@@ -198,6 +198,75 @@ fn trying_4096_parent_hashes_does_not_let_a_chosen_set_win() {
 	});
 }
 
+/// Attack 5, inside a transaction: the last seal of a split first round escalated at once,
+/// in the seal's transaction, where its block's author, who knows the block's VRF output,
+/// chose the new panel by what it placed before the seal (here a `bond_more` of a chosen
+/// amount: 64 amounts gave several panels). No draw is made in a transaction: the escalation
+/// is drawn at the start of the next block, from a VRF output the seal's block's author does
+/// not know.
+#[test]
+fn the_last_seal_of_a_split_round_draws_nothing_in_its_block() {
+	build_and_execute(|| {
+		for who in PROVIDERS {
+			assert_ok!(Providers::remove_offer(RuntimeOrigin::signed(who), model(1)));
+		}
+		for who in 200..220 {
+			provider(who, class(), PRICE);
+		}
+		let job = submit(3);
+		run_to(2);
+		let chosen = assigned(job);
+		let tag = |who: AccountId| if who == chosen[0] { 9 } else { 7 };
+		for who in &chosen {
+			commit(*who, job, tag(*who));
+		}
+		let seal = |who: AccountId| {
+			Jobs::seal(
+				RuntimeOrigin::signed(who),
+				job,
+				crate::seal_of(job, 0, &digest(tag(who))),
+				salt(who),
+			)
+		};
+		for who in &chosen[..2] {
+			assert_ok!(seal(*who));
+		}
+		let last = chosen[2];
+		let other = (200..220).find(|w| !chosen.contains(w)).unwrap();
+		let mut panels = std::collections::BTreeSet::new();
+		for x in 0..64u128 {
+			let panel = frame_support::storage::with_transaction(|| {
+				assert_ok!(Providers::bond_more(RuntimeOrigin::signed(other), 1 + x * 1_000));
+				assert_ok!(seal(last));
+				let record = JobRecords::<Test>::get(job).unwrap();
+				let drawn: Vec<AccountId> = record
+					.assignments
+					.iter()
+					.filter(|a| a.in_round(1))
+					.map(|a| a.provider)
+					.collect();
+				frame_support::storage::TransactionOutcome::Rollback(Ok::<
+					_,
+					sp_runtime::DispatchError,
+				>(drawn))
+			})
+			.unwrap();
+			panels.insert(panel);
+		}
+		assert_eq!(panels.into_iter().collect::<Vec<_>>(), vec![Vec::<AccountId>::new()]);
+		// For real: the seal's block draws nothing; the next block's start escalates.
+		assert_ok!(seal(last));
+		assert_eq!(JobRecords::<Test>::get(job).unwrap().round, 0);
+		run_to(3);
+		let record = JobRecords::<Test>::get(job).unwrap();
+		assert_eq!((record.round, record.status), (1, JobStatus::Committing));
+		assert!(System::events().iter().any(|e| matches!(
+			e.event,
+			RuntimeEvent::Jobs(Event::JobEscalated { job: j, .. }) if j == job
+		)));
+	});
+}
+
 /// Attack 2 on the chain: 27 honest providers in one class, 3 sybils in a class of their own
 /// (a tenth of the weight). The sybil class wins whole `k = 3` jobs about as often as three
 /// independent draws would all be sybils (0.1%), not a tenth of the time.
@@ -498,6 +567,8 @@ fn split_seals_of_outputs_within_the_tolerance_are_opened_and_agree() {
 			let seal = crate::seal_of(job, 0, &outs[i].0);
 			assert_ok!(Jobs::seal(RuntimeOrigin::signed(*who), job, seal, salt(*who)));
 		}
+		// Split: concluded at the next block's start, which finds nobody to escalate to.
+		run_to(3);
 		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Opening);
 		for (i, who) in chosen.iter().enumerate() {
 			assert_ok!(answer_output(*who, job, outs[i].0, Some(outs[i].1.clone())));

@@ -1,6 +1,7 @@
 //! Escalation: a split first round draws more providers and the larger set decides.
 
 use super::*;
+use frame_support::traits::Get;
 
 #[test]
 fn a_liar_in_three_escalates_and_the_larger_set_outvotes_it() {
@@ -16,7 +17,8 @@ fn a_liar_in_three_escalates_and_the_larger_set_outvotes_it() {
 		for who in &chosen {
 			reveal(*who, job, if *who == liar { 9 } else { 7 });
 		}
-		// Not unanimous: the two providers left are drawn (round 1).
+		// Not unanimous: the two providers left are drawn (round 1), at the start of the block
+		// after the last seal.
 		let record = JobRecords::<Test>::get(job).unwrap();
 		assert_eq!((record.round, record.status), (1, JobStatus::Committing));
 		let drawn = escalated(job);
@@ -25,7 +27,7 @@ fn a_liar_in_three_escalates_and_the_larger_set_outvotes_it() {
 		let extra: Vec<AccountId> = PROVIDERS.into_iter().filter(|p| !chosen.contains(p)).collect();
 		assert_eq!(sorted, extra);
 		System::assert_has_event(
-			Event::JobEscalated { job, providers: drawn.clone(), commit_end: 2 + COMMIT_WINDOW }
+			Event::JobEscalated { job, providers: drawn.clone(), commit_end: 3 + COMMIT_WINDOW }
 				.into(),
 		);
 		// First-round providers cannot commit or reveal again.
@@ -96,11 +98,17 @@ fn without_providers_to_escalate_to_two_of_three_decide() {
 			let seal = crate::seal_of(job, 0, &digest(tag(*who)));
 			last = Some(Jobs::seal(RuntimeOrigin::signed(*who), job, seal, salt(*who)).unwrap());
 		}
-		// The last seal tried to escalate (and found nobody), then decided for the two
-		// matching seals: it is charged both, not the larger of the two.
-		let both = <() as crate::WeightInfo>::reveal_digests(3)
-			.saturating_add(<() as crate::WeightInfo>::reveal_escalate());
-		assert_eq!(last.unwrap().actual_weight, Some(both));
+		// The last seal leaves the conclusion to the next block's start (it draws): charged
+		// the deferral alone.
+		let deferral = <<Test as frame_system::Config>::DbWeight as Get<
+			frame_support::weights::RuntimeDbWeight,
+		>>::get()
+		.reads_writes(1, 2);
+		assert_eq!(last.unwrap().actual_weight, Some(deferral));
+		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Revealing);
+		// There it tried to escalate (and found nobody), then decided for the two matching
+		// seals.
+		run_to(3);
 		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Opening);
 		// Not unanimous: the opening ends when every seal is opened.
 		for who in &chosen {
@@ -182,6 +190,8 @@ fn outputs_within_the_tolerance_agree_once_opened() {
 			let seal = crate::seal_of(job, 0, &digests[i]);
 			assert_ok!(Jobs::seal(RuntimeOrigin::signed(*who), job, seal, salt(*who)));
 		}
+		// Split: concluded at the next block's start, which finds nobody to escalate to.
+		run_to(3);
 		assert_eq!(JobRecords::<Test>::get(job).unwrap().status, JobStatus::Opening);
 		// A reveal whose output does not hash to its digest, or whose shape does not fit its
 		// values, is refused.

@@ -155,6 +155,35 @@ fn succeeded(id: &str) -> String {
 	succeeded_with(id, &hex(&real_digest()))
 }
 
+/// A worker that binds the file hash rather than the chain's model id (one older than
+/// `model_id`) answers a digest nobody else has: the off-chain worker commits the digest of
+/// its quantized output for the model id instead, so its honest provider is not outvoted.
+#[test]
+fn a_digest_bound_to_another_model_id_is_taken_again_from_the_output() {
+	let (mut ext, state, pool) = ocw_ext();
+	ext.execute_with(|| {
+		let (job, providers) = assigned_job(1);
+		UintAuthorityId::set_all_keys(providers.clone());
+		let id = worker_id(job, 0);
+		expect_post(&state, job, 0, &format!(r#"{{"id":"{id}","status":"queued"}}"#));
+		run_ocw();
+		let file_bound = synod_primitives::digest::output_digest(
+			&[1; 32],
+			&synod_primitives::digest::input_hash(&INPUT),
+			&[1, 4],
+			&[1, 2, 3, 4],
+		);
+		assert_ne!(file_bound, real_digest());
+		expect_get(&state, &format!("/v1/jobs/{id}"), &succeeded_with(&id, &hex(&file_bound)));
+		run_ocw();
+		assert_eq!(drain(&pool).len(), 1);
+		let Some(LocalJob::Ready { reveal, .. }) = local(providers[0], job) else {
+			panic!("no stored result")
+		};
+		assert_eq!(reveal.digest(), real_digest());
+	});
+}
+
 #[test]
 fn a_job_goes_from_assignment_to_settlement_through_the_worker() {
 	let (mut ext, state, pool) = ocw_ext();
