@@ -396,10 +396,23 @@ fn last_reveal_of<T: Config>(
 	let job = assigned_k::<T>(&payer::<T>(), v.div_ceil(2).clamp(2, k));
 	let (who, seal, s) = seal_all_but_last::<T>(job, Pattern::Split, outputs);
 	assert!(Pallet::<T>::do_seal(&who, job, seal, s).is_ok());
+	// The split round escalates at the next block's start, never in a transaction.
+	escalate_next_block::<T>(job);
 	assert_eq!(Open::<T>::get(job).map(|j| j.round), Some(1));
 	commit_round::<T>(job, Pattern::Alternate, outputs);
 	let (who, d, s, o) = reveal_all_but_last::<T>(job, Pattern::Split, Pattern::Alternate, outputs);
 	(job, who, d, s, o)
+}
+
+/// Moves to the next block and concludes `job`, whose split round's last seal left its
+/// escalation to that block's start, as `on_initialize` does.
+fn escalate_next_block<T: Config>(job: JobId) {
+	let next = now::<T>().saturating_add(1u32.into());
+	frame_system::Pallet::<T>::set_block_number(next);
+	let _ = Pallet::<T>::set_block_entropy();
+	if let Some(record) = Open::<T>::get(job) {
+		assert!(Pallet::<T>::conclude(job, record, next).is_ok());
+	}
 }
 
 #[benchmarks]
@@ -482,16 +495,25 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn reveal_escalate() {
-		// The last seal of a split first round: it escalates.
+	fn reveal_escalate() -> Result<(), BenchmarkError> {
+		// A split first round, its last seal in: the next block's start escalates it (no draw
+		// is made in a transaction).
 		setup::<T>(pool_size::<T>(T::MaxRedundancy::get().saturating_mul(2)));
 		let job = assigned::<T>(&payer::<T>());
 		let (last, seal, salt) = seal_all_but_last::<T>(job, Pattern::Split, true);
+		assert!(Pallet::<T>::do_seal(&last, job, seal, salt).is_ok());
+		let next = now::<T>().saturating_add(1u32.into());
+		frame_system::Pallet::<T>::set_block_number(next);
+		let _ = Pallet::<T>::set_block_entropy();
+		let record = Open::<T>::get(job).ok_or(BenchmarkError::Stop("no open job"))?;
 
-		#[extrinsic_call]
-		seal(RawOrigin::Signed(last), job, seal, salt);
+		#[block]
+		{
+			assert!(Pallet::<T>::conclude(job, record, next).is_ok());
+		}
 
 		assert_eq!(Open::<T>::get(job).map(|j| j.round), Some(1));
+		Ok(())
 	}
 
 	#[benchmark]

@@ -203,7 +203,7 @@ pub fn answer(
 					.filter(|a| a.in_round(0))
 					.all(|a| a.commitment.is_none() || a.sealed.is_some())
 		});
-		if split {
+		if split && NEXT_BLOCK_AFTER_SPLIT.with(|c| c.get()) {
 			// The last seal of a split round: its escalation is drawn at the start of the next
 			// block, never in a transaction. The chain moves on to it.
 			run_to(System::block_number() + 1);
@@ -211,6 +211,19 @@ pub fn answer(
 		return Ok(result);
 	}
 	open(reveal)
+}
+
+thread_local! {
+	static NEXT_BLOCK_AFTER_SPLIT: core::cell::Cell<bool> = const { core::cell::Cell::new(true) };
+}
+
+/// For simulations that run the blocks themselves, answering every job of a block before the
+/// next: [`answer`] then leaves a split round's escalation to their next block instead of
+/// moving the chain on after its last seal (the unit tests' default). Used by the examples,
+/// which include this file, not by the unit tests.
+#[allow(dead_code)]
+pub fn run_blocks_myself() {
+	NEXT_BLOCK_AFTER_SPLIT.with(|c| c.set(false));
 }
 
 /// Answers `job` for `who` with the digest and small output given (see [`answer`]).
