@@ -162,24 +162,8 @@ const COMMANDS = {
       return { ...r, ...out, receipt: rec };
     },
   },
-  'cancel-job': {
-    usage: 'ID',
-    about: 'cancels a job of the signer that is not assigned yet (queued or waiting): its escrow and deposit come back.',
-    options: { ...SIGNER },
-    positionals: ['ID'],
-    signs: '//Alice',
-    check: (o, [id]) => ({ job: int(id, 'ID', 0) }),
-    run: async (api, a, who) => tx(api, api.tx.jobs.cancelJob(a.job), await who(), { job: a.job }),
-  },
-  'claim-undelivered': {
-    usage: 'ID',
-    about: 'after a settled job\'s delivery window, returns to its payer what was held for outputs nobody delivered.',
-    options: { ...SIGNER },
-    positionals: ['ID'],
-    signs: '//Alice',
-    check: (o, [id]) => ({ job: int(id, 'ID', 0) }),
-    run: async (api, a, who) => tx(api, api.tx.jobs.claimUndelivered(a.job), await who(), { job: a.job }),
-  },
+  'cancel-job': jobCall('cancels a job of the signer that is not assigned yet (queued or waiting): its escrow and deposit come back.', (api, job) => api.tx.jobs.cancelJob(job)),
+  'claim-undelivered': jobCall("after a settled job's delivery window, returns to its payer what was held for outputs nobody delivered.", (api, job) => api.tx.jobs.claimUndelivered(job)),
   job: {
     usage: 'ID',
     about: 'an open job.',
@@ -281,6 +265,15 @@ function providerCall(usage, about, call, check = () => ({}), options = {}, posi
       const pair = await who();
       return tx(api, call(api, a), pair, { provider: pair.address });
     },
+  };
+}
+
+/** A payer's call on job `ID`. */
+function jobCall(about, call) {
+  return {
+    usage: 'ID', about, options: { ...SIGNER }, positionals: ['ID'], signs: '//Alice',
+    check: (o, [id]) => ({ job: int(id, 'ID', 0) }),
+    run: async (api, a, who) => tx(api, call(api, a.job), await who(), { job: a.job }),
   };
 }
 
