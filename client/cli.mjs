@@ -168,7 +168,7 @@ const COMMANDS = {
     usage: 'ID',
     about: 'an open job.',
     positionals: ['ID'],
-    check: (o, [id]) => ({ job: int(id, 'ID', 0) }),
+    check: jobIdArg,
     run: async (api, a) => {
       const j = await synod.job(api, a.job);
       if (!j) throw new Error(`no open job ${a.job} (settled jobs: use \`result ${a.job}\`)`);
@@ -179,7 +179,7 @@ const COMMANDS = {
     usage: 'ID',
     about: 'where a job not assigned yet waits: jobs ahead, rounds, expected block.',
     positionals: ['ID'],
-    check: (o, [id]) => ({ job: int(id, 'ID', 0) }),
+    check: jobIdArg,
     run: async (api, a) => {
       const p = await synod.queuePosition(api, a.job);
       if (!p) throw new Error(`job ${a.job} is not waiting: assigned, ended, or unknown (\`job ${a.job}\`, \`result ${a.job}\`)`);
@@ -268,11 +268,16 @@ function providerCall(usage, about, call, check = () => ({}), options = {}, posi
   };
 }
 
+/** The one positional of the commands on a job: its id. */
+function jobIdArg(o, [id]) {
+  return { job: int(id, 'ID', 0) };
+}
+
 /** A payer's call on job `ID`. */
 function jobCall(about, call) {
   return {
     usage: 'ID', about, options: { ...SIGNER }, positionals: ['ID'], signs: '//Alice',
-    check: (o, [id]) => ({ job: int(id, 'ID', 0) }),
+    check: jobIdArg,
     run: async (api, a, who) => tx(api, call(api, a.job), await who(), { job: a.job }),
   };
 }
