@@ -11,9 +11,11 @@
 // Prints a JSON summary on stdout (progress on stderr).
 
 import { readFileSync } from 'node:fs';
+import { arg } from './args.mjs';
 import * as synod from './synod.mjs';
 
-const { arg } = synod;
+// Latencies are measured to the block a job settles in (in-block), as since the first run.
+const IN_BLOCK = { finality: 'inBlock' };
 const url = arg('url', 'ws://127.0.0.1:9944');
 const workerUrl = arg('worker', 'http://127.0.0.1:7400');
 const base = arg('source-base');
@@ -35,7 +37,7 @@ const PRICE = synod.parseAmount('0.01SYN');
 const models = [];
 for (const path of manifests) {
   const json = JSON.parse(readFileSync(path, 'utf8'));
-  const { model } = await synod.registerModel(api, alice, synod.manifestFromJson(json, { sourceBase: base }));
+  const { model } = await synod.registerModel(api, alice, synod.manifestFromJson(json, { sourceBase: base }), IN_BLOCK);
   const n = json.input.shape.slice(1).reduce((a, b) => a * b, 1);
   let values = Array.from({ length: n }, (_, i) => ((i % 17) - 8) / 8);
   if (json.name.includes('MiniLM')) {
@@ -44,7 +46,7 @@ for (const path of manifests) {
   }
   models.push({ name: json.name, model, input: synod.encodeInput(values, json.input.dtype) });
 }
-await synod.setupDevProviders(api, { suris: ['//Bob', '//Charlie', '//Dave'], workerUrl, models: models.map((m) => m.model), bond: synod.parseAmount('1000SYN'), price: PRICE, concurrency });
+await synod.setupDevProviders(api, { suris: ['//Bob', '//Charlie', '//Dave'], workerUrl, models: models.map((m) => m.model), bond: synod.parseAmount('1000SYN'), price: PRICE, concurrency, ...IN_BLOCK });
 say(`models ${models.map((m) => m.name).join(', ')}; three providers`);
 
 const head = async () => (await api.rpc.chain.getHeader()).number.toNumber();
@@ -56,10 +58,10 @@ for (const m of models) {
   const rows = [];
   for (let i = 0; i < latencyJobs; i++) {
     const t0 = Date.now();
-    const { job } = await synod.submitJob(api, alice, { model: m.model, input: m.input, redundancy: 3, maxPrice: PRICE, deadlineBlocks: 100 });
+    const { job } = await synod.submitJob(api, alice, { model: m.model, input: m.input, redundancy: 3, maxPrice: PRICE, deadlineBlocks: 100, ...IN_BLOCK });
     const included = await head();
-    const out = await synod.waitForJob(api, job, () => {});
-    if (!out.settled) throw new Error(`${m.name} job ${job} failed: ${JSON.stringify(out.event)}`);
+    const out = await synod.waitForJob(api, job, () => {}, IN_BLOCK);
+    if (!out.settled) throw new Error(`${m.name} job ${job} failed: ${synod.toJson(out.event)}`);
     const row = { blocks: out.block - included, seconds: (Date.now() - t0) / 1000 };
     rows.push(row);
     say(`${m.name} job ${job}: ${row.blocks} blocks, ${row.seconds.toFixed(1)} s`);
@@ -78,14 +80,14 @@ for (let i = 0; i < auditedJobs; i++) {
   const m0 = models[0];
   const input = synod.encodeInput(Array.from({ length: m0.input.length / 4 }, (_, j) => ((j * (i + 5)) % 13 - 6) / 8), 'f32');
   const t0 = Date.now();
-  const { job } = await synod.submitJob(api, alice, { model: m0.model, input: m0.name.includes('MiniLM') ? m0.input : input, audited: true, maxPrice: PRICE, deadlineBlocks: 100 });
+  const { job } = await synod.submitJob(api, alice, { model: m0.model, input: m0.name.includes('MiniLM') ? m0.input : input, audited: true, maxPrice: PRICE, deadlineBlocks: 100, ...IN_BLOCK });
   const included = await head();
   let audited = null;
   const out = await synod.waitForJob(api, job, (s) => {
     if (s.event === 'AuditStarted') audited = true;
     if (s.event === 'AuditSkipped') audited = false;
-  });
-  if (!out.settled) throw new Error(`audited job ${job} failed: ${JSON.stringify(out.event)}`);
+  }, IN_BLOCK);
+  if (!out.settled) throw new Error(`audited job ${job} failed: ${synod.toJson(out.event)}`);
   const row = { audited, blocks: out.block - included, seconds: (Date.now() - t0) / 1000 };
   auditedRows.push(row);
   say(`${m0.name} audited job ${job}: ${audited ? 'audited' : 'not audited'}, ${row.blocks} blocks, ${row.seconds.toFixed(1)} s`);
@@ -150,7 +152,7 @@ if (duration > 0) {
           submitted += want * size;
           const input = cohort > 1 ? Array.from({ length: cohort }, () => m.input) : m.input;
           const item = { model: m.model, input, redundancy: 3, maxPrice: PRICE, deadlineBlocks: 100 };
-          synod.submitBatch(api, alice, Array.from({ length: want }, () => item), { nonce: n })
+          synod.submitBatch(api, alice, Array.from({ length: want }, () => item), { nonce: n, ...IN_BLOCK })
             .catch((e) => say(`submit failed: ${e.message}`));
         }
         if (header.number.toNumber() % 10 === 0) say(`#${header.number}: ${elapsed.toFixed(0)} s, settled ${settled}, failed ${failed}, open ${inflight}`);

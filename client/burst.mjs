@@ -12,6 +12,7 @@
 //     [--payers //Alice,//Eve,//Ferdie] [--node-pid PID] [--out burst.json] [--timeout 1200]
 
 import { readFileSync, writeFileSync } from 'node:fs';
+import { arg } from './args.mjs';
 import * as synod from './synod.mjs';
 
 const { arg } = synod;
@@ -82,7 +83,7 @@ const t0 = Date.now();
 const sent = await Promise.all(payers.map(async (pair, p) => {
   const mine = batches.filter((_, b) => b % payers.length === p);
   let nonce = (await api.rpc.system.accountNextIndex(pair.address)).toNumber();
-  return Promise.all(mine.map((items) => synod.submitBatch(api, pair, items, { nonce: nonce++ })));
+  return Promise.all(mine.map((items) => synod.submitBatch(api, pair, items, { nonce: nonce++, finality: 'inBlock' })));
 }));
 const ids = sent.flat().flatMap((b) => b.jobs.map((j) => j.job));
 for (const id of ids) ours.add(id);

@@ -15,12 +15,15 @@ const str = { type: 'string' };
 const bool = { type: 'boolean' };
 /** Every command's options: the node, help, and (for calls) who signs. */
 const COMMON = { url: str, help: { type: 'boolean', short: 'h' } };
-const SIGNER = { suri: str, 'suri-file': str };
+const SIGNER = { suri: str, 'suri-file': str, keystore: str, 'password-file': str, 'in-block': bool };
 
 const SIGNER_HELP = `Signing: --suri-file FILE (the secret URI or mnemonic, alone in the file) or the
-SYNOD_SURI environment variable; --suri takes a development derivation (//Alice) only, since
-a secret in argv is visible to every user of the machine. Without one, a development or local
-chain uses its dev account (said on stderr); any other chain refuses.`;
+SYNOD_SURI environment variable; or --keystore FILE.json (a JSON keystore, as polkadot.js apps
+and browser wallets export it) unlocked with --password-file FILE or SYNOD_PASSWORD. --suri
+takes a development derivation (//Alice) only, since a secret in argv is visible to every user
+of the machine. Without one, a development or local chain uses its dev account (said on
+stderr); any other chain refuses. A call returns once its block is finalized; --in-block
+returns as soon as it is in a best block (which a fork may still drop).`;
 
 /**
  * The commands: `usage` (after the command's name), `about`, `options` (parseArgs), `positionals`
@@ -63,7 +66,7 @@ const COMMANDS = {
     signs: '//Alice',
     check: (o) => manifestArg(o),
     run: async (api, a, who) => {
-      const r = await synod.registerModel(api, await who(), a.manifest);
+      const r = await synod.registerModel(api, await who(), a.manifest, { finality: a.finality });
       status(r.existed ? `model ${r.model} was already registered` : `registered model ${a.name} ${r.model}`);
       return { model: r.model, name: a.name, existed: r.existed, sources: a.manifest.sources };
     },
@@ -75,7 +78,7 @@ const COMMANDS = {
     positionals: ['ID'],
     signs: '//Alice',
     check: (o, [id]) => ({ model: hash(id, 'ID') }),
-    run: async (api, a, who) => tx(api, api.tx.models.retireModel(a.model), await who(), { model: a.model }),
+    run: async (api, a, who) => tx(api, api.tx.models.retireModel(a.model), await who(), { model: a.model }, a.finality),
   },
   'register-provider': {
     usage: '--bond AMOUNT --model ID --price AMOUNT [--worker-url http://127.0.0.1:7400 | --device Cpu|Cuda --arch A --libtorch V]\n                    [--concurrency 4] [--metadata TEXT] [--insert-key]',
@@ -84,6 +87,7 @@ const COMMANDS = {
     signs: '//Bob',
     check: (o) => {
       if (o['insert-key'] && !loopback(o.url ?? DEFAULT_URL)) throw new Error(`--insert-key sends the secret to the node: only to a node on this machine (loopback), not ${o.url}`);
+      if (o['insert-key'] && o.keystore !== undefined) throw new Error('--insert-key needs the secret URI (--suri-file or SYNOD_SURI), not a keystore');
       if (o.device && !['Cpu', 'Cuda'].includes(o.device)) throw new Error('--device is Cpu or Cuda');
       return {
         bond: amount(need(o, 'bond'), '--bond'),
@@ -99,9 +103,9 @@ const COMMANDS = {
     run: async (api, a, who) => {
       const pair = await who();
       const cls = a.cls ?? (await synod.classFromWorker(a.workerUrl));
-      const r = await synod.registerProvider(api, pair, { bond: a.bond, cls, concurrency: a.concurrency, metadata: a.metadata, offers: [{ model: a.model, price: a.price }] });
+      const r = await synod.registerProvider(api, pair, { bond: a.bond, cls, concurrency: a.concurrency, metadata: a.metadata, offers: [{ model: a.model, price: a.price }], finality: a.finality });
       if (a.insertKey) {
-        await api.rpc.author.insertKey('synd', who.suri, u8aToHex(pair.publicKey));
+        await api.rpc.author.insertKey('synd', who.suri, u8aToHex(/** @type {any} */ (pair).publicKey));
         status(`inserted the provider key of ${pair.address} into the node's keystore`);
       }
       status(`${r.registered ? 'registered' : 'updated'} provider ${pair.address} (${cls.device}, ${cls.arch}, libtorch ${cls.libtorch})`);
@@ -152,10 +156,10 @@ const COMMANDS = {
       status(a.audited
         ? `quote: audited, one provider (and ${redundancy - 1} auditors when audited) at up to ${synod.formatAmount(maxPrice)} each${members}`
         : `quote: ${redundancy} providers at up to ${synod.formatAmount(maxPrice)} each${members}`);
-      const r = await synod.submitJob(api, await who(), { model: a.model, input, redundancy, audited: a.audited, maxPrice, deadlineBlocks: a.deadline });
+      const r = await synod.submitJob(api, await who(), { model: a.model, input, redundancy, audited: a.audited, maxPrice, deadlineBlocks: a.deadline, finality: a.finality });
       status(`job ${r.job} submitted in ${r.blockHash}: escrow ${synod.formatAmount(r.escrow)}, deadline #${r.deadline}`);
       if (!a.wait) return r;
-      const out = await synod.waitForJob(api, r.job, (s) => status(`#${s.block} job ${r.job}: ${s.text}`));
+      const out = await synod.waitForJob(api, r.job, (s) => status(`#${s.block} job ${r.job}: ${s.text}`), { finality: a.finality, from: r.blockNumber });
       const rec = await synod.receipt(api, r.job);
       if (rec) status(`job ${r.job}: verified ${synod.verificationText(rec)}`);
       if (!out.settled) process.exitCode = 1;
@@ -263,7 +267,7 @@ function providerCall(usage, about, call, check = () => ({}), options = {}, posi
     positionals: positionals ?? (usage === 'AMOUNT' ? ['AMOUNT'] : undefined),
     run: async (api, a, who) => {
       const pair = await who();
-      return tx(api, call(api, a), pair, { provider: pair.address });
+      return tx(api, call(api, a), pair, { provider: pair.address }, a.finality);
     },
   };
 }
@@ -278,7 +282,7 @@ function jobCall(about, call) {
   return {
     usage: 'ID', about, options: { ...SIGNER }, positionals: ['ID'], signs: '//Alice',
     check: jobIdArg,
-    run: async (api, a, who) => tx(api, call(api, a.job), await who(), { job: a.job }),
+    run: async (api, a, who) => tx(api, call(api, a.job), await who(), { job: a.job }, a.finality),
   };
 }
 
@@ -396,9 +400,34 @@ function inputArg(o, key) {
   }
 }
 
+/**
+ * The signer, checked now: `{ suri }`, `{ keystore, password }` (read, not yet unlocked) or
+ * null (none given).
+ */
+function signerArg(o) {
+  const given = ['suri', 'suri-file', 'keystore'].filter((k) => o[k] !== undefined);
+  if (given.length > 1) throw new Error(`give one signer, not ${given.map((k) => `--${k}`).join(' and ')}`);
+  if (o['password-file'] !== undefined && o.keystore === undefined) throw new Error('--password-file unlocks a --keystore: give one');
+  if (o.keystore !== undefined) {
+    let keystore;
+    try { keystore = JSON.parse(readFileSync(o.keystore, 'utf8')); } catch (e) { throw new Error(`--keystore ${o.keystore}: ${e.message}`); }
+    if (!keystore?.encoded || !keystore?.address) throw new Error(`--keystore ${o.keystore} is not a polkadot.js JSON keystore (no encoded key or address)`);
+    let password;
+    if (o['password-file'] !== undefined) {
+      try { password = readFileSync(o['password-file'], 'utf8').replace(/\r?\n$/, ''); } catch (e) { throw new Error(`--password-file: ${e.message}`); }
+    } else if (process.env.SYNOD_PASSWORD !== undefined) {
+      password = process.env.SYNOD_PASSWORD;
+    } else {
+      throw new Error('--keystore needs its password: --password-file FILE or SYNOD_PASSWORD');
+    }
+    return { keystore, password };
+  }
+  const suri = suriArg(o);
+  return suri === null ? null : { suri };
+}
+
 /** The signer's secret URI, checked now (null: none given). */
 function suriArg(o) {
-  if (o.suri !== undefined && o['suri-file'] !== undefined) throw new Error('give --suri or --suri-file, not both');
   if (o.suri !== undefined) {
     if (!/^\/\/[^\s]+$/.test(o.suri)) throw new Error('--suri takes a development derivation (//Alice) only: pass a secret with --suri-file FILE or SYNOD_SURI, never in argv');
     return o.suri;
@@ -423,13 +452,13 @@ function loopback(url) {
 
 // --- Output ---
 
-const json = (v) => JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString() : x), 2);
+const json = (v) => synod.toJson(v, 2);
 const status = (s) => process.stderr.write(`${s}\n`);
 
-async function tx(api, call, pair, out) {
-  const { blockHash } = await synod.send(api, call, pair);
-  status(`${call.method.section}.${call.method.method} included in ${blockHash}`);
-  return { ...out, blockHash };
+async function tx(api, call, account, out, finality) {
+  const { blockHash, blockNumber } = await synod.send(api, call, account, { finality });
+  status(`${call.method.section}.${call.method.method} ${finality === 'inBlock' ? 'in block' : 'finalized in block'} #${blockNumber} ${blockHash}`);
+  return { ...out, blockHash, blockNumber };
 }
 
 // --- Main ---
@@ -457,9 +486,9 @@ export function prepare(argv) {
   if (positionals.length !== want.length) {
     throw new Error(`${name} takes ${want.length ? want.join(' ') : 'no positional arguments'}, got ${positionals.length ? positionals.join(' ') : 'none'} (node cli.mjs ${name} --help)`);
   }
-  const args = command.check(values, positionals);
-  const suri = command.signs ? suriArg(values) : null;
-  return { name, command, args, suri, url: values.url ?? DEFAULT_URL };
+  const args = { ...command.check(values, positionals), finality: values['in-block'] ? 'inBlock' : 'finalized' };
+  const signer = command.signs ? signerArg(values) : null;
+  return { name, command, args, signer, url: values.url ?? DEFAULT_URL };
 }
 
 async function main() {
@@ -467,11 +496,16 @@ async function main() {
   if (p.text) { console.log(p.text); return; }
   const api = await synod.connect(p.url, 30_000, { failFast: true });
   try {
-    // The signer, resolved once a call needs it: the given secret, or a dev chain's dev account.
+    // The signer, resolved once a call needs it: the given secret or keystore, or a dev
+    // chain's dev account.
     let pair;
     const who = async () => {
       if (pair) return pair;
-      let suri = p.suri;
+      if (p.signer?.keystore) {
+        pair = synod.fromKeystore(p.signer.keystore, p.signer.password);
+        return pair;
+      }
+      let suri = p.signer?.suri;
       if (!suri) {
         const type = (await api.rpc.system.chainType()).type;
         if (type !== 'Development' && type !== 'Local') throw new Error(`no signer: give --suri-file FILE or SYNOD_SURI (a ${type} chain has no default account)`);

@@ -39,9 +39,12 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { arg } from './args.mjs';
 import * as synod from './synod.mjs';
 
-const { arg } = synod;
+// Setting up the dev network (models, providers) counts in-block; the jobs are followed as a
+// dapp follows them, at finality.
+const IN_BLOCK = { finality: 'inBlock' };
 
 const url = arg('url', 'ws://127.0.0.1:9944');
 const workerUrl = arg('worker', 'http://127.0.0.1:7400');
@@ -65,19 +68,19 @@ const BOND = synod.parseAmount('1000SYN');
 // commits, reveals and heartbeats with them); the providers registered.
 const json = JSON.parse(readFileSync(manifestPath, 'utf8'));
 const manifest = synod.manifestFromJson(json, { sourceBase });
-const { model, existed } = await synod.registerModel(api, alice, manifest);
+const { model, existed } = await synod.registerModel(api, alice, manifest, IN_BLOCK);
 say(`model ${json.name} ${model} ${existed ? 'was registered already' : 'registered'}; providers fetch it from ${manifest.sources.join(', ')}`);
 const minilmDir = arg('minilm');
 let minilm = null;
 if (minilmDir) {
   const mjson = JSON.parse(readFileSync(`${minilmDir}/minilm.json`, 'utf8'));
-  const r = await synod.registerModel(api, alice, synod.manifestFromJson(mjson, { sourceBase }));
+  const r = await synod.registerModel(api, alice, synod.manifestFromJson(mjson, { sourceBase }), IN_BLOCK);
   minilm = { model: r.model, json: mjson, inputs: JSON.parse(readFileSync(`${minilmDir}/minilm.inputs.json`, 'utf8')) };
   say(`model ${mjson.name} ${r.model} ${r.existed ? 'was registered already' : 'registered'}`);
 }
 // 64 jobs at once each, the runtime's most: a burst of small jobs keeps them all busy.
 const { cls } = await synod.setupDevProviders(api, {
-  suris: providerSuris, workerUrl, models: minilm ? [model, minilm.model] : [model], bond: BOND, price: PRICE, concurrency: 64,
+  suris: providerSuris, workerUrl, models: minilm ? [model, minilm.model] : [model], bond: BOND, price: PRICE, concurrency: 64, ...IN_BLOCK,
 });
 say(`provider keys in the node's keystore and providers registered: ${providers.map((p) => p.address).join(', ')}`);
 say(`bond ${synod.formatAmount(BOND)}, price ${synod.formatAmount(PRICE)}, class ${cls.device}/${cls.arch}/libtorch ${cls.libtorch}`);
@@ -97,10 +100,10 @@ say(`job ${submitted.job} submitted: escrow ${synod.formatAmount(submitted.escro
 const t0 = Date.now();
 const head0 = (await api.rpc.chain.getHeader()).number.toNumber();
 const out = await synod.waitForJob(api, submitted.job, (s) => say(`#${s.block} job ${submitted.job}: ${s.text}`), { timeoutMs: timeoutS * 1000 });
-if (!out.settled) fail(`job ${submitted.job} failed: ${JSON.stringify(out.event)}`);
+if (!out.settled) fail(`job ${submitted.job} failed: ${synod.toJson(out.event)}`);
 const receipt = await synod.receipt(api, submitted.job);
 say(`settled in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${out.block - head0} blocks after submission`);
-console.log(`demo: receipt ${JSON.stringify(receipt, null, 2)}`);
+console.log(`demo: receipt ${synod.toJson(receipt, 2)}`);
 
 // 4. The verified result: the worker's output, whose canonical digest is the agreed one.
 const record = await (async () => {
@@ -181,7 +184,7 @@ if (batchSize > 0) {
   const digests = new Set();
   for (const [i, o] of outs.entries()) {
     const j = batch.jobs[i];
-    if (!o.settled) fail(`batch job ${j.job} failed: ${JSON.stringify(o.event)}`);
+    if (!o.settled) fail(`batch job ${j.job} failed: ${synod.toJson(o.event)}`);
     const r = await synod.receipt(api, j.job);
     if (BigInt(r.paid) + BigInt(r.refunded) !== j.escrow) fail(`batch job ${j.job}: paid ${r.paid} + refunded ${r.refunded} != escrow ${j.escrow}`);
     if (r.output) {
@@ -210,7 +213,7 @@ if (cohortSize > 0) {
   say(`cohort: job ${c.job} with ${cohortSize} members submitted in one transaction, escrow ${synod.formatAmount(c.escrow)}`);
   const tc = Date.now();
   const o = await synod.waitForJob(api, c.job, (s) => say(`#${s.block} cohort ${c.job}: ${s.text}`), { timeoutMs: timeoutS * 1000 });
-  if (!o.settled) fail(`cohort ${c.job} failed: ${JSON.stringify(o.event)}`);
+  if (!o.settled) fail(`cohort ${c.job} failed: ${synod.toJson(o.event)}`);
   const r = await synod.receipt(api, c.job);
   if (r.members.length !== cohortSize) fail(`the cohort's receipt lists ${r.members.length} member digests, not ${cohortSize}`);
   if (synod.membersRoot(r.members) !== r.outputDigest) fail('the receipt\'s member digests do not hash to its output digest');
@@ -255,7 +258,7 @@ if (arg('audited', '1') !== '0') {
     if (s.event === 'AuditStarted') { seen.audited = true; seen.auditors = s.data.auditors; }
     if (s.event === 'AuditSkipped') seen.audited = false;
   }, { timeoutMs: timeoutS * 1000 });
-  if (!o.settled) fail(`audited job ${a.job} failed: ${JSON.stringify(o.event)}`);
+  if (!o.settled) fail(`audited job ${a.job} failed: ${synod.toJson(o.event)}`);
   const r = await synod.receipt(api, a.job);
   const v = r.verification;
   if (seen.audited === null) fail('the audited job settled without an audit decision');
@@ -279,7 +282,7 @@ if (minilm) {
   say(`minilm: job ${m.job} submitted: "${sentence}" as ${minilm.inputs.ids[0].length} token ids`);
   const tm = Date.now();
   const o = await synod.waitForJob(api, m.job, (s) => say(`#${s.block} minilm ${m.job}: ${s.text}`), { timeoutMs: timeoutS * 1000 });
-  if (!o.settled) fail(`minilm job ${m.job} failed: ${JSON.stringify(o.event)}`);
+  if (!o.settled) fail(`minilm job ${m.job} failed: ${synod.toJson(o.event)}`);
   const res = await synod.fetchResult(api, m.job);
   if (res.source !== 'receipt') fail(`the embedding came from ${res.source}, not the receipt`);
   if (res.shape.join() !== '1,384' || res.values.length !== 384) fail(`the embedding has shape [${res.shape}]`);

@@ -49,12 +49,11 @@ done
 say "rust $(rustc --version | cut -d' ' -f2), target dir $CARGO_TARGET_DIR"
 mkdir -p "$CARGO_TARGET_DIR"
 
-# 3. Node.js packages of the polkadot.js client (lock file committed).
-client="$SYNOD_ROOT/client"
-if [ ! -f "$client/node_modules/.package-lock.json" ] ||
-	[ "$client/package-lock.json" -nt "$client/node_modules/.package-lock.json" ]; then
-	say "installing npm packages of client/ (npm ci)"
-	(cd "$client" && npm ci --no-audit --no-fund --loglevel=error)
+# 3. Node.js packages of the npm workspace (client/, app/, examples/dapp/; one lock file).
+if [ ! -f "$SYNOD_ROOT/node_modules/.package-lock.json" ] ||
+	[ "$SYNOD_ROOT/package-lock.json" -nt "$SYNOD_ROOT/node_modules/.package-lock.json" ]; then
+	say "installing npm packages of client/, app/ and examples/dapp/ (npm ci)"
+	(cd "$SYNOD_ROOT" && npm ci --no-audit --no-fund --loglevel=error)
 else
 	say "npm packages present"
 fi

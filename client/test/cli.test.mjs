@@ -68,7 +68,7 @@ test('missing and malformed arguments are refused before connecting', () => {
 
 test('a secret in argv is refused; a dev derivation is not a secret', () => {
   refused(['cancel-job', '3', '--suri', 'bottom drive obey lake curtain smoke basket hold race lonely fit walk'], /--suri takes a development derivation/);
-  refused(['cancel-job', '3', '--suri', '//Alice', '--suri-file', '/x'], /not both/);
+  refused(['cancel-job', '3', '--suri', '//Alice', '--suri-file', '/x'], /give one signer, not --suri and --suri-file/);
   refused(['cancel-job', '3', '--suri-file', '/nonexistent-secret'], /--suri-file: ENOENT/);
   // A dev derivation passes the checks, then the (closed) node is tried.
   const r = cli('cancel-job', '3', '--suri', '//Alice', '--url', CLOSED);
