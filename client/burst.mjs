@@ -15,7 +15,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { arg } from './args.mjs';
 import * as synod from './synod.mjs';
 
-const { arg } = synod;
 const say = (s) => console.log(`burst: ${s}`);
 const fail = (s) => { console.error(`burst: FAIL: ${s}`); process.exit(1); };
 
