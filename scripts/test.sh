@@ -8,7 +8,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$SYNOD_ROOT"
 
-"$SYNOD_ROOT/scripts/setup.sh"
+"$SYNOD_ROOT/scripts/setup.sh" --browser
 
 t0=$(date +%s)
 timings=()
@@ -34,9 +34,14 @@ FEATURES=runtime-benchmarks,try-runtime
 
 step "format" cargo fmt --all -- --check
 step "digest vectors up to date" python3 primitives/test-vectors/make_digest_vectors.py --check
-# The JS client's canonicalDigest, membersRoot and workerJobId against the same vectors, and the
-# CLI's argument checks (its npm packages: setup.sh above).
-step "client: test vectors, CLI arguments" node --test client/test/*.test.mjs
+# The JS client's canonicalDigest, membersRoot and workerJobId against the same vectors, the
+# CLI's argument checks, chain values as plain JS and keystores; the web app's tokenizer against
+# transformers' (its npm packages: setup.sh above).
+step "client: test vectors, CLI, values, tokenizer" node --test client/test/*.test.mjs app/test/*.test.mjs
+step "tokenizer vectors up to date" "$SYNOD_VENV/bin/python" tools/make_tokenizer_vectors.py --check
+# The client's JSDoc types (tsc --noEmit), its declarations (dist/synod.d.mts), and an example
+# dapp type-checked against them as a dependent package sees them.
+step "client: types, example dapp" bash -c "npm run --silent typecheck -w @synod/client && npm run --silent build -w @synod/client && npm run --silent typecheck -w synod-example-dapp"
 step "benchmark statistics" python3 tools/test_bench_stats.py
 step "clippy (chain)" cargo clippy --release "${CHAIN[@]}" --all-targets --locked -- -D warnings
 step "clippy (worker)" cargo clippy --release "${WORKER[@]}" --all-targets --locked -- -D warnings
@@ -61,8 +66,8 @@ if [ -z "${SKIP_SMOKE:-}" ]; then
 	# End to end through polkadot.js, as a user runs it: scripts/dev.sh (a dev chain, one
 	# synod-worker, three provider keys; a job, a batch and a cohort settled by the off-chain
 	# workers, results verified, balances checked), then SIGTERM: every process it started stops.
-	step "e2e: dev network, jobs settled and verified; SIGTERM stops all" env RPC_PORT=19744 \
-		P2P_PORT=19733 PROM_PORT=19715 WORKER_PORT=19700 MODELS_PORT=19780 \
+	step "e2e: dev network, jobs settled and verified, web app in chromium; SIGTERM stops all" env RPC_PORT=19744 \
+		P2P_PORT=19733 PROM_PORT=19715 WORKER_PORT=19700 MODELS_PORT=19780 APP_PORT=19790 \
 		DEVNET_DIR="$SYNOD_CACHE/e2e" "$SYNOD_ROOT/scripts/e2e.sh"
 	# Seven nodes and three workers under faults (about 5 minutes here): the liar outvoted and
 	# slashed, a provider and a validator stopped, a restart. SKIP_ZOMBIENET=1 leaves it out.
