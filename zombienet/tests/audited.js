@@ -7,7 +7,7 @@
 //      auditors are the three providers left, the liar among them. Its answer differs from the
 //      others', the audit escalates (the paused provider resumed by then), the honest output
 //      settles it, and the liar is slashed and named dissenting.
-const { lib, PROVIDERS, log, connect, load, INPUT, referenceDigest } = require('./common.js');
+const { lib, IN_BLOCK, PROVIDERS, log, connect, load, INPUT, referenceDigest } = require('./common.js');
 
 const PRICE = '0.01SYN';
 
@@ -27,7 +27,7 @@ async function run(nodeName, networkInfo) {
     const sendAs = async (pair, call) => {
       for (let attempt = 0; ; attempt++) {
         try {
-          return await synod.send(api, call(), pair);
+          return await synod.send(api, call(), pair, IN_BLOCK);
         } catch (e) {
           // A dispatch error (the call ran and failed) is not sent again.
           if (attempt >= 4 || /^\w+\.\w+:/.test(e.message)) throw e;
@@ -48,11 +48,11 @@ async function run(nodeName, networkInfo) {
         if (s.event === 'AuditSkipped') seen.audited = false;
         if (s.event === 'JobEscalated') seen.escalated.push(...s.data.providers);
         if (s.event === 'ProviderSlashed') seen.slashed.push(s.data.provider);
-      });
+      }, IN_BLOCK);
       return { seen, done };
     };
     const check = async (job, inputBytes, seen, out, escrow) => {
-      if (!out.settled) throw new Error(`audited job ${job} did not settle: ${JSON.stringify(out.event)}`);
+      if (!out.settled) throw new Error(`audited job ${job} did not settle: ${synod.toJson(out.event)}`);
       const r = await synod.receipt(api, job);
       const honest = await referenceDigest(PROVIDERS[0].worker, model, inputBytes);
       if (r.outputDigest !== honest) throw new Error(`audited job ${job} settled with ${r.outputDigest}, the honest output digests to ${honest}`);
@@ -70,7 +70,7 @@ async function run(nodeName, networkInfo) {
     const honestJobs = [];
     for (let b = 0; b < 3; b++) {
       const bytes = input(b + 1);
-      const s = await synod.submitJob(api, alice, { model, input: bytes, audited: true, maxPrice: price, deadlineBlocks: 100 });
+      const s = await synod.submitJob(api, alice, { model, input: bytes, audited: true, maxPrice: price, deadlineBlocks: 100, ...IN_BLOCK });
       if (s.escrow !== 2n * BigInt(size) * price) throw new Error(`audited escrow ${s.escrow}, expected 2 × ${size} × price`);
       honestJobs.push({ ...s, bytes, ...follow(s.job) });
     }
@@ -84,7 +84,7 @@ async function run(nodeName, networkInfo) {
     // everyone is then audited always, as newcomers are), and one honest provider pauses, so
     // that the job's primary and its two auditors are the three providers left, the liar
     // among them. The paused one resumes once the audit is drawn: the escalation needs it.
-    const cleared = await synod.send(api, api.tx.sudo.sudo(api.tx.system.killPrefix(api.query.jobs.auditRecord.keyPrefix(), 64)), alice);
+    const cleared = await synod.send(api, api.tx.sudo.sudo(api.tx.system.killPrefix(api.query.jobs.auditRecord.keyPrefix(), 64)), alice, IN_BLOCK);
     const sudid = cleared.events.find(({ event }) => event.section === 'sudo' && event.method === 'Sudid');
     if (!sudid || !sudid.event.data[0].isOk) throw new Error('clearing the clean records as root failed');
     const spare = honestPairs[honestPairs.length - 1];
@@ -92,7 +92,7 @@ async function run(nodeName, networkInfo) {
     await sendAs(liarPair, () => api.tx.providers.resume());
     log(`records cleared, ${spare.address} paused, the liar resumed: an audited job for the three others`);
     const bytes = input(7);
-    const s = await synod.submitJob(api, alice, { model, input: bytes, audited: true, maxPrice: price, deadlineBlocks: 100 });
+    const s = await synod.submitJob(api, alice, { model, input: bytes, audited: true, maxPrice: price, deadlineBlocks: 100, ...IN_BLOCK });
     const j = follow(s.job);
     for (let i = 0; i < 240 && j.seen.audited === null; i++) await new Promise((res) => setTimeout(res, 500));
     await sendAs(spare, () => api.tx.providers.resume());
@@ -102,7 +102,7 @@ async function run(nodeName, networkInfo) {
     const r = await check(s.job, bytes, j.seen, out, s.escrow);
     const caught = j.seen.audited === true && j.seen.slashed.includes(liarPair.address)
       && r.dissenting.length === 1 && r.dissenting[0] === liarPair.address && !r.agreeing.includes(liarPair.address);
-    if (!caught) throw new Error(`audited job ${s.job} did not catch the liar: ${JSON.stringify(j.seen)}`);
+    if (!caught) throw new Error(`audited job ${s.job} did not catch the liar: ${synod.toJson(j.seen)}`);
     const role = j.seen.assigned[0] === liarPair.address ? 'primary' : 'auditor';
     log(`audited job ${s.job}: the liar (${role}) disagreed with the audit, escalated to ${j.seen.escalated}; settled honestly and the liar slashed`);
     return 0;

@@ -10,6 +10,12 @@ const ROOT = path.resolve(__dirname, '../..');
 const lib = () => import(path.join(ROOT, 'client/synod.mjs'));
 
 /**
+ * The tests count blocks from inclusion (a provider is stopped while its job commits, say), so
+ * their calls resolve in-block rather than at the library's default, finality.
+ */
+const IN_BLOCK = { finality: 'inBlock' };
+
+/**
  * The providers: their node, key and worker (see scripts/zombienet.sh). Four providers, so that
  * a job of k = 3 has someone to escalate to or to replace a silent provider with; the fourth key
  * lives in ferdie's node beside ferdie's own (one off-chain worker serves every local key).
@@ -103,4 +109,4 @@ async function finalizedAtLeast(api, n, timeoutMs = 120_000) {
   }
 }
 
-module.exports = { lib, PROVIDERS, load, save, log, connect, INPUT, manifestFile, referenceDigest, burnsBetween, finalizedAtLeast, jobEvents };
+module.exports = { lib, IN_BLOCK, PROVIDERS, load, save, log, connect, INPUT, manifestFile, referenceDigest, burnsBetween, finalizedAtLeast, jobEvents };

@@ -3,7 +3,7 @@
 // (ProvidersReplaced), and the job settles; then: no escrow left held, no collateral locked
 // without an open job, and the total issuance moved by exactly the fees (transaction and queue) and the slashed
 // collateral burned meanwhile (payments and the payers' compensation only move money).
-const { lib, PROVIDERS, load, log, connect, burnsBetween, finalizedAtLeast, jobEvents } = require('./common.js');
+const { lib, IN_BLOCK, PROVIDERS, load, log, connect, burnsBetween, finalizedAtLeast, jobEvents } = require('./common.js');
 
 async function run(nodeName, networkInfo) {
   const synod = await lib();
@@ -14,14 +14,14 @@ async function run(nodeName, networkInfo) {
     const receiptNow = await synod.receipt(api, job);
     if (receiptNow) out = { settled: true, block: receiptNow.settledAt };
     else if (!(await synod.job(api, job))) throw new Error(`job ${job} is gone without a receipt and was not watched`);
-    else out = await synod.waitForJob(api, job, (s) => log(`#${s.block} job ${job}: ${s.text}`));
+    else out = await synod.waitForJob(api, job, (s) => log(`#${s.block} job ${job}: ${s.text}`), IN_BLOCK);
     log(`job ${job} ${out.settled ? 'settled' : 'failed and was refunded'} at #${out.block}`);
     const end = await finalizedAtLeast(api, out.block);
     const events = await jobEvents(api, job, faultHead, end);
     const eve = synod.signer(PROVIDERS[0].suri).address;
     const drawn = events.filter((e) => e.method === 'JobAssigned').flatMap((e) => e.data.providers);
     const replaced = events.filter((e) => e.method === 'ProvidersReplaced');
-    log(`drawn ${drawn}; replaced ${JSON.stringify(replaced.map((e) => e.data))}`);
+    log(`drawn ${drawn}; replaced ${synod.toJson(replaced.map((e) => e.data))}`);
     if (drawn.includes(eve)) {
       if (!replaced.some((e) => e.data.replaced.includes(eve))) throw new Error('eve was drawn, stopped, and not replaced');
       if (!out.settled) throw new Error('eve was replaced, yet the job did not settle');

@@ -6,7 +6,7 @@
 // settles it with the honest output, the liar is slashed and named dissenting, the honest ones
 // are paid. A job without the liar settles unanimously. Every receipt's digest is checked
 // against an honest worker asked directly (not through the chain).
-const { lib, PROVIDERS, load, save, log, connect, INPUT, referenceDigest } = require('./common.js');
+const { lib, IN_BLOCK, PROVIDERS, load, save, log, connect, INPUT, referenceDigest } = require('./common.js');
 
 const JOBS = 5; // the liar is drawn for none of them with probability (1/4)^5 < 0.1%
 const MEMBERS = 4; // the last job is a cohort of this many members
@@ -22,7 +22,7 @@ async function run(nodeName, networkInfo) {
     const one = (b) => synod.encodeInput(INPUT.map((v) => v + b / 16), 'f32');
     const inputs = Array.from({ length: JOBS }, (_, b) => (b === JOBS - 1 ? Array.from({ length: MEMBERS }, (_, m) => one(b + m / 4)) : one(b)));
     const items = inputs.map((input) => ({ model, input, redundancy: 3, maxPrice: synod.parseAmount('0.01SYN'), deadlineBlocks: 80 }));
-    const { jobs } = await synod.submitBatch(api, alice, items);
+    const { jobs } = await synod.submitBatch(api, alice, items, IN_BLOCK);
     log(`jobs ${jobs.map((j) => j.job).join(', ')} submitted in one submit_batch`);
     const results = await Promise.all(jobs.map(async ({ job }, i) => {
       const seen = { assigned: [], escalated: [], slashed: [] };
@@ -31,12 +31,12 @@ async function run(nodeName, networkInfo) {
         if (s.event === 'JobAssigned') seen.assigned.push(...s.data.providers);
         if (s.event === 'JobEscalated') seen.escalated.push(...s.data.providers);
         if (s.event === 'ProviderSlashed') seen.slashed.push(s.data.provider);
-      });
+      }, IN_BLOCK);
       return { job, i, out, seen };
     }));
     const liarJobs = [];
     for (const { job, i, out, seen } of results) {
-      if (!out.settled) throw new Error(`job ${job} did not settle: ${JSON.stringify(out.event)}`);
+      if (!out.settled) throw new Error(`job ${job} did not settle: ${synod.toJson(out.event)}`);
       const r = await synod.receipt(api, job);
       let honest;
       if (Array.isArray(inputs[i])) {
