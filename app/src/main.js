@@ -160,10 +160,18 @@ async function openJobs() {
   return entries.map((/** @type {any} */ [key, value]) => ({ id: key.args[0].toNumber(), ...synod.plain(value) })).sort((/** @type {any} */ a, /** @type {any} */ b) => b.id - a.id);
 }
 
-/** The receipts kept (settled within the retention period): `{ id, ...receipt }`, newest first. */
-async function recentReceipts() {
-  const entries = await /** @type {any} */ (api().query.jobs.receipts).entries();
-  return entries.map((/** @type {any} */ [key, value]) => ({ id: key.args[0].toNumber(), ...synod.plain(value) })).sort((/** @type {any} */ a, /** @type {any} */ b) => b.id - a.id);
+/**
+ * The receipts of the newest `count` jobs that settled and are kept (receipts are kept for the
+ * retention period): `{ id, ...receipt }`, newest first. Read by id, not by iterating the map,
+ * so that a busy chain's thousands of receipts are not all fetched.
+ * @param {number} [count]
+ */
+async function recentReceipts(count = 200) {
+  const q = /** @type {any} */ (api().query.jobs);
+  const next = (await q.nextJobId()).toNumber();
+  const ids = Array.from({ length: Math.min(count, next) }, (_, i) => next - 1 - i);
+  const got = ids.length ? await q.receipts.multi(ids) : [];
+  return ids.map((id, i) => ({ id, r: got[i] })).filter((x) => x.r.isSome).map((x) => ({ id: x.id, ...synod.plain(x.r) }));
 }
 
 /** A reputation's score `(s + 1) / (s + f + 2)` (successes and failures in millionths). */
