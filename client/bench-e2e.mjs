@@ -58,9 +58,9 @@ for (const m of models) {
   const rows = [];
   for (let i = 0; i < latencyJobs; i++) {
     const t0 = Date.now();
-    const { job } = await synod.submitJob(api, alice, { model: m.model, input: m.input, redundancy: 3, maxPrice: PRICE, deadlineBlocks: 100, ...IN_BLOCK });
+    const { job, blockNumber } = await synod.submitJob(api, alice, { model: m.model, input: m.input, redundancy: 3, maxPrice: PRICE, deadlineBlocks: 100, ...IN_BLOCK });
     const included = await head();
-    const out = await synod.waitForJob(api, job, () => {}, IN_BLOCK);
+    const out = await synod.waitForJob(api, job, () => {}, { ...IN_BLOCK, from: blockNumber });
     if (!out.settled) throw new Error(`${m.name} job ${job} failed: ${synod.toJson(out.event)}`);
     const row = { blocks: out.block - included, seconds: (Date.now() - t0) / 1000 };
     rows.push(row);
@@ -80,13 +80,13 @@ for (let i = 0; i < auditedJobs; i++) {
   const m0 = models[0];
   const input = synod.encodeInput(Array.from({ length: m0.input.length / 4 }, (_, j) => ((j * (i + 5)) % 13 - 6) / 8), 'f32');
   const t0 = Date.now();
-  const { job } = await synod.submitJob(api, alice, { model: m0.model, input: m0.name.includes('MiniLM') ? m0.input : input, audited: true, maxPrice: PRICE, deadlineBlocks: 100, ...IN_BLOCK });
+  const { job, blockNumber } = await synod.submitJob(api, alice, { model: m0.model, input: m0.name.includes('MiniLM') ? m0.input : input, audited: true, maxPrice: PRICE, deadlineBlocks: 100, ...IN_BLOCK });
   const included = await head();
   let audited = null;
   const out = await synod.waitForJob(api, job, (s) => {
     if (s.event === 'AuditStarted') audited = true;
     if (s.event === 'AuditSkipped') audited = false;
-  }, IN_BLOCK);
+  }, { ...IN_BLOCK, from: blockNumber });
   if (!out.settled) throw new Error(`audited job ${job} failed: ${synod.toJson(out.event)}`);
   const row = { audited, blocks: out.block - included, seconds: (Date.now() - t0) / 1000 };
   auditedRows.push(row);

@@ -99,7 +99,7 @@ const submitted = await synod.submitJob(api, alice, { model, input, redundancy, 
 say(`job ${submitted.job} submitted: escrow ${synod.formatAmount(submitted.escrow)}, deadline #${submitted.deadline}`);
 const t0 = Date.now();
 const head0 = (await api.rpc.chain.getHeader()).number.toNumber();
-const out = await synod.waitForJob(api, submitted.job, (s) => say(`#${s.block} job ${submitted.job}: ${s.text}`), { timeoutMs: timeoutS * 1000 });
+const out = await synod.waitForJob(api, submitted.job, (s) => say(`#${s.block} job ${submitted.job}: ${s.text}`), { timeoutMs: timeoutS * 1000, from: submitted.blockNumber });
 if (!out.settled) fail(`job ${submitted.job} failed: ${synod.toJson(out.event)}`);
 const receipt = await synod.receipt(api, submitted.job);
 say(`settled in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${out.block - head0} blocks after submission`);
@@ -179,7 +179,7 @@ if (batchSize > 0) {
   const batch = await synod.submitBatch(api, alice, items);
   say(`batch: jobs ${batch.jobs.map((j) => j.job).join(', ')} submitted in one transaction, escrow ${synod.formatAmount(batch.jobs.reduce((a, j) => a + j.escrow, 0n))}`);
   const tb = Date.now();
-  const outs = await Promise.all(batch.jobs.map((j) => synod.waitForJob(api, j.job, () => {}, { timeoutMs: timeoutS * 1000 })));
+  const outs = await Promise.all(batch.jobs.map((j) => synod.waitForJob(api, j.job, () => {}, { timeoutMs: timeoutS * 1000, from: batch.blockNumber })));
   let spentBatch = 0n;
   const digests = new Set();
   for (const [i, o] of outs.entries()) {
@@ -212,7 +212,7 @@ if (cohortSize > 0) {
   if (c.escrow !== want) fail(`cohort escrow ${c.escrow}, expected ${want} (2 × ${redundancy} × price per member)`);
   say(`cohort: job ${c.job} with ${cohortSize} members submitted in one transaction, escrow ${synod.formatAmount(c.escrow)}`);
   const tc = Date.now();
-  const o = await synod.waitForJob(api, c.job, (s) => say(`#${s.block} cohort ${c.job}: ${s.text}`), { timeoutMs: timeoutS * 1000 });
+  const o = await synod.waitForJob(api, c.job, (s) => say(`#${s.block} cohort ${c.job}: ${s.text}`), { timeoutMs: timeoutS * 1000, from: c.blockNumber });
   if (!o.settled) fail(`cohort ${c.job} failed: ${synod.toJson(o.event)}`);
   const r = await synod.receipt(api, c.job);
   if (r.members.length !== cohortSize) fail(`the cohort's receipt lists ${r.members.length} member digests, not ${cohortSize}`);
@@ -257,7 +257,7 @@ if (arg('audited', '1') !== '0') {
     say(`#${s.block} audited ${a.job}: ${s.text}`);
     if (s.event === 'AuditStarted') { seen.audited = true; seen.auditors = s.data.auditors; }
     if (s.event === 'AuditSkipped') seen.audited = false;
-  }, { timeoutMs: timeoutS * 1000 });
+  }, { timeoutMs: timeoutS * 1000, from: a.blockNumber });
   if (!o.settled) fail(`audited job ${a.job} failed: ${synod.toJson(o.event)}`);
   const r = await synod.receipt(api, a.job);
   const v = r.verification;
@@ -281,7 +281,7 @@ if (minilm) {
   const m = await synod.submitJob(api, alice, { model: minilm.model, input, redundancy, maxPrice: PRICE, deadlineBlocks: 60 });
   say(`minilm: job ${m.job} submitted: "${sentence}" as ${minilm.inputs.ids[0].length} token ids`);
   const tm = Date.now();
-  const o = await synod.waitForJob(api, m.job, (s) => say(`#${s.block} minilm ${m.job}: ${s.text}`), { timeoutMs: timeoutS * 1000 });
+  const o = await synod.waitForJob(api, m.job, (s) => say(`#${s.block} minilm ${m.job}: ${s.text}`), { timeoutMs: timeoutS * 1000, from: m.blockNumber });
   if (!o.settled) fail(`minilm job ${m.job} failed: ${synod.toJson(o.event)}`);
   const res = await synod.fetchResult(api, m.job);
   if (res.source !== 'receipt') fail(`the embedding came from ${res.source}, not the receipt`);

@@ -155,6 +155,9 @@ export function formatAmount(planck) {
   return `${neg ? '-' : ''}${whole}${frac ? '.' + frac : ''} SYN`;
 }
 
+/** The struct fields polkadot.js renames (types/metadata/PortableRegistry: its reserved names). */
+const RENAMED = new Set(['entries_', 'hash_', 'keys_', 'new_', 'size_', 'registry_']);
+
 /** Fields that hold a job id: numbers (below 2^53), not bigints. */
 const JOB_ID_FIELDS = new Set(['job', 'jobs', 'openJobs']);
 
@@ -181,7 +184,14 @@ export function plain(c, key) {
   if (typeof c.isBasic === 'boolean' && typeof c.index === 'number') {
     return c.isBasic ? c.type : { [c.type.charAt(0).toLowerCase() + c.type.slice(1)]: plain(c.inner, key) };
   }
-  if (c instanceof Map && 'defKeys' in c) return Object.fromEntries([...c.entries()].map(([k, v]) => [k, plain(v, k)]));
+  if (c instanceof Map && 'defKeys' in c) {
+    return Object.fromEntries([...c.entries()].map(([k, v]) => {
+      // polkadot.js renames fields that would shadow a Map's own (`hash`, `keys`, …) with a
+      // trailing underscore; its JSON names them as the chain does, and so does this.
+      const name = RENAMED.has(k) ? k.slice(0, -1) : k;
+      return [name, plain(v, name)];
+    }));
+  }
   if (c instanceof Map) return [...c.entries()].map(([k, v]) => [plain(k), plain(v, key)]);
   if (Array.isArray(c)) return c.map((x) => plain(x, key));
   if (c instanceof String) return c.toString();
@@ -348,7 +358,7 @@ export function dispatchErrorText(api, e) {
  * @returns {Record<string, any>}
  */
 export function eventFields(event) {
-  const names = event.data.names ?? event.meta.fields.map((_, i) => String(i));
+  const names = (event.data.names ?? event.meta.fields.map((_, i) => String(i))).map((n) => (RENAMED.has(n) ? n.slice(0, -1) : n));
   return Object.fromEntries(names.map((n, i) => [n, plain(event.data[i], n)]));
 }
 
@@ -692,7 +702,8 @@ const JOB_ENDS = new Set(['JobSettled', 'JobFailed', 'JobCancelled']);
 
 /**
  * Follows a job's events block by block, at finality by default (`finality: 'inBlock'`: best
- * blocks), from block `from` (default: its submission block, or its receipt's when it has
+ * blocks, whose events a fork may still drop; an event is reported once even when its
+ * transaction lands again on the winning fork), from block `from` (default: its submission block, or its receipt's when it has
  * settled already) until it settles, fails or is cancelled, calling `onStatus({ block,
  * blockHash, event, data, text })` for each event of it, in order. Resolves with `{ settled,
  * event, method, block, blockHash }` (`event`: the `JobSettled`, `JobFailed` or `JobCancelled`
@@ -719,36 +730,65 @@ export async function waitForJob(api, id, onStatus = () => {}, { timeoutMs = 600
   /** @type {any} */
   const subscribe = finality === 'finalized' ? api.rpc.chain.subscribeFinalizedHeads : finality === 'inBlock' ? api.rpc.chain.subscribeNewHeads : null;
   if (!subscribe) throw new Error(`finality is 'finalized' or 'inBlock', not ${finality}`);
-  let n = /** @type {number} */ (next);
+  const start = /** @type {number} */ (next);
   return new Promise((resolve, reject) => {
     let unsub = () => {};
     let done = false;
     let queue = Promise.resolve();
+    /** The hash of each block read, by number: a new head's branch is read back to one of them. */
+    const read = new Map();
+    /** Events reported (a transaction included again on another fork gives the same event). */
+    const seen = new Set();
     /** @param {() => void} f */
-    const end = (f) => { if (!done) { done = true; clearTimeout(timer); unsub(); f(); } };
+    const end = (f) => { if (!done) { done = true; clearTimeout(timer); signal?.removeEventListener('abort', onAbort); unsub(); f(); } };
     const timer = setTimeout(() => end(() => reject(new Error(`job ${id} did not end within ${timeoutMs / 1000} s`))), timeoutMs);
-    signal?.addEventListener('abort', () => end(() => reject(signal.reason)), { once: true });
+    const onAbort = () => end(() => reject(signal?.reason));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    /** @param {number} number @param {import('@polkadot/types-codec/types').IU8a} hash */
+    const readBlock = async (number, hash) => {
+      const at = await api.at(hash);
+      const records = /** @type {EventRecord[]} */ (/** @type {unknown} */ (await at.query.system.events()));
+      read.set(number, hash.toHex());
+      for (const { event } of records) {
+        if (done) return;
+        if (event.section !== 'jobs') continue;
+        const data = eventFields(event);
+        if (data.job !== id) continue;
+        const key = `${event.method}:${toJson(data)}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const blockHash = /** @type {Hex} */ (hash.toHex());
+        onStatus({ block: number, blockHash, event: event.method, data, text: describe(event.method, data) });
+        if (JOB_ENDS.has(event.method)) {
+          end(() => resolve({ settled: event.method === 'JobSettled', event: data, method: event.method, block: number, blockHash }));
+          return;
+        }
+      }
+    };
     /** @param {Header} header */
     const onHead = (header) => {
-      // Heads arrive faster than blocks are read, and finality skips blocks: read every block
-      // from the last one read up to this head, one head at a time.
+      // Heads arrive faster than blocks are read, finality skips blocks, and a best head may be
+      // on another fork: read every block of the head's branch back to the last one read (or
+      // to `from`), oldest first, one head at a time.
       queue = queue.then(async () => {
-        const top = header.number.toNumber();
-        for (; n <= top && !done; n++) {
-          const hash = n === top ? header.hash : await api.rpc.chain.getBlockHash(n);
-          const at = await api.at(hash);
-          const records = /** @type {EventRecord[]} */ (/** @type {unknown} */ (await at.query.system.events()));
-          for (const { event } of records) {
-            if (event.section !== 'jobs') continue;
-            const data = eventFields(event);
-            if (data.job !== id) continue;
-            const blockHash = /** @type {Hex} */ (hash.toHex());
-            onStatus({ block: n, blockHash, event: event.method, data, text: describe(event.method, data) });
-            if (JOB_ENDS.has(event.method)) {
-              end(() => resolve({ settled: event.method === 'JobSettled', event: data, method: event.method, block: n, blockHash }));
-              return;
-            }
-          }
+        /** @type {[number, import('@polkadot/types-codec/types').IU8a][]} */
+        const branch = [];
+        let number = header.number.toNumber();
+        /** @type {import('@polkadot/types-codec/types').IU8a} */
+        let hash = header.hash;
+        let parent = header.parentHash;
+        while (!done && number >= start && read.get(number) !== hash.toHex()) {
+          branch.push([number, hash]);
+          if (number === start) break;
+          const h = await api.rpc.chain.getHeader(parent);
+          number = h.number.toNumber();
+          hash = h.hash;
+          parent = h.parentHash;
+        }
+        for (const [num, hsh] of branch.reverse()) {
+          if (done) return;
+          await readBlock(num, hsh);
         }
       }).catch((e) => end(() => reject(e)));
     };
@@ -785,7 +825,7 @@ export function describe(method, d) {
     case 'Revealed': return `${short(d.provider)} revealed ${d.digest}`;
     case 'ProviderSlashed': return `${short(d.provider)} slashed ${formatAmount(d.amount)}: ${formatAmount(d.compensated)} to the payer, ${formatAmount(d.burned)} burned`;
     case 'JobSettled': return `settled: digest ${d.outputDigest}${d.members.length ? ` (root of ${d.members.length} members)` : ''}, paid ${formatAmount(d.paid)}, refunded ${formatAmount(d.refunded)}, agreeing ${d.agreeing.length}, dissenting ${d.dissenting.length}`;
-    case 'JobFailed': return `failed (${toJson(d.reason)}), refunded ${formatAmount(d.refunded)}`;
+    case 'JobFailed': return `failed (${typeof d.reason === 'string' ? d.reason : toJson(d.reason)}), refunded ${formatAmount(d.refunded)}`;
     case 'JobCancelled': return `cancelled, refunded ${formatAmount(d.refunded)}`;
     case 'OutputsDue': return `its ${d.members} output(s) are due on chain by #${d.by}; the providers are paid as they land`;
     case 'OutputDelivered': return `output ${d.member} delivered by ${short(d.by)}, checked against the receipt`;

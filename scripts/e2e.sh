@@ -45,8 +45,8 @@ grep -q '^demo: done' "$log" || fail "the demo did not report done"
 # status, its result verified on the page and its receipt opened; screenshots in $dir/browser.
 dir="${DEVNET_DIR:-$SYNOD_CACHE/devnet}"
 node "$SYNOD_ROOT/app/test/browser.mjs" --app "http://127.0.0.1:${APP_PORT:-7490}/" \
-	--node "ws://127.0.0.1:${RPC_PORT:-9944}" --out "$dir/browser" --text-model all-MiniLM-L6-v2 \
-	--vocab "$dir/app/vocab/all-MiniLM-L6-v2.txt" || fail "the web app's browser test failed"
+	--node "ws://127.0.0.1:${RPC_PORT:-9944}" --out "$dir/browser" --text-model all-MiniLM-L6-v2 ||
+	fail "the web app's browser test failed"
 
 # Everything dev.sh started: its children (node, worker, model server, the log follower) and
 # theirs.

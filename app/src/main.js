@@ -147,7 +147,7 @@ async function allModels() {
 
 /** Every registered provider: `{ address, ...record }` (byte strings as text). */
 async function allProviders() {
-  const entries = await /** @type {any} */ (api().query.providers.records).entries();
+  const entries = await /** @type {any} */ (api().query.providers.providers).entries();
   return entries.map((/** @type {any} */ [key, value]) => {
     const r = synod.plain(value);
     return { address: key.args[0].toString(), ...r, metadata: utf8(r.metadata), class: { ...r.class, arch: utf8(r.class.arch), libtorch: utf8(r.class.libtorch) } };
@@ -156,7 +156,7 @@ async function allProviders() {
 
 /** The open jobs: `{ id, ...job }`, newest first. */
 async function openJobs() {
-  const entries = await /** @type {any} */ (api().query.jobs.open).entries();
+  const entries = await /** @type {any} */ (api().query.jobs.jobs).entries();
   return entries.map((/** @type {any} */ [key, value]) => ({ id: key.args[0].toNumber(), ...synod.plain(value) })).sort((/** @type {any} */ a, /** @type {any} */ b) => b.id - a.id);
 }
 
@@ -295,7 +295,7 @@ const STEPS = [
   ['settled', ['JobSettled']],
 ];
 
-async function jobPage(/** @type {string} */ idText) {
+async function jobPage(/** @type {string} */ idText, /** @type {AbortSignal} */ signal) {
   const id = Number(idText);
   const a = api();
   const open = await rt().jobsApi.job(id);
@@ -315,7 +315,13 @@ async function jobPage(/** @type {string} */ idText) {
       if (j <= i && (STEPS[j][0] !== 'escalated' || event === 'JobEscalated' || li.classList.contains('done'))) li.classList.add('done');
     });
   };
-  const signal = state.page.signal;
+  if (open.isNone) {
+    // Settled already: its receipt says so (its blocks' state may be pruned; a node keeps 256).
+    steps.querySelectorAll('li:not([data-step=escalated])').forEach((li) => li.classList.add('done'));
+    fill(phase, h('span', { class: 'good', 'data-testid': 'final-status' }, `settled in block #${from} (its receipt)`));
+    showResult(result, id);
+    return [h('h1', null, `Job #${id}`), steps, phase, result];
+  }
   synod.waitForJob(a, id, (e) => {
     mark(e.event);
     fill(phase, `${e.event}: ${e.text}`);
@@ -392,15 +398,20 @@ async function receiptPage(/** @type {string} */ idText) {
 const tokenizers = new Map();
 
 /**
- * The tokenizer of a text model, when this app has its vocabulary (`vocab/<name>.txt` beside
- * the app; scripts/dev.sh puts all-MiniLM-L6-v2's there).
- * @param {string} name
+ * The tokenizer of a text model (token ids in, `[n, length]`), when this app has its
+ * vocabulary (`vocab/<name>.txt` beside the app; scripts/dev.sh puts all-MiniLM-L6-v2's there).
+ * @param {{ manifest: { name: string, input: { dtype: string, shape: (number | null)[] } } }} m
  */
-function tokenizerFor(name) {
-  if (!tokenizers.has(name)) {
-    tokenizers.set(name, fetch(`./vocab/${encodeURIComponent(name)}.txt`).then(async (r) => (r.ok ? new WordPiece(await r.text()) : null)).catch(() => null));
+function tokenizerFor(m) {
+  const { name, input } = m.manifest;
+  const length = input.shape.length === 2 ? input.shape[1] : null;
+  if (input.dtype !== 'I64' || !length) return Promise.resolve(null);
+  const key = `${name}/${length}`;
+  if (!tokenizers.has(key)) {
+    tokenizers.set(key, fetch(`./vocab/${encodeURIComponent(name)}.txt`)
+      .then(async (r) => (r.ok ? new WordPiece(await r.text(), { maxLength: length }) : null)).catch(() => null));
   }
-  return /** @type {Promise<WordPiece | null>} */ (tokenizers.get(name));
+  return /** @type {Promise<WordPiece | null>} */ (tokenizers.get(key));
 }
 
 async function submitPage(/** @type {URLSearchParams} */ query) {
@@ -423,7 +434,7 @@ async function submitPage(/** @type {URLSearchParams} */ query) {
 
   const showInputs = async () => {
     const m = model();
-    const tok = m.manifest.input.dtype === 'I64' ? await tokenizerFor(m.manifest.name) : null;
+    const tok = await tokenizerFor(m);
     /** @type {HTMLOptionElement} */ (kind.querySelector('option[value=text]')).disabled = !tok;
     if (!tok && kind.value === 'text') kind.value = 'numbers';
     if (tok && kind.dataset.auto !== 'no') kind.value = 'text';
@@ -466,7 +477,7 @@ async function submitPage(/** @type {URLSearchParams} */ query) {
       return new Uint8Array(await f.arrayBuffer());
     }
     if (kind.value === 'text') {
-      const tok = await tokenizerFor(m.manifest.name);
+      const tok = await tokenizerFor(m);
       if (!tok) throw new Error(`this app has no tokenizer for ${m.manifest.name}`);
       if (!text.value.trim()) throw new Error('write the text to embed');
       const enc = tok.encode(text.value);
@@ -529,7 +540,7 @@ async function render() {
     const [section, arg] = parts;
     if (section === 'models') content = arg ? await modelPage(arg) : await modelsPage();
     else if (section === 'providers') content = arg ? await providerPage(arg) : await providersPage();
-    else if (section === 'jobs') content = arg && /^\d+$/.test(arg) ? await jobPage(arg) : await jobsPage();
+    else if (section === 'jobs') content = arg && /^\d+$/.test(arg) ? await jobPage(arg, state.page.signal) : await jobsPage();
     else if (section === 'receipts' && arg && /^\d+$/.test(arg)) content = await receiptPage(arg);
     else if (section === 'submit') content = await submitPage(query);
     else content = notice('warn', `no page ${location.hash}`);

@@ -5,21 +5,21 @@
 // verified, open its receipt; then the same with a sentence for all-MiniLM-L6-v2, tokenized
 // in the browser. What the page shows is checked against the chain, read here with
 // @synod/client: the receipt's digest is the page's, and the MiniLM job's input hash is that of
-// the ids transformers' tokenizer gives the sentence. A screenshot of each step goes to --out.
+// the ids transformers' tokenizer gives the sentence (tokenizer-vectors.json). A screenshot of
+// each step goes to --out.
 //
 //   node app/test/browser.mjs --app http://127.0.0.1:7490/ --node ws://127.0.0.1:9944 \
-//     --out DIR [--model mlp] [--text-model all-MiniLM-L6-v2 --vocab VOCAB.txt] [--chromium /usr/bin/chromium]
+//     --out DIR [--model mlp] [--text-model all-MiniLM-L6-v2] [--chromium /usr/bin/chromium]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import * as synod from '@synod/client';
-import { WordPiece } from '../src/tokenizer.js';
 
 const { values: opt } = parseArgs({
   options: {
     app: { type: 'string' }, node: { type: 'string' }, out: { type: 'string' }, model: { type: 'string', default: 'mlp' },
-    'text-model': { type: 'string' }, vocab: { type: 'string' }, chromium: { type: 'string', default: '/usr/bin/chromium' },
+    'text-model': { type: 'string' }, chromium: { type: 'string', default: '/usr/bin/chromium' },
     timeout: { type: 'string', default: '300' },
   },
   strict: true,
@@ -61,6 +61,16 @@ try {
   await models.getByRole('link', { name: opt.model, exact: true }).waitFor({ timeout: 30_000 });
   say(`models page lists ${await models.locator('tbody tr').count()} model(s), ${opt.model} among them`);
   await snap('models');
+  // The model's page (its manifest, providers and prices) and the providers' page.
+  await models.getByRole('link', { name: opt.model, exact: true }).click();
+  await page.getByTestId('manifest').waitFor({ timeout: 30_000 });
+  await snap('model');
+  await page.getByRole('link', { name: 'Providers', exact: true }).click();
+  const providerRows = page.getByTestId('providers').locator('tbody tr');
+  await providerRows.first().waitFor({ timeout: 30_000 });
+  if ((await providerRows.count()) < 3) fail(`the providers page lists ${await providerRows.count()} provider(s), the dev network has 3`);
+  say(`providers page lists ${await providerRows.count()} providers`);
+  await snap('providers');
 
   /**
    * Submits a job through the form and follows it to its verified result.
@@ -121,20 +131,23 @@ try {
     await p.getByTestId('input-kind').selectOption('numbers');
     if (!(await p.getByTestId('numbers').inputValue()).startsWith('[')) fail('the form has no default input');
   }, 'mlp');
+  // The jobs page lists its receipt.
+  await page.getByRole('link', { name: 'Jobs', exact: true }).click();
+  await page.getByTestId('receipts').getByRole('link', { name: `#${summary.mlp.job}`, exact: true }).waitFor({ timeout: 30_000 });
+  await snap('jobs');
 
   // 5–7. A sentence for the text model, tokenized by the page.
   if (opt['text-model']) {
-    const sentence = 'Verifiable inference, settled on chain.';
+    // A sentence of the tokenizer vectors: the ids transformers' tokenizer gives it are known.
+    const vectors = JSON.parse(readFileSync(new URL('./tokenizer-vectors.json', import.meta.url), 'utf8'));
+    const { text: sentence, ids } = vectors.cases[0];
     const { receipt } = await submitAndVerify(opt['text-model'], async (p) => {
       await p.getByTestId('input-kind').selectOption('text');
       await p.locator('#text').fill(sentence);
     }, 'text');
-    if (opt.vocab) {
-      const ids = new WordPiece(readFileSync(opt.vocab, 'utf8')).encode(sentence).ids;
-      const want = synod.blake2Hex(synod.encodeInput(ids, 'i64'));
-      if (receipt.inputHash !== want) fail(`text: the job's input hash ${receipt.inputHash} is not that of the sentence's token ids ${want}`);
-      say(`text: the job's input is the sentence's ${ids.filter((x) => x).length} token ids (input hash ${want.slice(0, 18)}…)`);
-    }
+    const want = synod.blake2Hex(synod.encodeInput(ids, 'i64'));
+    if (receipt.inputHash !== want) fail(`text: the job's input hash ${receipt.inputHash} is not that of the sentence's token ids by transformers ${want}`);
+    say(`text: the job's input is the ${ids.filter((/** @type {number} */ x) => x).length} token ids transformers' tokenizer gives "${sentence}"`);
   }
   if (errors.length) fail(`the page reported errors:\n${errors.join('\n')}`);
   writeFileSync(join(out, 'browser.json'), `${synod.toJson(summary, 2)}\n`);

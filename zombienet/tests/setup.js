@@ -35,7 +35,7 @@ async function run(nodeName, networkInfo) {
       log(`provider ${p.node} ${pair.address} registered${p.liar ? ' (its worker lies)' : ''}`);
     }
     const offers = await synod.providers(api, model);
-    if (offers.filter((o) => o.live).length !== PROVIDERS.length) throw new Error(`expected ${PROVIDERS.length} live providers, got ${JSON.stringify(offers)}`);
+    if (offers.filter((o) => o.live).length !== PROVIDERS.length) throw new Error(`expected ${PROVIDERS.length} live providers, got ${synod.toJson(offers)}`);
     save({ model });
     return 0;
   } finally {
