@@ -51,7 +51,7 @@ const workerUrl = arg('worker', 'http://127.0.0.1:7400');
 const manifestPath = arg('manifest');
 const sourceBase = arg('source-base');
 const redundancy = Number(arg('redundancy', '3'));
-const timeoutS = Number(arg('timeout', '300'));
+const timeoutS = Number(arg('timeout', '600'));
 const say = (s) => console.log(`demo: ${s}`);
 const fail = (s) => { console.error(`demo: FAIL: ${s}`); process.exit(1); };
 if (!manifestPath) fail('--manifest is required');

@@ -53,7 +53,7 @@ Synod dev network is running:
 MSG
 node "$SYNOD_ROOT/client/demo.mjs" --url "ws://127.0.0.1:$RPC_PORT" \
 	--worker "http://127.0.0.1:$WORKER_PORT" --manifest "$SYNOD_ROOT/worker/tests/fixtures/mlp.json" \
-	--source-base "http://127.0.0.1:$MODELS_PORT/" --timeout "${DEMO_TIMEOUT:-300}" \
+	--source-base "http://127.0.0.1:$MODELS_PORT/" --timeout "${DEMO_TIMEOUT:-600}" \
 	--minilm "$SYNOD_MODELS" --python "$SYNOD_VENV/bin/python" &
 SYNOD_PIDS+=($!)
 wait "${SYNOD_PIDS[-1]}" ||

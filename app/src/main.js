@@ -347,8 +347,9 @@ async function jobPage(/** @type {string} */ idText, /** @type {AbortSignal} */ 
  * recomputed here and must be the receipt's.
  * @param {HTMLElement} el
  * @param {number} id
+ * @param {{ receiptLink?: boolean }} [options]
  */
-async function showResult(el, id) {
+async function showResult(el, id, { receiptLink = true } = {}) {
   fill(el, notice('info', 'fetching the output and checking it against the receipt…'));
   try {
     const got = await synod.fetchResult(api(), id, { member: 'all', timeoutMs: 120_000 });
@@ -362,7 +363,7 @@ async function showResult(el, id) {
           ['Shape', `[${o.shape.join(', ')}]`], ['Digest', h('span', { class: 'mono', 'data-testid': 'verified-digest' }, o.digest)],
           ['Values', h('code', { 'data-testid': 'values' }, `[${o.values.slice(0, 16).map((v) => v.toFixed(4)).join(', ')}${o.values.length > 16 ? `, … ${o.values.length - 16} more` : ''}]`)],
         ]))),
-      h('p', null, h('a', { class: 'button', href: `#/receipts/${id}`, 'data-testid': 'receipt-link' }, 'Open the receipt'))));
+      receiptLink && h('p', null, h('a', { class: 'button', href: `#/receipts/${id}`, 'data-testid': 'receipt-link' }, 'Open the receipt'))));
   } catch (e) {
     fill(el, notice('error', `the output was not verified: ${/** @type {Error} */ (e).message}`));
   }
@@ -388,7 +389,7 @@ async function receiptPage(/** @type {string} */ idText) {
       ['Storage deposit', [amount(r.deposit), ' (back to the payer when the receipt is pruned)']],
       ['Settled in block', `#${r.settledAt}`],
     ], 'receipt'), result];
-  showResult(result, id);
+  showResult(result, id, { receiptLink: false });
   return page;
 }
 
