@@ -158,6 +158,14 @@ export function formatAmount(planck) {
 /** The struct fields polkadot.js renames (types/metadata/PortableRegistry: its reserved names). */
 const RENAMED = new Set(['entries_', 'hash_', 'keys_', 'new_', 'size_', 'registry_']);
 
+/**
+ * A field's name as the chain has it: polkadot.js renames fields that would shadow a Map's or
+ * a codec's own (`hash`, `keys`, …) with a trailing underscore; its JSON names them as the
+ * chain does, and so does this.
+ * @param {string} k
+ */
+const fieldName = (k) => (RENAMED.has(k) ? k.slice(0, -1) : k);
+
 /** Fields that hold a job id: numbers (below 2^53), not bigints. */
 const JOB_ID_FIELDS = new Set(['job', 'jobs', 'openJobs']);
 
@@ -185,12 +193,7 @@ export function plain(c, key) {
     return c.isBasic ? c.type : { [c.type.charAt(0).toLowerCase() + c.type.slice(1)]: plain(c.inner, key) };
   }
   if (c instanceof Map && 'defKeys' in c) {
-    return Object.fromEntries([...c.entries()].map(([k, v]) => {
-      // polkadot.js renames fields that would shadow a Map's own (`hash`, `keys`, …) with a
-      // trailing underscore; its JSON names them as the chain does, and so does this.
-      const name = RENAMED.has(k) ? k.slice(0, -1) : k;
-      return [name, plain(v, name)];
-    }));
+    return Object.fromEntries([...c.entries()].map(([k, v]) => [fieldName(k), plain(v, fieldName(k))]));
   }
   if (c instanceof Map) return [...c.entries()].map(([k, v]) => [plain(k), plain(v, key)]);
   if (Array.isArray(c)) return c.map((x) => plain(x, key));
@@ -358,7 +361,7 @@ export function dispatchErrorText(api, e) {
  * @returns {Record<string, any>}
  */
 export function eventFields(event) {
-  const names = (event.data.names ?? event.meta.fields.map((_, i) => String(i))).map((n) => (RENAMED.has(n) ? n.slice(0, -1) : n));
+  const names = (event.data.names ?? event.meta.fields.map((_, i) => String(i))).map(fieldName);
   return Object.fromEntries(names.map((n, i) => [n, plain(event.data[i], n)]));
 }
 

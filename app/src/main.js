@@ -312,7 +312,7 @@ async function jobPage(/** @type {string} */ idText, /** @type {AbortSignal} */ 
     const i = STEPS.findIndex(([, evs]) => evs.includes(event));
     if (i < 0) return;
     steps.querySelectorAll('li').forEach((li, j) => {
-      if (j <= i && (STEPS[j][0] !== 'escalated' || event === 'JobEscalated' || li.classList.contains('done'))) li.classList.add('done');
+      if (j <= i && (STEPS[j][0] !== 'escalated' || event === 'JobEscalated')) li.classList.add('done');
     });
   };
   if (open.isNone) {
